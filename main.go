@@ -1,0 +1,524 @@
+// Command briefbot is a Discord bot that reads the news links people paste
+// and answers with what the article says was agreed, what is unresolved
+// and what is disputed, each point backed by a verbatim quote. It keeps
+// every result, answers topic lookups across a server's links and posts a
+// daily briefing.
+//
+// Usage:
+//
+//	briefbot                              run the bot (Discord with DISCORD_TOKEN, else the console)
+//	briefbot summarize URL|FILE [--json] [--fresh]
+//	briefbot extract URL|FILE [--json]
+//
+// main is the only place that reads the environment (and a .env file in the
+// working directory); it wires the packages and shuts them down in reverse.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"briefbot/bot"
+	"briefbot/store"
+	"briefbot/summarize"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env, err := loadEnv(".env", os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "briefbot:", err)
+		os.Exit(2)
+	}
+	os.Exit(run(ctx, os.Args[1:], env, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// loadEnv returns a lookup over the process environment and, beneath it,
+// the KEY=VALUE lines of the file at path when it exists. The process
+// environment wins so a deployment can override a checked-in .env.
+func loadEnv(path string, lookup func(string) (string, bool)) (func(string) string, error) {
+	file := map[string]string{}
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	default:
+		defer f.Close()
+		file, err = parseDotenv(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	return func(k string) string {
+		if v, ok := lookup(k); ok {
+			return v
+		}
+		return file[k]
+	}, nil
+}
+
+// parseDotenv reads KEY=VALUE lines: blank lines and # comments are
+// skipped, an "export " prefix is allowed, and a value may be quoted.
+func parseDotenv(r io.Reader) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("line %d: want KEY=VALUE", n)
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		} else if i := strings.Index(v, " #"); i >= 0 {
+			v = strings.TrimSpace(v[:i])
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}
+
+// config is every setting, validated. .env.example documents each one.
+type config struct {
+	DiscordToken      string
+	DiscordAPIBaseURL string
+	DiscordGuildID    string
+
+	OpenAIKey      string
+	OpenAIBaseURL  string
+	OpenAIModel    string
+	LLMTimeout     time.Duration
+	LLMConcurrency int
+
+	DatabasePath    string
+	SummaryLanguage string
+
+	FetchAllowPrivate bool
+	FetchMaxBytes     int64
+	FetchTimeout      time.Duration
+
+	BriefingCron  string
+	BriefingTZ    string
+	BriefingGrace time.Duration
+
+	UserRatePerMinute int
+	LogLevel          slog.Level
+	LogFormat         string
+}
+
+// useLLM reports whether an LLM endpoint is configured.
+func (c config) useLLM() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
+
+// loadConfig reads and validates the settings; an error names the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	p := envParser{getenv: getenv}
+	c := config{
+		DiscordToken:      p.str("DISCORD_TOKEN", ""),
+		DiscordAPIBaseURL: p.url("DISCORD_API_BASE_URL", ""),
+		DiscordGuildID:    p.str("DISCORD_GUILD_ID", ""),
+		OpenAIKey:         p.str("OPENAI_API_KEY", ""),
+		OpenAIBaseURL:     p.url("OPENAI_BASE_URL", ""),
+		OpenAIModel:       p.str("OPENAI_MODEL", "gpt-4o-mini"),
+		LLMTimeout:        p.duration("LLM_TIMEOUT", 60*time.Second),
+		LLMConcurrency:    p.integer("LLM_MAX_CONCURRENT", 4, 1, 256),
+		DatabasePath:      p.str("DATABASE_PATH", "briefbot.db"),
+		SummaryLanguage:   p.str("SUMMARY_LANGUAGE", ""),
+		FetchAllowPrivate: p.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", false),
+		FetchMaxBytes:     p.bytes("FETCH_MAX_BYTES", 15<<20),
+		FetchTimeout:      p.duration("FETCH_TIMEOUT", 20*time.Second),
+		BriefingCron:      p.str("BRIEFING_DEFAULT_CRON", "0 9 * * *"),
+		BriefingTZ:        p.zone("BRIEFING_DEFAULT_TZ", "UTC"),
+		BriefingGrace:     p.duration("BRIEFING_GRACE", 3*time.Hour),
+		UserRatePerMinute: p.integer("USER_RATE_PER_MINUTE", 6, 1, 10000),
+		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:         p.oneOf("LOG_FORMAT", "text", "text", "json"),
+	}
+	if c.DatabasePath == "" {
+		p.fail("DATABASE_PATH", "must not be empty")
+	}
+	return c, p.err
+}
+
+// envParser collects the first invalid setting while parsing them all.
+type envParser struct {
+	getenv func(string) string
+	err    error
+}
+
+func (p *envParser) fail(name, why string) {
+	if p.err == nil {
+		p.err = fmt.Errorf("setting %s %s", name, why)
+	}
+}
+
+func (p *envParser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *envParser) url(name, def string) string {
+	v := p.str(name, def)
+	if v == "" {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.fail(name, fmt.Sprintf("must be an http(s) URL, got %q", v))
+	}
+	return strings.TrimRight(v, "/")
+}
+
+func (p *envParser) boolean(name string, def bool) bool {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(name, fmt.Sprintf("must be true or false, got %q", v))
+	}
+	return b
+}
+
+func (p *envParser) integer(name string, def, lo, hi int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, fmt.Sprintf("must be a whole number from %d to %d, got %q", lo, hi, v))
+	}
+	return n
+}
+
+func (p *envParser) duration(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, fmt.Sprintf("must be a positive duration like 30s or 3h, got %q", v))
+	}
+	return d
+}
+
+// bytes accepts a plain number of bytes or one with a KB/KiB/MB/MiB/GB/GiB suffix.
+func (p *envParser) bytes(name string, def int64) int64 {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	num, mul := v, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToLower(v), strings.ToLower(u.suffix)) {
+			num, mul = strings.TrimSpace(v[:len(v)-len(u.suffix)]), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mul {
+		p.fail(name, fmt.Sprintf("must be a size like 15MiB or 15728640, got %q", v))
+	}
+	return n * mul
+}
+
+func (p *envParser) zone(name, def string) string {
+	v := p.str(name, def)
+	if _, err := time.LoadLocation(v); err != nil || v == "Local" {
+		p.fail(name, fmt.Sprintf("must be an IANA time zone like Europe/Berlin, got %q", v))
+	}
+	return v
+}
+
+func (p *envParser) level(name string, def slog.Level) slog.Level {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, fmt.Sprintf("must be debug, info, warn or error, got %q", v))
+	}
+	return l
+}
+
+func (p *envParser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v))
+	return def
+}
+
+func newLogger(c config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+const usage = `usage:
+  briefbot                                   run the bot (Discord when DISCORD_TOKEN is set, else the console)
+  briefbot summarize URL|FILE [--json] [--fresh]   print an article's ledger
+  briefbot extract URL|FILE [--json]               print the main text the summarizer sees
+Settings come from the environment or a .env file: see .env.example.
+`
+
+// run is the whole program behind main, with its inputs injected so tests
+// can drive it. It returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "briefbot:", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "":
+		return runBot(ctx, cfg, log, stdin, stdout)
+	case "summarize", "extract":
+		return runCLI(ctx, cfg, log, cmd, args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "briefbot: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
+}
+
+// app holds the services every mode shares.
+type app struct {
+	cfg config
+	log *slog.Logger
+	db  *store.DB
+	svc *summarize.Service
+}
+
+// newApp opens the store and builds the summarizing pipeline.
+func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+	db, err := store.Open(ctx, cfg.DatabasePath)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath, err)
+	}
+	fetcher := summarize.NewFetcher(summarize.FetchOptions{
+		AllowPrivate: cfg.FetchAllowPrivate,
+		MaxBytes:     cfg.FetchMaxBytes,
+		Timeout:      cfg.FetchTimeout,
+	})
+	offline := summarize.NewExtractiveEngine()
+	var engine summarize.Engine = offline
+	if cfg.useLLM() {
+		llm, err := summarize.NewLLMEngine(summarize.LLMOptions{
+			APIKey:        cfg.OpenAIKey,
+			BaseURL:       cfg.OpenAIBaseURL,
+			Model:         cfg.OpenAIModel,
+			Timeout:       cfg.LLMTimeout,
+			MaxConcurrent: cfg.LLMConcurrency,
+			Logger:        log,
+		})
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("language model: %w", err)
+		}
+		engine = llm
+		log.Info("llm_engine", slog.String("model", cfg.OpenAIModel), slog.String("base_url", cfg.OpenAIBaseURL))
+	} else {
+		log.Info("offline_engine", slog.String("why", "neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; summaries use the offline extractive engine"))
+	}
+	svc, err := summarize.NewService(summarize.ServiceOptions{
+		Store:    db,
+		Fetcher:  fetcher,
+		Engine:   engine,
+		Fallback: offline,
+		Language: cfg.SummaryLanguage,
+		Logger:   log,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, db: db, svc: svc}, nil
+}
+
+func (a *app) close() {
+	if err := a.db.Close(); err != nil {
+		a.log.Error("store_close_failed", slog.Any("err", err))
+	}
+}
+
+// runCLI runs the summarize and extract commands: the same pipeline the
+// bot uses, printed to stdout.
+func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	jsonOut := fs.Bool("json", false, "print JSON")
+	fresh := false
+	if cmd == "summarize" {
+		fs.BoolVar(&fresh, "fresh", false, "bypass and replace the cached summary")
+	}
+	// Flags may come before or after the link.
+	var flags, pos []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	if err := fs.Parse(flags); err != nil || len(pos) != 1 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "briefbot:", err)
+		return 1
+	}
+	defer a.close()
+
+	target := pos[0]
+	var doc *summarize.Document
+	if isLocalFile(target) {
+		if doc, err = readDocument(target, cfg.FetchMaxBytes); err != nil {
+			fmt.Fprintln(stderr, "briefbot:", err)
+			return 1
+		}
+	}
+	switch cmd {
+	case "extract":
+		if doc == nil {
+			if doc, err = a.svc.Extract(ctx, target); err != nil {
+				fmt.Fprintf(stderr, "briefbot: %s\n", cliError(err))
+				return 1
+			}
+		}
+		if *jsonOut {
+			return writeJSON(stdout, stderr, doc)
+		}
+		fmt.Fprintf(stdout, "# %s\n\n%s\n", doc.Title, doc.Text)
+		return 0
+	default:
+		var sum *summarize.Summary
+		if doc != nil {
+			sum, err = a.svc.SummarizeDocument(ctx, doc)
+		} else {
+			sum, err = a.svc.Summarize(ctx, summarize.Request{URL: target, Fresh: fresh})
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "briefbot: %s\n", cliError(err))
+			return 1
+		}
+		if *jsonOut {
+			return writeJSON(stdout, stderr, sum)
+		}
+		fmt.Fprint(stdout, bot.Markdown(sum))
+		return 0
+	}
+}
+
+// cliError is the user's message for err followed by the detail: the
+// person at a terminal is the operator, so both help.
+func cliError(err error) string {
+	return bot.UserMessage(err) + " (" + err.Error() + ")"
+}
+
+func writeJSON(stdout, stderr io.Writer, v any) int {
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(stderr, "briefbot:", err)
+		return 1
+	}
+	return 0
+}
+
+// isLocalFile reports whether arg names an existing file rather than a link.
+func isLocalFile(arg string) bool {
+	if strings.Contains(arg, "://") {
+		return false
+	}
+	st, err := os.Stat(arg)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// readDocument reads a local page: HTML when it looks like HTML, else
+// plain text, decoded to UTF-8 like a fetched page.
+func readDocument(path string, maxBytes int64) (*summarize.Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(raw)) > maxBytes {
+		return nil, fmt.Errorf("read %s: larger than FETCH_MAX_BYTES (%d bytes)", path, maxBytes)
+	}
+	contentType := "text/plain; charset=utf-8"
+	if looksLikeHTML(raw) {
+		contentType = "text/html"
+	}
+	body, err := summarize.DecodeBody(raw, contentType)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	doc, err := summarize.Extract(body, (&url.URL{Scheme: "file", Path: abs}).String(), contentType)
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", path, err)
+	}
+	return doc, nil
+}
+
+func looksLikeHTML(raw []byte) bool {
+	head := strings.ToLower(string(raw[:min(len(raw), 1024)]))
+	return strings.Contains(http.DetectContentType(raw), "html") ||
+		strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") ||
+		strings.Contains(head, "<body") || strings.Contains(head, "<p>")
+}

@@ -1,0 +1,98 @@
+// Package store persists briefbot's records: articles and their summaries,
+// URL aliases, shares, per-server settings, briefing schedules and posted
+// briefings. The default implementation is embedded SQLite (pure Go, no
+// cgo); SQL is kept portable so a server database can take its place.
+package store
+
+import (
+	"errors"
+	"time"
+
+	"briefbot/summarize"
+)
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Share records that someone posted (or asked about) a link in a server.
+// Topic lookups and briefings read only the asking server's shares.
+type Share struct {
+	GuildID   string
+	ChannelID string
+	MessageID string
+	UserID    string
+	// URL is the canonical URL; with Engine, Model and PromptVersion it
+	// names the summary that was shown.
+	URL           string
+	Engine        string
+	Model         string
+	PromptVersion string
+	At            time.Time
+}
+
+// SharedSummary is a share joined with the summary it showed.
+type SharedSummary struct {
+	Share   Share
+	Summary *summarize.Summary
+}
+
+// TopicHit is one topic of one article shared in a server, found by a topic
+// search.
+type TopicHit struct {
+	Topic    summarize.Topic
+	URL      string
+	Title    string
+	Site     string
+	SharedAt time.Time // first time the article was shared in the server
+	// Rank orders hits: lower is better.
+	Rank float64
+}
+
+// GuildSettings are a server's preferences. The zero value is the default.
+type GuildSettings struct {
+	GuildID string
+	// AutoSummarize is "on" (default, ""), "react" or "off".
+	AutoSummarize string
+	// ReplyMode is "reply" (default, "") or "thread".
+	ReplyMode string
+	// Language is the summary language ("" means the article's).
+	Language string
+	// ShowUngrounded shows points whose quote was not found.
+	ShowUngrounded bool
+	// QuietEmptyBriefing posts nothing (instead of one line) on a day with
+	// no shares.
+	QuietEmptyBriefing bool
+}
+
+// Schedule is a server's daily-briefing schedule.
+type Schedule struct {
+	GuildID   string
+	ChannelID string
+	Cron      string // 5-field spec, no CRON_TZ prefix
+	TimeZone  string // IANA name, e.g. "Europe/Berlin"
+	UpdatedAt time.Time
+}
+
+// Briefing states.
+const (
+	BriefingClaimed = "claimed" // slot taken, not yet posted
+	BriefingPosted  = "posted"
+	BriefingSkipped = "skipped" // a missed slot outside the grace window
+)
+
+// Briefing is one briefing slot: claimed before posting, completed with the
+// posted message IDs and the merged ledger, so it is posted exactly once
+// and the next briefing can diff against it.
+type Briefing struct {
+	GuildID    string
+	ChannelID  string
+	Slot       time.Time // the scheduled time (UTC); manual runs use the request time
+	State      string
+	MessageIDs []string
+	// Ledger is the briefing's merged ledger as JSON, owned by package
+	// schedule.
+	Ledger    []byte
+	Late      bool
+	ClaimedAt time.Time
+	PostedAt  time.Time
+}

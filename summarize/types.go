@@ -1,0 +1,209 @@
+// Package summarize turns a link into a grounded ledger of what an article
+// says was agreed, what is unresolved and what is disputed.
+//
+// It owns the domain types (Summary, Topic, Point, Status, Document) and the
+// pipeline: URL canonicalisation, safe fetching, main-text extraction,
+// engines (LLM and offline extractive), grounding verification and the
+// cached, one-flight-per-URL Service in front of them.
+package summarize
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Status says where a point stands between the parties.
+type Status string
+
+// The three statuses a point can have. The zero value is not valid.
+const (
+	// StatusAgreed: the parties committed to it.
+	StatusAgreed Status = "agreed"
+	// StatusUnresolved: open, declined, not mentioned, or to be negotiated.
+	StatusUnresolved Status = "unresolved"
+	// StatusDisputed: claimed by one side and contested by another, or
+	// agreed but accused of being broken.
+	StatusDisputed Status = "disputed"
+)
+
+// Valid reports whether s is one of the three statuses.
+func (s Status) Valid() bool {
+	return s == StatusAgreed || s == StatusUnresolved || s == StatusDisputed
+}
+
+// ParseStatus reads a status case-insensitively.
+func ParseStatus(s string) (Status, error) {
+	st := Status(lowerASCII(s))
+	if !st.Valid() {
+		return "", fmt.Errorf("summarize: unknown status %q", s)
+	}
+	return st, nil
+}
+
+// Quality says how much of the article the extracted text holds.
+type Quality string
+
+// Extraction qualities.
+const (
+	QualityFull    Quality = "full"
+	QualityPartial Quality = "partial"
+	// QualityTeaser: a teaser, paywall or consent wall; the summary says so.
+	QualityTeaser Quality = "teaser"
+)
+
+// Point is one claim of an article about a topic.
+type Point struct {
+	Text   string   `json:"text"`
+	Status Status   `json:"status"`
+	Actors []string `json:"actors"`
+	// Quote is a short verbatim excerpt of the article backing the point.
+	Quote string `json:"quote"`
+	// Grounded reports whether Quote was found in the extracted text
+	// (whitespace, quote marks and case folded).
+	Grounded bool `json:"grounded"`
+}
+
+// Topic groups the points an article makes about one subject.
+type Topic struct {
+	Name string `json:"name"`
+	// Key is the normalized form of Name used to merge topics across
+	// articles (see TopicKey).
+	Key    string  `json:"key"`
+	Points []Point `json:"points"`
+}
+
+// Usage records the tokens an LLM call consumed.
+type Usage struct {
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
+	Calls            int `json:"calls"`
+}
+
+// Summary is the ledger of one article by one engine, model and prompt
+// version. It is what the store keeps and what every transport renders.
+type Summary struct {
+	URL       string    `json:"url"`       // canonical URL: the cache key
+	FinalURL  string    `json:"final_url"` // after redirects
+	Title     string    `json:"title"`
+	Site      string    `json:"site"`
+	Language  string    `json:"language"`
+	Published time.Time `json:"published,omitzero"`
+	Quality   Quality   `json:"quality"`
+	WordCount int       `json:"word_count"`
+	TextHash  string    `json:"text_hash"`
+
+	Engine        string `json:"engine"` // "llm" or "extractive"
+	Model         string `json:"model"`
+	PromptVersion string `json:"prompt_version"`
+	Cached        bool   `json:"cached"`
+
+	Topics []Topic `json:"topics"`
+	// Notes are short remarks for the reader ("Only a teaser was
+	// readable.", "The model was unavailable; this is the offline summary.").
+	Notes []string `json:"notes,omitempty"`
+
+	Usage     Usage         `json:"usage"`
+	CreatedAt time.Time     `json:"created_at"`
+	Elapsed   time.Duration `json:"elapsed_ns"`
+}
+
+// Key identifies a cached summary.
+type Key struct {
+	URL           string
+	Engine        string
+	Model         string
+	PromptVersion string
+}
+
+// Key returns the cache key of s.
+func (s *Summary) Key() Key {
+	return Key{URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion}
+}
+
+// MarshalJSON keeps nil slices as [] so consumers of --json never see null.
+func (t Topic) MarshalJSON() ([]byte, error) {
+	type plain Topic
+	if t.Points == nil {
+		t.Points = []Point{}
+	}
+	return json.Marshal(plain(t))
+}
+
+// MarshalJSON keeps nil actors as [].
+func (p Point) MarshalJSON() ([]byte, error) {
+	type plain Point
+	if p.Actors == nil {
+		p.Actors = []string{}
+	}
+	return json.Marshal(plain(p))
+}
+
+// Block is one heading or paragraph of an article's main text.
+type Block struct {
+	Heading bool   `json:"heading,omitempty"`
+	Level   int    `json:"level,omitempty"` // 1–6 for headings
+	Text    string `json:"text"`
+}
+
+// Document is the main text of a page and what is known about it: what the
+// engines see.
+type Document struct {
+	URL       string    `json:"url"` // final URL of the page
+	Canonical string    `json:"canonical,omitempty"`
+	Title     string    `json:"title"`
+	Site      string    `json:"site"`
+	Author    string    `json:"author,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	Language  string    `json:"language"`
+	Quality   Quality   `json:"quality"`
+	// Blocks are the headings and paragraphs in reading order.
+	Blocks []Block `json:"-"`
+	// Text is Blocks joined with blank lines between them.
+	Text      string `json:"text"`
+	WordCount int    `json:"word_count"`
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// TopicKey normalizes a topic name so the same topic under slightly
+// different names ("Energy facility attacks", "energy-facility attacks")
+// merges: lower case, letters and digits only, single spaces, with common
+// function words dropped.
+func TopicKey(name string) string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			w := string(cur)
+			if !topicStopwords[w] {
+				words = append(words, w)
+			}
+			cur = cur[:0]
+		}
+	}
+	for _, r := range name {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			cur = append(cur, unicode.ToLower(r))
+		} else {
+			flush()
+		}
+	}
+	flush()
+	return strings.Join(words, " ")
+}
+
+var topicStopwords = map[string]bool{
+	"a": true, "an": true, "the": true, "of": true, "on": true, "in": true,
+	"and": true, "to": true, "for": true, "with": true, "at": true, "by": true,
+}
