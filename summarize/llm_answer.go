@@ -1,0 +1,299 @@
+package summarize
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sashabaranov/go-openai/jsonschema"
+
+	"briefbot/prompts"
+)
+
+// parseAnswer turns a model's reply into topics, or says what is wrong
+// with it in words fit to send back to the model in a repair request.
+//
+// The reply is read leniently first (code fences, a leading <think> block
+// and text around the JSON object are dropped; statuses are lower-cased),
+// then validated against the answer schema, then semantically: non-empty
+// names, texts and quotes, and at least one topic with a point.
+func (e *LLMEngine) parseAnswer(ans llmAnswer) ([]Topic, error) {
+	if strings.TrimSpace(ans.content) == "" {
+		if ans.truncated {
+			return nil, errors.New("the reply was empty: it hit the length limit")
+		}
+		return nil, errors.New("the reply was empty")
+	}
+	body := llmExtractJSON(ans.content)
+	var raw any
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		if ans.truncated {
+			return nil, errors.New("the reply was cut off at the length limit before its JSON ended; answer more briefly")
+		}
+		return nil, fmt.Errorf("the reply is not valid JSON: %v", err)
+	}
+	llmLowerStatuses(raw)
+	if p := llmSchemaProblem(*e.schema, jsonschema.CollectDefs(*e.schema), raw, ""); p != "" {
+		return nil, errors.New(p)
+	}
+	norm, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("the reply could not be re-encoded: %v", err)
+	}
+	var a prompts.Answer
+	if err := e.schema.Unmarshal(string(norm), &a); err != nil {
+		return nil, fmt.Errorf("the reply does not match the schema: %v", err)
+	}
+	return llmTopics(a)
+}
+
+// llmExtractJSON returns the JSON object in a reply: without a leading
+// <think>…</think> block (reasoning models served locally emit one), code
+// fences, or prose before the first { and after the last }.
+func llmExtractJSON(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "<think>") {
+		if i := strings.Index(s, "</think>"); i >= 0 {
+			s = strings.TrimSpace(s[i+len("</think>"):])
+		}
+	}
+	if strings.HasPrefix(s, "```") {
+		s = strings.TrimPrefix(s, "```")
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			s = s[i+1:]
+		}
+		s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "```"))
+	}
+	if i := strings.IndexByte(s, '{'); i > 0 {
+		s = s[i:]
+	}
+	if j := strings.LastIndexByte(s, '}'); j >= 0 && j < len(s)-1 {
+		s = s[:j+1]
+	}
+	return s
+}
+
+// llmLowerStatuses lower-cases every "status" string in a decoded answer,
+// so "Agreed" from a model in plain JSON mode is not worth a repair.
+func llmLowerStatuses(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if s, ok := val.(string); ok && k == "status" {
+				x[k] = strings.ToLower(strings.TrimSpace(s))
+				continue
+			}
+			llmLowerStatuses(val)
+		}
+	case []any:
+		for _, val := range x {
+			llmLowerStatuses(val)
+		}
+	}
+}
+
+// llmSchemaProblem returns the first place where v breaks def, as
+// `path: problem`, or "" when it conforms. It checks what
+// jsonschema.Validate checks, but says where.
+func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Definition, v any, path string) string {
+	if def.Ref != "" {
+		d, ok := defs[def.Ref]
+		if !ok {
+			return fmt.Sprintf("%s: unknown schema reference %s", llmPath(path), def.Ref)
+		}
+		def = d
+	}
+	switch def.Type {
+	case jsonschema.Object:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s: want an object, got %s", llmPath(path), llmKind(v))
+		}
+		for _, name := range def.Required {
+			if _, ok := m[name]; !ok {
+				return fmt.Sprintf("%s: missing %q", llmPath(path), name)
+			}
+		}
+		names := make([]string, 0, len(def.Properties))
+		for name := range def.Properties {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			if val, ok := m[name]; ok {
+				if p := llmSchemaProblem(def.Properties[name], defs, val, llmJoin(path, name)); p != "" {
+					return p
+				}
+			}
+		}
+	case jsonschema.Array:
+		a, ok := v.([]any)
+		if !ok {
+			return fmt.Sprintf("%s: want an array, got %s", llmPath(path), llmKind(v))
+		}
+		if def.Items != nil {
+			for i, item := range a {
+				if p := llmSchemaProblem(*def.Items, defs, item, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+					return p
+				}
+			}
+		}
+	case jsonschema.String:
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Sprintf("%s: want a string, got %s", llmPath(path), llmKind(v))
+		}
+		if len(def.Enum) > 0 && !slices.Contains(def.Enum, s) {
+			return fmt.Sprintf("%s: %q is not one of %s", llmPath(path), s, strings.Join(def.Enum, ", "))
+		}
+	}
+	return ""
+}
+
+func llmPath(p string) string {
+	if p == "" {
+		return "the reply"
+	}
+	return p
+}
+
+func llmJoin(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func llmKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+// llmTopics checks an answer's meaning and turns it into topics: names,
+// texts and quotes must be non-empty, statuses valid. Topics without
+// points are dropped; at least one must remain.
+func llmTopics(a prompts.Answer) ([]Topic, error) {
+	var topics []Topic
+	for i, t := range a.Topics {
+		name := strings.Join(strings.Fields(t.Name), " ")
+		if name == "" {
+			return nil, fmt.Errorf("topics[%d].name is empty", i)
+		}
+		topic := Topic{Name: name, Key: llmTopicKey(name)}
+		for j, p := range t.Points {
+			text := strings.Join(strings.Fields(p.Text), " ")
+			if text == "" {
+				return nil, fmt.Errorf("topics[%d].points[%d].text is empty", i, j)
+			}
+			status, err := ParseStatus(strings.TrimSpace(p.Status))
+			if err != nil {
+				return nil, fmt.Errorf("topics[%d].points[%d].status: %q is not one of agreed, unresolved, disputed", i, j, p.Status)
+			}
+			quote := llmCleanQuote(p.Quote)
+			if quote == "" {
+				return nil, fmt.Errorf("topics[%d].points[%d].quote is empty: copy a short excerpt of the article verbatim", i, j)
+			}
+			topic.Points = append(topic.Points, Point{Text: text, Status: status, Actors: llmActors(p.Actors), Quote: quote})
+		}
+		if len(topic.Points) > 0 {
+			topics = append(topics, topic)
+		}
+	}
+	if len(topics) == 0 {
+		return nil, errors.New("the reply has no topic with a point")
+	}
+	return llmMergeTopics([][]Topic{topics}), nil
+}
+
+// llmTopicKey is TopicKey, or the folded name when TopicKey leaves nothing
+// (a name made only of function words or symbols).
+func llmTopicKey(name string) string {
+	if k := TopicKey(name); k != "" {
+		return k
+	}
+	return strings.ToLower(name)
+}
+
+func llmActors(in []string) []string {
+	out := []string{}
+	for _, a := range in {
+		a = strings.Join(strings.Fields(a), " ")
+		if a != "" && !slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// llmQuoteMarks are stripped from both ends of a quote: models often wrap
+// the excerpt in them, and the article's own text has them elsewhere.
+const llmQuoteMarks = "\"'`“”‘’«»„‚‹›「」『』"
+
+// llmCleanQuote strips whitespace, quote marks and ellipses ("…", "...")
+// from both ends of a quote. It does not check the quote: the Service's
+// grounding step does.
+func llmCleanQuote(q string) string {
+	for {
+		prev := q
+		q = strings.TrimSpace(q)
+		q = strings.Trim(q, llmQuoteMarks)
+		for _, ell := range []string{"…", "..."} {
+			q = strings.TrimPrefix(q, ell)
+			q = strings.TrimSuffix(q, ell)
+		}
+		if q == prev {
+			return q
+		}
+	}
+}
+
+// llmMergeTopics merges topics by Key in order of first appearance, each
+// topic's points in order, dropping repeated points (same text and status,
+// case and whitespace folded: the first one's quote is kept) and merging
+// their actors.
+func llmMergeTopics(parts [][]Topic) []Topic {
+	var out []Topic
+	index := map[string]int{}
+	points := map[string]map[string]int{}
+	for _, topics := range parts {
+		for _, t := range topics {
+			i, ok := index[t.Key]
+			if !ok {
+				i = len(out)
+				index[t.Key] = i
+				points[t.Key] = map[string]int{}
+				out = append(out, Topic{Name: t.Name, Key: t.Key})
+			}
+			for _, p := range t.Points {
+				pk := llmFold(p.Text) + "\x00" + string(p.Status)
+				if j, dup := points[t.Key][pk]; dup {
+					out[i].Points[j].Actors = llmActors(slices.Concat(out[i].Points[j].Actors, p.Actors))
+					continue
+				}
+				points[t.Key][pk] = len(out[i].Points)
+				out[i].Points = append(out[i].Points, p)
+			}
+		}
+	}
+	return out
+}
+
+func llmFold(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}

@@ -1,0 +1,372 @@
+package summarize
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+)
+
+func TestEstimateTokens(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"abcd", 1},
+		{"hello world", 3},
+		{strings.Repeat("word ", 100), 125},
+		{"日本語", 3},
+		{"привет", 3},
+		{"Grüße", 2}, // "Gre" → 1, "üß" → 1
+		{"東京 Tokyo", 2 + 2},
+	}
+	for _, tt := range tests {
+		if got := EstimateTokens(tt.in); got != tt.want {
+			t.Errorf("EstimateTokens(%q) = %d; want %d", tt.in, got, tt.want)
+		}
+	}
+}
+
+func para(n int, word string) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "%s number %d goes on. ", word, i)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func TestLLMSplit(t *testing.T) {
+	h := func(s string) Block { return Block{Heading: true, Level: 2, Text: s} }
+	p := func(s string) Block { return Block{Text: s} }
+	tests := []struct {
+		name   string
+		blocks []Block
+		budget int
+		parts  int // 0: don't check the count
+	}{
+		{"short", []Block{h("Aid"), p("Aid did not come up.")}, 100, 1},
+		{"sections", []Block{h("One"), p(para(20, "Alpha")), h("Two"), p(para(20, "Beta")), h("Three"), p(para(20, "Gamma"))}, 150, 0},
+		{"giant paragraph", []Block{h("Big"), p(para(200, "Delta"))}, 200, 0},
+		{"giant sentence", []Block{p(strings.Repeat("word ", 2000))}, 100, 0},
+		{"cjk without spaces", []Block{p(strings.Repeat("東京で会談が行われた", 100))}, 150, 0},
+		{"trailing headings", []Block{p(para(30, "Eps")), h("Related"), h("More")}, 100, 0},
+		{"heading levels", []Block{{Heading: true, Level: 1, Text: "Top"}, {Heading: true, Level: 9, Text: "Odd"}, p("Text.")}, 100, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parts := llmSplit(tt.blocks, tt.budget)
+			if tt.parts != 0 && len(parts) != tt.parts {
+				t.Errorf("llmSplit(%s) = %d parts; want %d", tt.name, len(parts), tt.parts)
+			}
+			for i, part := range parts {
+				if got := EstimateTokens(part); got > tt.budget {
+					t.Errorf("part %d has %d tokens; want ≤ %d", i, got, tt.budget)
+				}
+			}
+			// Every paragraph is sent once, in order, and every heading.
+			noSpace := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			var sent, want strings.Builder
+			for _, part := range parts {
+				for _, line := range strings.Split(part, "\n") {
+					if !strings.HasPrefix(line, "#") {
+						sent.WriteString(noSpace(line))
+					}
+				}
+			}
+			for _, b := range tt.blocks {
+				if b.Heading {
+					if !strings.Contains(strings.Join(parts, "\n"), llmBlockText(b)) {
+						t.Errorf("llmSplit(%s): heading %q not sent", tt.name, b.Text)
+					}
+					continue
+				}
+				want.WriteString(noSpace(b.Text))
+			}
+			if sent.String() != want.String() {
+				t.Errorf("llmSplit(%s) sent %q; want %q", tt.name, sent.String(), want.String())
+			}
+		})
+	}
+}
+
+func TestLLMSplitRepeatsSectionHeading(t *testing.T) {
+	blocks := []Block{{Heading: true, Level: 2, Text: "Energy"}}
+	for i := range 6 {
+		blocks = append(blocks, Block{Text: para(10, fmt.Sprintf("P%d", i))})
+	}
+	parts := llmSplit(blocks, 150)
+	if len(parts) < 2 {
+		t.Fatalf("llmSplit = %d parts; want several", len(parts))
+	}
+	for i, part := range parts {
+		if !strings.HasPrefix(part, "## Energy\n\n") {
+			t.Errorf("part %d = %.40q; want it to start with the section heading", i, part)
+		}
+	}
+	// Each paragraph exactly once.
+	for i := range 6 {
+		w := fmt.Sprintf("P%d number 0 goes on.", i)
+		if n := strings.Count(strings.Join(parts, "\n"), w); n != 1 {
+			t.Errorf("paragraph %d sent %d times; want once", i, n)
+		}
+	}
+}
+
+func TestLLMSplitBalanced(t *testing.T) {
+	var blocks []Block
+	for i := range 30 {
+		blocks = append(blocks, Block{Text: para(8, fmt.Sprintf("B%d", i))}) // ~43 tokens each
+	}
+	parts := llmSplit(blocks, 500)
+	if len(parts) != 3 {
+		t.Fatalf("llmSplit = %d parts; want 3", len(parts))
+	}
+	last := EstimateTokens(parts[len(parts)-1])
+	if last < 300 {
+		t.Errorf("last part has %d tokens; want a balanced share, not a scrap", last)
+	}
+}
+
+func TestLLMBlocksFromText(t *testing.T) {
+	doc := &Document{Text: "First paragraph.\r\n\r\nSecond\nparagraph.\n\n\n\nThird."}
+	got := llmBlocks(doc)
+	want := []Block{{Text: "First paragraph."}, {Text: "Second\nparagraph."}, {Text: "Third."}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("llmBlocks(%q) = %+v; want %+v", doc.Text, got, want)
+	}
+}
+
+func TestLLMSentences(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"One. Two! Three? Four", []string{"One.", "Two!", "Three?", "Four"}},
+		{`He said "no." Then left.`, []string{`He said "no."`, "Then left."}},
+		{"U.S. officials met. 3.5 percent.", []string{"U.S. officials met.", "3.5 percent."}},
+		{"会談が行われた。合意した。", []string{"会談が行われた。", "合意した。"}},
+	}
+	for _, tt := range tests {
+		if got := llmSentences(tt.in); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
+			t.Errorf("llmSentences(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLLMCleanQuote(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain words", "plain words"},
+		{`"quoted"`, "quoted"},
+		{"“curly”", "curly"},
+		{"«guillemets»", "guillemets"},
+		{"…trailing off…", "trailing off"},
+		{"... and then ...", "and then"},
+		{` "… nested ellipsis …" `, "nested ellipsis"},
+		{"keeps … middle", "keeps … middle"},
+		{"Ukraine's", "Ukraine's"},
+		{"", ""},
+		{"“…”", ""},
+	}
+	for _, tt := range tests {
+		if got := llmCleanQuote(tt.in); got != tt.want {
+			t.Errorf("llmCleanQuote(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLLMExtractJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"a":1}`, `{"a":1}`},
+		{"```json\n{\"a\":1}\n```", `{"a":1}`},
+		{"```\n{\"a\":1}```", `{"a":1}`},
+		{"Here you go: {\"a\":1} Hope it helps.", `{"a":1}`},
+		{"<think>maybe {x}</think>\n{\"a\":1}", `{"a":1}`},
+		{`{"a":`, `{"a":`},
+	}
+	for _, tt := range tests {
+		if got := llmExtractJSON(tt.in); got != tt.want {
+			t.Errorf("llmExtractJSON(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLLMRetryAfterHeader(t *testing.T) {
+	now := time.Date(2025, 3, 19, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		header http.Header
+		want   time.Duration
+		ok     bool
+	}{
+		{"none", http.Header{}, 0, false},
+		{"seconds", http.Header{"Retry-After": {"2"}}, 2 * time.Second, true},
+		{"fraction", http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond, true},
+		{"date", http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, 90 * time.Second, true},
+		{"past date", http.Header{"Retry-After": {now.Add(-time.Hour).Format(http.TimeFormat)}}, 0, true},
+		{"milliseconds", http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"1"}}, 250 * time.Millisecond, true},
+		{"garbage", http.Header{"Retry-After": {"soon"}}, 0, false},
+		{"negative", http.Header{"Retry-After": {"-3"}}, 0, false},
+	}
+	for _, tt := range tests {
+		info := &llmCallInfo{header: tt.header}
+		got, ok := info.retryAfter(now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("retryAfter(%s: %v) = %v, %v; want %v, %v", tt.name, tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func apiErr(status int, msg, param string) error {
+	e := &openai.APIError{HTTPStatusCode: status, Message: msg, Type: "invalid_request_error"}
+	if param != "" {
+		e.Param = &param
+	}
+	return fmt.Errorf("wrapped: %w", e)
+}
+
+func TestLLMRefusesFormat(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"openai", apiErr(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", "response_format"), true},
+		{"param only", apiErr(400, "Invalid value.", "response_format"), true},
+		{"vllm 422", apiErr(422, "guided decoding: unsupported json schema", ""), true},
+		{"lm studio", &openai.RequestError{HTTPStatusCode: 400, Body: []byte(`'response_format.type' must be 'json_schema'`)}, true},
+		{"other 400", apiErr(400, "This model's maximum context length is 8192 tokens.", "messages"), false},
+		{"500 mentioning schema", apiErr(500, "schema cache failed", ""), false},
+		{"network", errors.New("connection refused"), false},
+	}
+	for _, tt := range tests {
+		if got := llmRefusesFormat(0, tt.err); got != tt.want {
+			t.Errorf("llmRefusesFormat(%s: %v) = %v; want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestLLMRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		info llmCallInfo
+		err  error
+		want bool
+	}{
+		{"not sent", llmCallInfo{}, openai.ErrChatCompletionInvalidModel, false},
+		{"network", llmCallInfo{sent: true}, errors.New("connection reset"), true},
+		{"garbage 200", llmCallInfo{sent: true, status: 200}, errors.New("invalid character '<'"), true},
+		{"429", llmCallInfo{sent: true, status: 429}, apiErr(429, "Rate limit reached", ""), true},
+		{"quota", llmCallInfo{sent: true, status: 429}, &openai.APIError{HTTPStatusCode: 429, Message: "quota", Code: "insufficient_quota"}, false},
+		{"408", llmCallInfo{sent: true, status: 408}, apiErr(408, "timeout", ""), true},
+		{"503", llmCallInfo{sent: true, status: 503}, &openai.RequestError{HTTPStatusCode: 503, Body: []byte("<html>")}, true},
+		{"400", llmCallInfo{sent: true, status: 400}, apiErr(400, "bad", ""), false},
+		{"401", llmCallInfo{sent: true, status: 401}, apiErr(401, "key", ""), false},
+		{"404", llmCallInfo{sent: true, status: 404}, apiErr(404, "no such model", ""), false},
+	}
+	for _, tt := range tests {
+		if got := llmRetryable(&tt.info, tt.err); got != tt.want {
+			t.Errorf("llmRetryable(%s) = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestLLMBackoff(t *testing.T) {
+	e := &LLMEngine{opts: LLMOptions{BackoffBase: time.Second, BackoffMax: 5 * time.Second}}
+	caps := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
+	for n, c := range caps {
+		var top time.Duration
+		for range 200 {
+			d := e.backoff(n)
+			if d < 0 || d > c {
+				t.Fatalf("backoff(%d) = %v; want within [0, %v]", n, d, c)
+			}
+			top = max(top, d)
+		}
+		if top < c/2 {
+			t.Errorf("backoff(%d): largest of 200 draws = %v; want jitter across [0, %v]", n, top, c)
+		}
+	}
+	if d := e.backoff(100); d < 0 || d > 5*time.Second {
+		t.Errorf("backoff(100) = %v; want within [0, 5s]", d)
+	}
+}
+
+func TestLLMSchemaProblem(t *testing.T) {
+	e, err := NewLLMEngine(LLMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{`[]`, "the reply: want an object, got an array"},
+		{`{}`, `the reply: missing "topics"`},
+		{`{"topics":{}}`, "topics: want an array, got an object"},
+		{`{"topics":[{"name":1,"points":[]}]}`, "topics[0].name: want a string, got a number"},
+		{`{"topics":[{"name":"A","points":[{"text":"t","status":"agreed","actors":[null],"quote":"q"}]}]}`, "topics[0].points[0].actors[0]: want a string, got null"},
+		{`{"topics":[{"name":"A","points":[{"text":"t","status":"done","actors":[],"quote":"q"}]}]}`, `topics[0].points[0].status: "done" is not one of agreed, unresolved, disputed`},
+		{`{"topics":[{"name":" ","points":[]}]}`, "topics[0].name is empty"},
+		{`{"topics":[{"name":"A","points":[]}]}`, "the reply has no topic with a point"},
+		{`{"topics":[{"name":"A","points":[{"text":"t","status":"AGREED","actors":[],"quote":"“q”"}]}]}`, ""},
+	}
+	for _, tt := range tests {
+		_, err := e.parseAnswer(llmAnswer{content: tt.in})
+		got := ""
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("parseAnswer(%s) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLLMMergeTopics(t *testing.T) {
+	a := []Topic{{Name: "Energy attacks", Key: "energy attacks", Points: []Point{
+		{Text: "Paused.", Status: StatusAgreed, Actors: []string{"Putin"}, Quote: "q1"},
+	}}}
+	b := []Topic{
+		{Name: "Aid", Key: "aid", Points: []Point{{Text: "No aid.", Status: StatusUnresolved, Quote: "q2"}}},
+		{Name: "The energy attacks", Key: "energy attacks", Points: []Point{
+			{Text: "paused. ", Status: StatusAgreed, Actors: []string{"Kremlin", "putin"}, Quote: "q1 again"},
+			{Text: "Paused.", Status: StatusDisputed, Quote: "q3"},
+		}},
+	}
+	got := llmMergeTopics([][]Topic{a, b})
+	want := []Topic{
+		{Name: "Energy attacks", Key: "energy attacks", Points: []Point{
+			{Text: "Paused.", Status: StatusAgreed, Actors: []string{"Putin", "Kremlin"}, Quote: "q1"},
+			{Text: "Paused.", Status: StatusDisputed, Quote: "q3"},
+		}},
+		{Name: "Aid", Key: "aid", Points: []Point{{Text: "No aid.", Status: StatusUnresolved, Quote: "q2"}}},
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("llmMergeTopics = %+v; want %+v", got, want)
+	}
+	if len(a[0].Points[0].Actors) != 1 {
+		t.Errorf("llmMergeTopics changed its input: %+v", a)
+	}
+}
+
+func TestLLMAzureClassic(t *testing.T) {
+	tests := []struct {
+		u    string
+		want bool
+	}{
+		{"https://res.openai.azure.com", true},
+		{"https://res.openai.azure.com/openai/v1", false},
+		{"https://res.cognitiveservices.azure.com/", true},
+		{"https://api.openai.com/v1", false},
+		{"https://openai.azure.com.evil.example/v1", false},
+	}
+	for _, tt := range tests {
+		u, _ := url.Parse(tt.u)
+		if got := llmIsAzureClassic(u); got != tt.want {
+			t.Errorf("llmIsAzureClassic(%q) = %v; want %v", tt.u, got, tt.want)
+		}
+	}
+}
