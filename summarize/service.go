@@ -246,6 +246,11 @@ func contains(list []string, s string) bool {
 func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, lang string, start time.Time) (*Summary, error) {
 	engine := s.opts.Engine
 	var notes []string
+	if lang != doc.TargetLanguage {
+		d := *doc
+		d.TargetLanguage = lang
+		doc = &d
+	}
 	res, err := engine.Summarize(ctx, doc)
 	if err != nil {
 		if s.opts.Fallback == nil || s.opts.Fallback == engine {

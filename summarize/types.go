@@ -164,6 +164,10 @@ type Document struct {
 	// Text is Blocks joined with blank lines between them.
 	Text      string `json:"text"`
 	WordCount int    `json:"word_count"`
+	// TargetLanguage is the language the summary should be written in
+	// ("" = the engine's default, else the article's own). The Service
+	// sets it per request; engines that quote the article ignore it.
+	TargetLanguage string `json:"-"`
 }
 
 func lowerASCII(s string) string {
