@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Schedules returns every server's briefing schedule, by guild ID.
+func (db *DB) Schedules(ctx context.Context) ([]Schedule, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT guild_id, channel_id, cron, time_zone, updated_ms
+		FROM schedules ORDER BY guild_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: schedules: %w", err)
+	}
+	defer rows.Close()
+	var out []Schedule
+	for rows.Next() {
+		s, err := scanSchedule(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: schedules: %w", err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: schedules: %w", err)
+	}
+	return out, nil
+}
+
+// Schedule returns the server's briefing schedule, or ErrNotFound.
+func (db *DB) Schedule(ctx context.Context, guildID string) (Schedule, error) {
+	s, err := scanSchedule(db.r.QueryRowContext(ctx, `SELECT guild_id, channel_id, cron, time_zone, updated_ms
+		FROM schedules WHERE guild_id = ?`, guildID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, ErrNotFound)
+	}
+	if err != nil {
+		return Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, err)
+	}
+	return s, nil
+}
+
+func scanSchedule(sc scanner) (Schedule, error) {
+	var (
+		s       Schedule
+		updated int64
+	)
+	if err := sc.Scan(&s.GuildID, &s.ChannelID, &s.Cron, &s.TimeZone, &updated); err != nil {
+		return Schedule{}, err
+	}
+	s.UpdatedAt = fromMS(updated)
+	return s, nil
+}
+
+// SaveSchedule creates or replaces the server's schedule. The caller
+// validates the cron spec and time zone; a zero UpdatedAt means now.
+func (db *DB) SaveSchedule(ctx context.Context, s Schedule) error {
+	if s.GuildID == "" || s.ChannelID == "" || s.Cron == "" || s.TimeZone == "" {
+		return errors.New("store: save schedule: guild, channel, cron and time zone are required")
+	}
+	updated := s.UpdatedAt
+	if updated.IsZero() {
+		updated = time.Now()
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO schedules (guild_id, channel_id, cron, time_zone, updated_ms)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,
+				cron = excluded.cron, time_zone = excluded.time_zone, updated_ms = excluded.updated_ms`,
+			s.GuildID, s.ChannelID, s.Cron, s.TimeZone, toMS(updated))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: save schedule %s: %w", s.GuildID, err)
+	}
+	return nil
+}
+
+// DeleteSchedule removes the server's schedule; ErrNotFound when it had
+// none. Its recorded briefings stay.
+func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM schedules WHERE guild_id = ?`, guildID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete schedule %s: %w", guildID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: delete schedule %s: %w", guildID, ErrNotFound)
+	}
+	return nil
+}
+
+// briefingCols are the columns scanBriefing reads, in order.
+const briefingCols = `guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms`
+
+func scanBriefing(sc scanner) (Briefing, error) {
+	var (
+		b                     Briefing
+		slot, claimed, posted int64
+		late                  int
+		ids                   string
+		ledger                sql.NullString
+	)
+	if err := sc.Scan(&b.GuildID, &b.ChannelID, &slot, &b.State, &ids, &ledger, &late, &claimed, &posted); err != nil {
+		return Briefing{}, err
+	}
+	if err := json.Unmarshal([]byte(ids), &b.MessageIDs); err != nil {
+		return Briefing{}, fmt.Errorf("message ids: %w", err)
+	}
+	if len(b.MessageIDs) == 0 {
+		b.MessageIDs = nil
+	}
+	if ledger.Valid {
+		b.Ledger = []byte(ledger.String)
+	}
+	b.Slot = fromMS(slot)
+	b.Late = late != 0
+	b.ClaimedAt = fromMS(claimed)
+	b.PostedAt = fromMS(posted)
+	return b, nil
+}
+
+// ClaimBriefing atomically takes the slot (b.GuildID, b.ChannelID, b.Slot)
+// in state claimed, with b.Late and b.ClaimedAt (zero means now). When the
+// slot is already recorded, in any state, it changes nothing and returns
+// claimed false with the stored row; otherwise claimed true with the new
+// row. Slots are kept to the millisecond.
+func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, existing Briefing, err error) {
+	if b.GuildID == "" || b.ChannelID == "" || b.Slot.IsZero() {
+		return false, Briefing{}, errors.New("store: claim briefing: guild, channel and slot are required")
+	}
+	at := b.ClaimedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO briefings
+			(guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms, updated_ms)
+			VALUES (?, ?, ?, ?, '[]', NULL, ?, ?, 0, ?)
+			ON CONFLICT (guild_id, channel_id, slot_ms) DO NOTHING`,
+			b.GuildID, b.ChannelID, toMS(b.Slot), BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		claimed = n == 1
+		existing, err = scanBriefing(tx.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
+			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?`, b.GuildID, b.ChannelID, toMS(b.Slot)))
+		return err
+	})
+	if err != nil {
+		return false, Briefing{}, fmt.Errorf("store: claim briefing %s %s: %w", b.GuildID, b.Slot.UTC().Format(time.RFC3339), err)
+	}
+	return claimed, existing, nil
+}
+
+// CompleteBriefing records the slot as posted, with the posted messages and
+// the briefing's ledger. It records the slot even when it was not claimed
+// first, and replaces an earlier completion.
+func (db *DB) CompleteBriefing(ctx context.Context, guildID, channelID string, slot time.Time, messageIDs []string, ledger []byte, postedAt time.Time) error {
+	if guildID == "" || channelID == "" || slot.IsZero() {
+		return errors.New("store: complete briefing: guild, channel and slot are required")
+	}
+	if messageIDs == nil {
+		messageIDs = []string{}
+	}
+	ids, err := json.Marshal(messageIDs)
+	if err != nil {
+		return fmt.Errorf("store: complete briefing %s: %w", guildID, err)
+	}
+	var led any
+	if ledger != nil {
+		led = string(ledger)
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO briefings
+			(guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms, updated_ms)
+			VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
+				message_ids = excluded.message_ids, ledger = excluded.ledger,
+				posted_ms = excluded.posted_ms, updated_ms = excluded.updated_ms`,
+			guildID, channelID, toMS(slot), BriefingPosted, string(ids), led,
+			toMS(postedAt), toMS(postedAt), toMS(postedAt))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: complete briefing %s %s: %w", guildID, slot.UTC().Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// SkipBriefing records a missed slot as skipped at time at: a new row, or a
+// claimed row that was never posted. A posted slot stays posted.
+func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot time.Time, at time.Time) error {
+	if guildID == "" || channelID == "" || slot.IsZero() {
+		return errors.New("store: skip briefing: guild, channel and slot are required")
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO briefings
+			(guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms, updated_ms)
+			VALUES (?, ?, ?, ?, '[]', NULL, 0, ?, 0, ?)
+			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
+				updated_ms = excluded.updated_ms
+			WHERE briefings.state = ?`,
+			guildID, channelID, toMS(slot), BriefingSkipped, toMS(at), toMS(at), BriefingClaimed)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: skip briefing %s %s: %w", guildID, slot.UTC().Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// LastBriefing returns the server's posted briefing with the latest slot,
+// in any channel, or ErrNotFound.
+func (db *DB) LastBriefing(ctx context.Context, guildID string) (Briefing, error) {
+	b, err := scanBriefing(db.r.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
+		WHERE guild_id = ? AND state = ? ORDER BY slot_ms DESC, channel_id LIMIT 1`, guildID, BriefingPosted))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, ErrNotFound)
+	}
+	if err != nil {
+		return Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, err)
+	}
+	return b, nil
+}
+
+// Briefings returns up to limit of the server's briefing slots in any
+// state, newest slot first; limit ≤ 0 means 25.
+func (db *DB) Briefings(ctx context.Context, guildID string, limit int) ([]Briefing, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+briefingCols+` FROM briefings
+		WHERE guild_id = ? ORDER BY slot_ms DESC, channel_id LIMIT ?`, guildID, limitOr(limit, 25))
+	if err != nil {
+		return nil, fmt.Errorf("store: briefings %s: %w", guildID, err)
+	}
+	defer rows.Close()
+	var out []Briefing
+	for rows.Next() {
+		b, err := scanBriefing(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: briefings %s: %w", guildID, err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: briefings %s: %w", guildID, err)
+	}
+	return out, nil
+}

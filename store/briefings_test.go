@@ -1,0 +1,243 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestGuildSettings(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	got, err := db.GuildSettings(ctx, "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (GuildSettings{GuildID: "A"}); got != want {
+		t.Errorf("GuildSettings(A) before saving = %+v; want %+v", got, want)
+	}
+	saves := []GuildSettings{
+		{GuildID: "A", AutoSummarize: "react", ReplyMode: "thread", Language: "de", ShowUngrounded: true, QuietEmptyBriefing: true},
+		{GuildID: "A", AutoSummarize: "off", ReplyMode: "reply", Language: "", ShowUngrounded: false, QuietEmptyBriefing: true},
+	}
+	for _, s := range saves {
+		if err := db.SaveGuildSettings(ctx, s); err != nil {
+			t.Fatalf("SaveGuildSettings(%+v): %v", s, err)
+		}
+		got, err := db.GuildSettings(ctx, "A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != s {
+			t.Errorf("GuildSettings(A) = %+v; want %+v", got, s)
+		}
+	}
+	if got, err := db.GuildSettings(ctx, "B"); err != nil || got != (GuildSettings{GuildID: "B"}) {
+		t.Errorf("GuildSettings(B) = %+v, %v; want defaults", got, err)
+	}
+	for _, bad := range []GuildSettings{
+		{GuildID: ""},
+		{GuildID: "A", AutoSummarize: "always"},
+		{GuildID: "A", ReplyMode: "dm"},
+	} {
+		if err := db.SaveGuildSettings(ctx, bad); err == nil {
+			t.Errorf("SaveGuildSettings(%+v) = nil; want an error", bad)
+		}
+	}
+	if got, _ := db.GuildSettings(ctx, "A"); got != saves[1] {
+		t.Errorf("GuildSettings(A) after refused saves = %+v; want %+v", got, saves[1])
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Schedule(A) = %v; want ErrNotFound", err)
+	}
+	if got, err := db.Schedules(ctx); err != nil || len(got) != 0 {
+		t.Errorf("Schedules() = %v, %v; want none", got, err)
+	}
+	a := Schedule{GuildID: "A", ChannelID: "c1", Cron: "0 9 * * *", TimeZone: "Europe/Berlin", UpdatedAt: base}
+	b := Schedule{GuildID: "B", ChannelID: "c9", Cron: "30 7 * * 1-5", TimeZone: "America/New_York", UpdatedAt: base}
+	for _, s := range []Schedule{b, a} {
+		if err := db.SaveSchedule(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a2 := Schedule{GuildID: "A", ChannelID: "c2", Cron: "0 18 * * *", TimeZone: "UTC", UpdatedAt: base.Add(time.Hour)}
+	if err := db.SaveSchedule(ctx, a2); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Schedule(ctx, "A")
+	if err != nil || got != a2 {
+		t.Errorf("Schedule(A) = %+v, %v; want %+v", got, err, a2)
+	}
+	all, err := db.Schedules(ctx)
+	if err != nil || !reflect.DeepEqual(all, []Schedule{a2, b}) {
+		t.Errorf("Schedules() = %+v, %v; want %+v", all, err, []Schedule{a2, b})
+	}
+	if err := db.DeleteSchedule(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Schedule(A) after delete = %v; want ErrNotFound", err)
+	}
+	if err := db.DeleteSchedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("DeleteSchedule(A) twice = %v; want ErrNotFound", err)
+	}
+	if err := db.SaveSchedule(ctx, Schedule{GuildID: "C", ChannelID: "c"}); err == nil {
+		t.Errorf("SaveSchedule without cron = nil; want an error")
+	}
+	noTime := Schedule{GuildID: "D", ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}
+	if err := db.SaveSchedule(ctx, noTime); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Schedule(ctx, "D"); got.UpdatedAt.IsZero() {
+		t.Errorf("Schedule(D).UpdatedAt = zero; want the save time")
+	}
+}
+
+func TestBriefingLifecycle(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	slot := time.Date(2025, 3, 19, 8, 0, 0, 0, time.UTC)
+	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LastBriefing(A) = %v; want ErrNotFound", err)
+	}
+
+	claimedAt := slot.Add(2 * time.Second)
+	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Late: true, ClaimedAt: claimedAt})
+	if err != nil || !ok {
+		t.Fatalf("ClaimBriefing = %v, %v; want claimed", ok, err)
+	}
+	want := Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, State: BriefingClaimed, Late: true, ClaimedAt: claimedAt}
+	if !reflect.DeepEqual(b, want) {
+		t.Errorf("ClaimBriefing row = %+v; want %+v", b, want)
+	}
+	// A second claim of the same slot (another process, a restart) loses.
+	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot.In(time.FixedZone("X", 3600)), ClaimedAt: claimedAt.Add(time.Minute)})
+	if err != nil || ok || !reflect.DeepEqual(existing, want) {
+		t.Errorf("second ClaimBriefing = %v, %+v, %v; want false, %+v, nil", ok, existing, err, want)
+	}
+	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("LastBriefing(A) with only a claim = %v; want ErrNotFound", err)
+	}
+
+	postedAt := slot.Add(5 * time.Second)
+	ledger := []byte(`{"topics":[{"name":"Energy strikes","status":"agreed"}]}`)
+	if err := db.CompleteBriefing(ctx, "A", "c1", slot, []string{"m1", "m2"}, ledger, postedAt); err != nil {
+		t.Fatal(err)
+	}
+	want.State, want.MessageIDs, want.Ledger, want.PostedAt = BriefingPosted, []string{"m1", "m2"}, ledger, postedAt
+	last, err := db.LastBriefing(ctx, "A")
+	if err != nil || !reflect.DeepEqual(last, want) {
+		t.Errorf("LastBriefing(A) = %+v, %v; want %+v", last, err, want)
+	}
+	if ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot}); err != nil || ok || existing.State != BriefingPosted {
+		t.Errorf("ClaimBriefing of a posted slot = %v, %q, %v; want false, posted", ok, existing.State, err)
+	}
+	// A posted slot is never downgraded to skipped.
+	if err := db.SkipBriefing(ctx, "A", "c1", slot, postedAt.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := db.LastBriefing(ctx, "A"); last.State != BriefingPosted {
+		t.Errorf("state after skipping a posted slot = %q; want posted", last.State)
+	}
+
+	// A missed later slot: a claim left behind by a crash, then skipped;
+	// and a slot skipped outright. Neither becomes the last briefing.
+	slot2, slot3 := slot.Add(24*time.Hour), slot.Add(48*time.Hour)
+	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot2, ClaimedAt: slot2}); err != nil || !ok {
+		t.Fatalf("ClaimBriefing(slot2) = %v, %v", ok, err)
+	}
+	skipAt := slot3.Add(4 * time.Hour)
+	if err := db.SkipBriefing(ctx, "A", "c1", slot2, skipAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SkipBriefing(ctx, "A", "c1", slot3, skipAt); err != nil {
+		t.Fatal(err)
+	}
+	if last, _ := db.LastBriefing(ctx, "A"); !last.Slot.Equal(slot) {
+		t.Errorf("LastBriefing(A).Slot = %v; want %v (skips do not count)", last.Slot, slot)
+	}
+	// A manual briefing in another channel, posted without a claim.
+	slot4 := slot3.Add(time.Hour)
+	if err := db.CompleteBriefing(ctx, "A", "c2", slot4, []string{"m9"}, nil, slot4); err != nil {
+		t.Fatal(err)
+	}
+	// Server B's briefings are its own.
+	if err := db.CompleteBriefing(ctx, "B", "c1", slot4.Add(time.Hour), []string{"b1"}, []byte(`{}`), slot4); err != nil {
+		t.Fatal(err)
+	}
+
+	list, err := db.Briefings(ctx, "A", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		channel string
+		slot    time.Time
+		state   string
+		claimed time.Time
+	}
+	var rows []row
+	for _, b := range list {
+		rows = append(rows, row{b.ChannelID, b.Slot, b.State, b.ClaimedAt})
+	}
+	wantRows := []row{
+		{"c2", slot4, BriefingPosted, slot4},
+		{"c1", slot3, BriefingSkipped, skipAt},
+		{"c1", slot2, BriefingSkipped, slot2},
+		{"c1", slot, BriefingPosted, claimedAt},
+	}
+	if !reflect.DeepEqual(rows, wantRows) {
+		t.Errorf("Briefings(A) = %v; want %v", rows, wantRows)
+	}
+	if list, _ := db.Briefings(ctx, "A", 2); len(list) != 2 || !list[0].Slot.Equal(slot4) {
+		t.Errorf("Briefings(A, 2) = %d rows; want the 2 newest", len(list))
+	}
+	last, err = db.LastBriefing(ctx, "A")
+	if err != nil || !last.Slot.Equal(slot4) || last.Ledger != nil || !reflect.DeepEqual(last.MessageIDs, []string{"m9"}) {
+		t.Errorf("LastBriefing(A) = %+v, %v; want the manual briefing at %v", last, err, slot4)
+	}
+	if lastB, err := db.LastBriefing(ctx, "B"); err != nil || lastB.GuildID != "B" || string(lastB.Ledger) != "{}" {
+		t.Errorf("LastBriefing(B) = %+v, %v; want B's own", lastB, err)
+	}
+
+	for _, bad := range []Briefing{{ChannelID: "c", Slot: slot}, {GuildID: "A", Slot: slot}, {GuildID: "A", ChannelID: "c"}} {
+		if _, _, err := db.ClaimBriefing(ctx, bad); err == nil {
+			t.Errorf("ClaimBriefing(%+v) = nil error; want one", bad)
+		}
+	}
+}
+
+// TestBriefingSurvivesRestart: a claim made before a restart still blocks
+// the slot afterwards.
+func TestBriefingSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "restart.db")
+	slot := time.Date(2025, 3, 30, 7, 0, 0, 0, time.UTC)
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot}); err != nil || !ok {
+		t.Fatalf("ClaimBriefing = %v, %v", ok, err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot.Add(time.Minute)})
+	if err != nil || ok || existing.State != BriefingClaimed || !existing.ClaimedAt.Equal(slot) {
+		t.Errorf("ClaimBriefing after restart = %v, %+v, %v; want false with the earlier claim", ok, existing, err)
+	}
+}

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"briefbot/summarize"
+)
+
+// RecordShare records that sh.URL's summary was shown in a server. A zero
+// At means now. Recording the same message's share of the same summary
+// again changes nothing.
+func (db *DB) RecordShare(ctx context.Context, sh Share) error {
+	if sh.GuildID == "" || sh.URL == "" {
+		return errors.New("store: record share: share without guild or URL")
+	}
+	at := sh.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO shares
+			(guild_id, channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`,
+			sh.GuildID, sh.ChannelID, sh.MessageID, sh.UserID, sh.URL, sh.Engine, sh.Model,
+			sh.PromptVersion, toMS(at))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: record share %s: %w", sh.URL, err)
+	}
+	return nil
+}
+
+// SharedSummaries returns the summaries shared in the server in [since,
+// until), one per distinct summary with its earliest share in the window,
+// ordered by that share's time. A zero until means no upper bound. Shares
+// whose summary is no longer stored are left out.
+func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]SharedSummary, error) {
+	hi := int64(math.MaxInt64)
+	if !until.IsZero() {
+		hi = until.UnixMilli()
+	}
+	rows, err := db.r.QueryContext(ctx, `WITH first AS (
+			SELECT channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms,
+				ROW_NUMBER() OVER (PARTITION BY url, engine, model, prompt_version
+					ORDER BY at_ms, channel_id, message_id, user_id) AS n
+			FROM shares WHERE guild_id = ? AND at_ms >= ? AND at_ms < ?
+		)
+		SELECT `+summaryCols+`, f.channel_id, f.message_id, f.user_id, f.at_ms
+		FROM first f JOIN summaries s ON s.url = f.url AND s.engine = f.engine
+			AND s.model = f.model AND s.prompt_version = f.prompt_version
+		WHERE f.n = 1
+		ORDER BY f.at_ms, s.url, s.engine, s.model, s.prompt_version`,
+		guildID, since.UnixMilli(), hi)
+	if err != nil {
+		return nil, fmt.Errorf("store: shared summaries: %w", err)
+	}
+	defer rows.Close()
+	var out []SharedSummary
+	for rows.Next() {
+		var (
+			sh Share
+			at int64
+		)
+		s, err := scanSummary(rows, &sh.ChannelID, &sh.MessageID, &sh.UserID, &at)
+		if err != nil {
+			return nil, fmt.Errorf("store: shared summaries: %w", err)
+		}
+		sh.GuildID = guildID
+		sh.URL, sh.Engine, sh.Model, sh.PromptVersion = s.URL, s.Engine, s.Model, s.PromptVersion
+		sh.At = fromMS(at)
+		out = append(out, SharedSummary{Share: sh, Summary: s})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: shared summaries: %w", err)
+	}
+	return out, nil
+}
+
+// defaultTopicLimit is Discord's cap on autocomplete choices, and a screen
+// of /topic hits.
+const defaultTopicLimit = 25
+
+// searchTopicsSQL binds the literal and full FTS expressions, the guild
+// twice and the limit.
+const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
+	shared AS (
+		SELECT url, engine, model, prompt_version, MAX(at_ms) AS last_ms
+		FROM shares WHERE guild_id = ?
+		GROUP BY url, engine, model, prompt_version
+	),
+	article AS (
+		SELECT url, MIN(at_ms) AS first_ms FROM shares WHERE guild_id = ? GROUP BY url
+	),
+	hit AS (
+		SELECT m.tier, m.score, st.idx, s.url, s.title, s.site, s.topics, a.first_ms, sh.last_ms,
+			ROW_NUMBER() OVER (PARTITION BY s.url, st.topic_key
+				ORDER BY m.tier, m.score, sh.last_ms DESC, s.id) AS n
+		FROM m
+		JOIN summary_topics st ON st.id = m.topic_id
+		JOIN summaries s ON s.id = st.summary_id
+		JOIN shared sh ON sh.url = s.url AND sh.engine = s.engine
+			AND sh.model = s.model AND sh.prompt_version = s.prompt_version
+		JOIN article a ON a.url = s.url
+	)
+	SELECT tier, score, idx, url, title, site, topics, first_ms FROM hit WHERE n = 1
+	ORDER BY tier, score, last_ms DESC, url, idx
+	LIMIT ?`
+
+// SearchTopics finds the topics of the articles shared in the server whose
+// name or point texts match the words of query: every word must match (as
+// typed, stemmed, or through a synonym such as truce/ceasefire), the last
+// one also as a prefix. It returns one hit per (article, topic): first the
+// topics matching the words as typed, then those found through synonyms,
+// each by bm25 and then most recently shared; limit ≤ 0 means 25. A query with no
+// letters or digits finds nothing.
+func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]TopicHit, error) {
+	groups := parseQuery(query)
+	if len(groups) == 0 {
+		return nil, nil
+	}
+	rows, err := db.searchTopics.QueryContext(ctx,
+		ftsExpr(groups, true), ftsExpr(groups, false), guildID, guildID, limitOr(limit, defaultTopicLimit))
+	if err != nil {
+		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
+	}
+	defer rows.Close()
+	var out []TopicHit
+	for rows.Next() {
+		var (
+			h       TopicHit
+			tier    int
+			score   float64
+			idx     int
+			topics  string
+			firstMS int64
+		)
+		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS); err != nil {
+			return nil, fmt.Errorf("store: search topics %q: %w", query, err)
+		}
+		var ts []summarize.Topic
+		if err := json.Unmarshal([]byte(topics), &ts); err != nil {
+			return nil, fmt.Errorf("store: search topics: topics of %s: %w", h.URL, err)
+		}
+		if idx < 0 || idx >= len(ts) {
+			return nil, fmt.Errorf("store: search topics: topic %d of %s missing", idx, h.URL)
+		}
+		h.Topic = ts[idx]
+		h.Rank = rank(tier, score)
+		h.SharedAt = fromMS(firstMS)
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
+	}
+	return out, nil
+}
+
+// topicNamesSQL binds the guild and a LIKE pattern on the lower-cased name.
+const topicNamesSQL = `SELECT st.name, st.topic_key, MAX(sh.at_ms) AS last_ms
+	FROM shares sh
+	JOIN summaries s ON s.url = sh.url AND s.engine = sh.engine
+		AND s.model = sh.model AND s.prompt_version = sh.prompt_version
+	JOIN summary_topics st ON st.summary_id = s.id
+	WHERE sh.guild_id = ? AND LOWER(st.name) LIKE ?
+	GROUP BY st.name, st.topic_key
+	ORDER BY last_ms DESC, st.name`
+
+// TopicNames returns distinct names of topics of the articles shared in the
+// server, most recently shared first, for autocomplete. A non-empty prefix
+// must begin one of the name's words ("fac" finds "Energy facility
+// attacks"; case, hyphens and punctuation are ignored). Names that differ
+// only in form (summarize.TopicKey) appear once, in their latest spelling.
+// limit ≤ 0 means 25.
+func (db *DB) TopicNames(ctx context.Context, guildID, prefix string, limit int) ([]string, error) {
+	limit = limitOr(limit, defaultTopicLimit)
+	want := strings.Join(tokens(prefix), " ")
+	// Narrow in SQL by the first word where LOWER and LIKE agree with Go
+	// (ASCII); the word-boundary check is done below.
+	like := "%"
+	if first, _, _ := strings.Cut(want, " "); first != "" && isASCII(first) {
+		like = "%" + first + "%"
+	}
+	rows, err := db.topicNames.QueryContext(ctx, guildID, like)
+	if err != nil {
+		return nil, fmt.Errorf("store: topic names: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for len(out) < limit && rows.Next() {
+		var (
+			name, key string
+			last      int64
+		)
+		if err := rows.Scan(&name, &key, &last); err != nil {
+			return nil, fmt.Errorf("store: topic names: %w", err)
+		}
+		norm := strings.Join(tokens(name), " ")
+		if want != "" && !strings.HasPrefix(norm, want) && !strings.Contains(norm, " "+want) {
+			continue
+		}
+		if key == "" {
+			key = norm
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: topic names: %w", err)
+	}
+	return out, nil
+}
+
+// rank folds a hit's tier and bm25 score (≤ 0) into one number that sorts
+// the same way: tier t maps into (t-1, t].
+func rank(tier int, score float64) float64 {
+	return float64(tier) + score/(1-score)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"briefbot/summarize"
+)
+
+func TestSummaryRoundTrip(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	kyiv := time.FixedZone("EET", 2*3600)
+	s := &summarize.Summary{
+		URL:           "https://news.example/trump-putin-call",
+		FinalURL:      "https://www.news.example/2025/03/18/trump-putin-call/",
+		Title:         "Trump and Putin agree to a limited pause",
+		Site:          "News Example",
+		Language:      "en",
+		Published:     time.Date(2025, 3, 18, 21, 30, 15, 123456789, kyiv),
+		Quality:       summarize.QualityPartial,
+		WordCount:     1432,
+		TextHash:      "sha256:0f3c",
+		Engine:        "llm",
+		Model:         "gpt-4o-mini",
+		PromptVersion: "ledger-v3",
+		Cached:        false,
+		Topics: []summarize.Topic{
+			topic("Full temporary ceasefire",
+				point("Putin did not agree to a full 30-day ceasefire.", summarize.StatusUnresolved, "Putin"),
+				summarize.Point{Text: "Kyiv backs the US proposal.", Status: summarize.StatusAgreed,
+					Actors: []string{"Kyiv", "White House"}, Quote: "we support it", Grounded: false}),
+			topic("Energy facility attacks",
+				point("Both sides agreed to stop hitting energy sites for 30 days.", summarize.StatusAgreed, "Putin", "Trump")),
+		},
+		Notes:     []string{"Only part of the article was readable."},
+		Usage:     summarize.Usage{PromptTokens: 2100, CompletionTokens: 380, Calls: 2},
+		CreatedAt: time.Date(2025, 3, 19, 8, 0, 1, 987654321, time.UTC),
+		Elapsed:   2345678901 * time.Nanosecond,
+	}
+	if err := db.SaveSummary(ctx, s); err != nil {
+		t.Fatalf("SaveSummary: %v", err)
+	}
+	got, ok, err := db.Summary(ctx, s.Key())
+	if err != nil || !ok {
+		t.Fatalf("Summary(%q) = %v, %v; want found", s.URL, ok, err)
+	}
+	want := *s
+	want.Published = s.Published.Truncate(time.Millisecond).UTC()
+	want.CreatedAt = s.CreatedAt.Truncate(time.Millisecond)
+	want.Cached = true
+	if !reflect.DeepEqual(got, &want) {
+		t.Errorf("Summary(%q) =\n%+v\nwant\n%+v", s.URL, got, &want)
+	}
+
+	for _, k := range []summarize.Key{
+		{URL: s.URL, Engine: "extractive", Model: s.Model, PromptVersion: s.PromptVersion},
+		{URL: s.URL, Engine: s.Engine, Model: "other", PromptVersion: s.PromptVersion},
+		{URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: "ledger-v4"},
+		{URL: s.URL + "/", Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion},
+	} {
+		if got, ok, err := db.Summary(ctx, k); err != nil || ok || got != nil {
+			t.Errorf("Summary(%+v) = %v, %v, %v; want nil, false, nil", k, got, ok, err)
+		}
+	}
+}
+
+func TestSummaryZeroTimesAndEmptyLists(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	s := newSummary("https://a.example/empty", "extractive")
+	if err := db.SaveSummary(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := db.Summary(ctx, s.Key())
+	if err != nil || !ok {
+		t.Fatalf("Summary = %v, %v; want found", ok, err)
+	}
+	if !got.Published.IsZero() {
+		t.Errorf("Published = %v; want zero", got.Published)
+	}
+	if len(got.Topics) != 0 || len(got.Notes) != 0 {
+		t.Errorf("Topics, Notes = %v, %v; want empty", got.Topics, got.Notes)
+	}
+}
+
+func TestSaveSummaryRejectsIncomplete(t *testing.T) {
+	db := openTest(t)
+	for _, s := range []*summarize.Summary{nil, {Engine: "llm"}, {URL: "https://a.example/"}} {
+		if err := db.SaveSummary(context.Background(), s); err == nil {
+			t.Errorf("SaveSummary(%+v) = nil; want an error", s)
+		}
+	}
+}
+
+func TestSaveSummaryReplaces(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	old := newSummary("https://a.example/story", "extractive",
+		topic("Prisoner exchange", point("They will swap 175 prisoners.", summarize.StatusAgreed)),
+		topic("Territory", point("Territory was not mentioned.", summarize.StatusUnresolved)))
+	if err := db.SaveSummary(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	share(t, db, "g1", old, base)
+
+	fresh := newSummary("https://a.example/story", "extractive",
+		topic("Black Sea navigation", point("Talks on shipping will begin.", summarize.StatusUnresolved)))
+	fresh.Title = "Updated title"
+	fresh.TextHash = "sha256:new"
+	fresh.CreatedAt = base.Add(time.Hour)
+	if err := db.SaveSummary(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := db.Summary(ctx, fresh.Key())
+	if err != nil || !ok {
+		t.Fatalf("Summary = %v, %v; want found", ok, err)
+	}
+	if got.Title != "Updated title" || !got.CreatedAt.Equal(fresh.CreatedAt) || len(got.Topics) != 1 ||
+		got.Topics[0].Name != "Black Sea navigation" {
+		t.Errorf("Summary after replace = %q, %v, %v; want the fresh entry", got.Title, got.CreatedAt, got.Topics)
+	}
+
+	// The search index follows the replacement: no stale topics, no duplicates.
+	if hits := search(t, db, "g1", "prisoner"); len(hits) != 0 {
+		t.Errorf("SearchTopics(%q) after replace = %v; want none", "prisoner", hits)
+	}
+	if hits := search(t, db, "g1", "navigation"); !reflect.DeepEqual(hits, []string{"Black Sea navigation"}) {
+		t.Errorf("SearchTopics(%q) after replace = %v; want [Black Sea navigation]", "navigation", hits)
+	}
+	var nTopics, nFTS, nSummaries int
+	for q, dst := range map[string]*int{
+		"SELECT COUNT(*) FROM summary_topics": &nTopics,
+		"SELECT COUNT(*) FROM topic_fts":      &nFTS,
+		"SELECT COUNT(*) FROM summaries":      &nSummaries,
+	} {
+		if err := db.r.QueryRowContext(ctx, q).Scan(dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if nTopics != 1 || nFTS != 1 || nSummaries != 1 {
+		t.Errorf("rows after replace: topics %d, fts %d, summaries %d; want 1, 1, 1", nTopics, nFTS, nSummaries)
+	}
+	var title, hash string
+	if err := db.r.QueryRowContext(ctx, "SELECT title, text_hash FROM articles WHERE url = ?", fresh.URL).Scan(&title, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if title != "Updated title" || hash != "sha256:new" {
+		t.Errorf("article = %q, %q; want %q, %q", title, hash, "Updated title", "sha256:new")
+	}
+}
+
+// TestSummarySurvivesCrash reads a saved summary through a second handle
+// opened while the first was never closed, as a restarted process would.
+func TestSummarySurvivesCrash(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "crash.db")
+	first, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	s := newSummary("https://a.example/durable", "extractive",
+		topic("Aid", point("Aid resumes.", summarize.StatusAgreed)))
+	if err := first.SaveSummary(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	got, ok, err := second.Summary(ctx, s.Key())
+	if err != nil || !ok {
+		t.Fatalf("Summary via second handle = %v, %v; want found", ok, err)
+	}
+	if got.Topics[0].Name != "Aid" {
+		t.Errorf("Summary via second handle: topics %v; want [Aid]", got.Topics)
+	}
+}
+
+func TestAlias(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if got, ok, err := db.Alias(ctx, "https://amp.example/x"); err != nil || ok || got != "" {
+		t.Errorf("Alias(unknown) = %q, %v, %v; want \"\", false, nil", got, ok, err)
+	}
+	steps := []struct{ alias, canonical string }{
+		{"https://amp.example/x", "https://example.com/x"},
+		{"https://amp.example/x", "https://example.com/x-final"}, // replaced
+		{"https://example.com/x-final", "https://example.com/x-final"},
+	}
+	for _, s := range steps {
+		if err := db.SaveAlias(ctx, s.alias, s.canonical); err != nil {
+			t.Fatalf("SaveAlias(%q, %q): %v", s.alias, s.canonical, err)
+		}
+	}
+	tests := []struct {
+		url, want string
+		ok        bool
+	}{
+		{"https://amp.example/x", "https://example.com/x-final", true},
+		{"https://example.com/x-final", "", false},
+		{"https://amp.example/y", "", false},
+	}
+	for _, tt := range tests {
+		got, ok, err := db.Alias(ctx, tt.url)
+		if err != nil || ok != tt.ok || got != tt.want {
+			t.Errorf("Alias(%q) = %q, %v, %v; want %q, %v, nil", tt.url, got, ok, err, tt.want, tt.ok)
+		}
+	}
+	if err := db.SaveAlias(ctx, "", "https://example.com/"); err == nil {
+		t.Errorf("SaveAlias(\"\", …) = nil; want an error")
+	}
+}
+
+func BenchmarkSummaryGet(b *testing.B) {
+	db := openTest(b)
+	ctx := context.Background()
+	s := newSummary("https://news.example/bench", "extractive",
+		topic("Full temporary ceasefire",
+			point("Putin did not agree to a full 30-day ceasefire.", summarize.StatusUnresolved, "Putin")),
+		topic("Energy facility attacks",
+			point("Both sides agreed to stop hitting energy sites for 30 days.", summarize.StatusAgreed, "Putin", "Trump")),
+		topic("Future talks",
+			point("Negotiations will begin in Jeddah on Sunday.", summarize.StatusAgreed)))
+	if err := db.SaveSummary(ctx, s); err != nil {
+		b.Fatal(err)
+	}
+	k := s.Key()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok, err := db.Summary(ctx, k); err != nil || !ok {
+			b.Fatalf("Summary = %v, %v", ok, err)
+		}
+	}
+}
+
+func BenchmarkSaveSummary(b *testing.B) {
+	db := openTest(b)
+	ctx := context.Background()
+	s := newSummary("https://news.example/bench", "extractive",
+		topic("Full temporary ceasefire",
+			point("Putin did not agree to a full 30-day ceasefire.", summarize.StatusUnresolved, "Putin")),
+		topic("Energy facility attacks",
+			point("Both sides agreed to stop hitting energy sites for 30 days.", summarize.StatusAgreed, "Putin", "Trump")))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := db.SaveSummary(ctx, s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
