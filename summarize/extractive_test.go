@@ -1,0 +1,566 @@
+package summarize
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+)
+
+func init() {
+	// -update rewrites golden files; another test file of the package may
+	// define the flag first.
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files")
+	}
+}
+
+func xtrUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// xtrFixtures are the plain-text articles under testdata/extractive with
+// their titles.
+var xtrFixtures = []struct{ file, title string }{
+	{"trump-putin-call.txt", "Trump-Putin: What exactly was agreed during phone call?"},
+	{"port-strike.txt", "Dockworkers and port operators strike partial deal as automation row drags on"},
+}
+
+// xtrTestDocument builds a Document from plain text the way a simple
+// extractor would: blocks at blank lines; a one-line block of at most ten
+// words without final punctuation is a heading.
+func xtrTestDocument(t testing.TB, title, text string) *Document {
+	t.Helper()
+	doc := &Document{URL: "https://news.example/article", Title: title, Language: "en", Quality: QualityFull}
+	var texts []string
+	for _, chunk := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		chunk = strings.TrimSpace(chunk)
+		if chunk == "" {
+			continue
+		}
+		b := Block{Text: chunk}
+		last, _ := utf8.DecodeLastRuneInString(chunk)
+		if !strings.Contains(chunk, "\n") && len(strings.Fields(chunk)) <= 10 && !strings.ContainsRune(".!?:;\"”’)…", last) {
+			b.Heading, b.Level = true, 2
+		}
+		doc.Blocks = append(doc.Blocks, b)
+		texts = append(texts, chunk)
+	}
+	doc.Text = strings.Join(texts, "\n\n")
+	doc.WordCount = len(strings.Fields(doc.Text))
+	return doc
+}
+
+func xtrFixture(t testing.TB, file, title string) *Document {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "extractive", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return xtrTestDocument(t, title, string(raw))
+}
+
+func xtrSummarize(t testing.TB, doc *Document) []Topic {
+	t.Helper()
+	res, err := NewExtractiveEngine().Summarize(context.Background(), doc)
+	if err != nil {
+		t.Fatalf("Summarize(%s) error: %v", doc.Title, err)
+	}
+	return res.Topics
+}
+
+// xtrFind returns the point of the named topic whose text starts with
+// prefix.
+func xtrFind(t *testing.T, topics []Topic, topic, prefix string) Point {
+	t.Helper()
+	for _, tp := range topics {
+		if tp.Name != topic {
+			continue
+		}
+		for _, p := range tp.Points {
+			if strings.HasPrefix(p.Text, prefix) {
+				return p
+			}
+		}
+		t.Fatalf("topic %q has no point starting %q", topic, prefix)
+	}
+	t.Fatalf("no topic %q", topic)
+	return Point{}
+}
+
+func TestExtractiveEngineIdentity(t *testing.T) {
+	e := NewExtractiveEngine()
+	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v1" {
+		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v1)", e.Name(), e.Model(), e.PromptVersion())
+	}
+}
+
+func TestExtractiveSeed(t *testing.T) {
+	doc := xtrFixture(t, xtrFixtures[0].file, xtrFixtures[0].title)
+	topics := xtrSummarize(t, doc)
+
+	var names []string
+	for _, tp := range topics {
+		names = append(names, tp.Name)
+	}
+	for _, want := range []string{"Full temporary ceasefire", "Territory", "Energy facility attacks", "Aid", "Future talks"} {
+		found := false
+		for _, n := range names {
+			found = found || n == want
+		}
+		if !found {
+			t.Errorf("topics = %q; want %q among them", names, want)
+		}
+	}
+
+	tests := []struct {
+		topic, prefix string
+		status        Status
+		actor         string // an actor the point must carry ("" for none required)
+	}{
+		{"Full temporary ceasefire", "Putin declined to endorse the full 30-day ceasefire", StatusUnresolved, "Putin"},
+		{"Full temporary ceasefire", "In a social media post after the call, Trump said he and Putin had agreed", StatusAgreed, "Trump"},
+		{"Territory", "Besides failing to announce the full ceasefire", StatusUnresolved, ""},
+		{"Energy facility attacks", "During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily", StatusAgreed, "Putin"},
+		{"Energy facility attacks", "Peskov in turn accused Ukraine of not respecting the 30-day moratorium", StatusDisputed, "Peskov"},
+		{"Energy facility attacks", `"Unfortunately, we see that so far there has been no reciprocity`, StatusDisputed, "Peskov"},
+		{"Aid", "Trump told Fox News aid to Ukraine did not come up", StatusUnresolved, "Trump"},
+		{"Aid", `Putin also said an "essential" condition`, StatusUnresolved, "Putin"},
+		{"Future talks", "The White House said talks on a maritime ceasefire", StatusAgreed, "White House"},
+		{"Future talks", "It was unclear whether Ukraine would be involved", StatusUnresolved, "Ukraine"},
+		{"Future talks", `"The leaders reaffirmed their intention`, StatusAgreed, "Kremlin"},
+		{"Ukrainian response", "Ukraine accused Russia on Wednesday of effectively rejecting", StatusDisputed, "Ukraine"},
+		{"Ukrainian response", "President Volodymyr Zelenskyy said Russia launched more than 40 drones", StatusDisputed, "Zelenskyy"},
+	}
+	for _, tt := range tests {
+		p := xtrFind(t, topics, tt.topic, tt.prefix)
+		if p.Status != tt.status {
+			t.Errorf("%s: status of %q = %q; want %q", tt.topic, p.Text, p.Status, tt.status)
+		}
+		if tt.actor != "" && !slices.Contains(p.Actors, tt.actor) {
+			t.Errorf("%s: actors of %q = %q; want %q among them", tt.topic, p.Text, p.Actors, tt.actor)
+		}
+	}
+	// The speaker comes first.
+	if p := xtrFind(t, topics, "Energy facility attacks", `"Unfortunately`); p.Actors[0] != "Peskov" {
+		t.Errorf("actors of %q = %q; want Peskov first", p.Text, p.Actors)
+	}
+
+	// Page furniture never becomes a point.
+	for _, tp := range topics {
+		for _, p := range tp.Points {
+			for _, bad := range []string{"cookie", "/Maxim Shemetov", "/Yuri Kochetkov", "/Lehtikuva", "Translat", "Source(s)", "Search Trends", "Updated 23:14"} {
+				if strings.Contains(p.Text, bad) || strings.Contains(p.Quote, bad) {
+					t.Errorf("%s: point %q contains boilerplate %q", tp.Name, p.Text, bad)
+				}
+			}
+		}
+	}
+	xtrCheckLedger(t, doc, topics)
+}
+
+// xtrCheckLedger checks what holds for every ledger: limits, keys, valid
+// statuses, verbatim and grounded quotes.
+func xtrCheckLedger(t *testing.T, doc *Document, topics []Topic) {
+	t.Helper()
+	flat := strings.Join(strings.Fields(doc.Text), " ")
+	if len(topics) == 0 || len(topics) > xtrMaxTopics {
+		t.Errorf("%s: %d topics; want 1 to %d", doc.Title, len(topics), xtrMaxTopics)
+	}
+	for _, tp := range topics {
+		if tp.Key != TopicKey(tp.Name) || tp.Name == "" {
+			t.Errorf("topic %q key = %q; want %q", tp.Name, tp.Key, TopicKey(tp.Name))
+		}
+		if len(tp.Points) == 0 || len(tp.Points) > xtrMaxPoints {
+			t.Errorf("topic %q has %d points; want 1 to %d", tp.Name, len(tp.Points), xtrMaxPoints)
+		}
+		for _, p := range tp.Points {
+			if !p.Status.Valid() {
+				t.Errorf("point %q status = %q; want a valid status", p.Text, p.Status)
+			}
+			if len(p.Actors) > xtrMaxActors {
+				t.Errorf("point %q actors = %q; want at most %d", p.Text, p.Actors, xtrMaxActors)
+			}
+			if !p.Grounded {
+				t.Errorf("point %q quote %q Grounded = false; want true", p.Text, p.Quote)
+			}
+			if !strings.Contains(flat, p.Quote) {
+				t.Errorf("quote %q is not verbatim in the text", p.Quote)
+			}
+			if n := len(strings.Fields(p.Quote)); n == 0 || n > xtrQuoteWords*3/2 {
+				t.Errorf("quote %q has %d words; want 1 to %d", p.Quote, n, xtrQuoteWords*3/2)
+			}
+		}
+	}
+}
+
+func TestExtractiveGolden(t *testing.T) {
+	for _, fx := range xtrFixtures {
+		t.Run(fx.file, func(t *testing.T) {
+			topics := xtrSummarize(t, xtrFixture(t, fx.file, fx.title))
+			got, err := json.MarshalIndent(topics, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", "extractive", strings.TrimSuffix(fx.file, ".txt")+".golden.json")
+			if xtrUpdating() {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("Summarize(%s) differs from %s (run with -update after checking):\n%s", fx.file, golden, got)
+			}
+		})
+	}
+}
+
+func TestExtractiveClusters(t *testing.T) {
+	doc := xtrFixture(t, xtrFixtures[1].file, xtrFixtures[1].title)
+	for _, b := range doc.Blocks {
+		if b.Heading {
+			t.Fatalf("fixture has a heading %q; want none", b.Text)
+		}
+	}
+	topics := xtrSummarize(t, doc)
+	xtrCheckLedger(t, doc, topics)
+	statuses := func(word string) []Status {
+		for _, tp := range topics {
+			if strings.Contains(tp.Key, word) {
+				var out []Status
+				for _, p := range tp.Points {
+					out = append(out, p.Status)
+				}
+				return out
+			}
+		}
+		t.Errorf("no topic with %q in its key among %d topics", word, len(topics))
+		return nil
+	}
+	tests := []struct {
+		word string
+		want Status // the first point's status
+		all  bool   // every point has it
+	}{
+		{"wage", StatusAgreed, true},
+		{"automation", StatusDisputed, false},
+		{"pension", StatusUnresolved, true},
+	}
+	for _, tt := range tests {
+		got := statuses(tt.word)
+		if len(got) == 0 {
+			continue
+		}
+		if got[0] != tt.want {
+			t.Errorf("topic %q statuses = %q; want %q first", tt.word, got, tt.want)
+		}
+		for _, s := range got {
+			if tt.all && s != tt.want {
+				t.Errorf("topic %q statuses = %q; want all %q", tt.word, got, tt.want)
+				break
+			}
+		}
+	}
+	for _, tp := range topics {
+		if tp.Name != xtrTitleCase(tp.Name) {
+			t.Errorf("topic name %q; want Title Case", tp.Name)
+		}
+	}
+}
+
+func TestExtractiveDeterministic(t *testing.T) {
+	for _, fx := range xtrFixtures {
+		doc := xtrFixture(t, fx.file, fx.title)
+		first := xtrSummarize(t, doc)
+		var wg sync.WaitGroup
+		results := make([][]Topic, 4)
+		for i := range results {
+			wg.Go(func() { results[i] = xtrSummarize(t, doc) })
+		}
+		wg.Wait()
+		for i, got := range results {
+			if !reflect.DeepEqual(got, first) {
+				t.Errorf("%s: run %d differs from the first run", fx.file, i+2)
+			}
+		}
+	}
+}
+
+func TestExtractiveTextOnly(t *testing.T) {
+	// A document without Blocks is split by the engine itself.
+	for _, fx := range xtrFixtures {
+		doc := xtrFixture(t, fx.file, fx.title)
+		withBlocks := xtrSummarize(t, doc)
+		plain := *doc
+		plain.Blocks = nil
+		if got := xtrSummarize(t, &plain); !reflect.DeepEqual(got, withBlocks) {
+			t.Errorf("%s: Summarize(text only) differs from Summarize(blocks)", fx.file)
+		}
+	}
+	// And Blocks without Text are joined for grounding.
+	doc := xtrFixture(t, xtrFixtures[0].file, xtrFixtures[0].title)
+	doc.Text = ""
+	topics := xtrSummarize(t, doc)
+	for _, tp := range topics {
+		for _, p := range tp.Points {
+			if !p.Grounded {
+				t.Errorf("blocks only: point %q Grounded = false; want true", p.Quote)
+			}
+		}
+	}
+}
+
+func TestExtractiveEmpty(t *testing.T) {
+	e := NewExtractiveEngine()
+	for _, doc := range []*Document{nil, {}, {Text: " \n\n\t "}, {Blocks: []Block{{Text: "  "}}}} {
+		if _, err := e.Summarize(context.Background(), doc); !errors.Is(err, ErrEmptyDocument) {
+			t.Errorf("Summarize(%+v) error = %v; want ErrEmptyDocument", doc, err)
+		}
+	}
+	// Only furniture: no error, no topics, a note.
+	furniture := xtrTestDocument(t, "", "Our Privacy Statement & Cookie Policy\n\n"+
+		"By continuing to browse our site you agree to our use of cookies.\n\nI agree\n\nSource(s): Reuters")
+	res, err := e.Summarize(context.Background(), furniture)
+	if err != nil || len(res.Topics) != 0 || len(res.Notes) != 1 {
+		t.Errorf("Summarize(furniture) = %+v, %v; want no topics, one note", res, err)
+	}
+}
+
+func TestExtractiveCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	doc := xtrFixture(t, xtrFixtures[0].file, xtrFixtures[0].title)
+	if _, err := NewExtractiveEngine().Summarize(ctx, doc); !errors.Is(err, context.Canceled) {
+		t.Errorf("Summarize(canceled) error = %v; want context.Canceled", err)
+	}
+}
+
+func TestXtrClassify(t *testing.T) {
+	tests := []struct {
+		sentence string
+		want     Status // "" for no cue
+	}{
+		{"Putin declined to endorse the full 30-day ceasefire that Trump hoped would be the first step.", StatusUnresolved},
+		{"During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily.", StatusAgreed},
+		{"The two sides did not agree on a timetable for the withdrawal.", StatusUnresolved},
+		{"The negotiators failed to agree on the border line.", StatusUnresolved},
+		{"Moscow has not yet signed the memorandum.", StatusUnresolved},
+		{"Ukraine accused Russia of rejecting the proposal hours after Moscow agreed to pause attacks.", StatusDisputed},
+		{"It was unclear whether Ukraine would be involved in those talks, which will take place in Jeddah.", StatusUnresolved},
+		{"Up until recently, we really didn't have consensus, and today we got to that place.", StatusAgreed},
+		{"We didn't have consensus on the energy ceasefire.", StatusUnresolved},
+		{"After initially refusing, Russia agreed to the prisoner exchange.", StatusAgreed},
+		{"Russia agreed to the exchange but refused to release the sailors.", StatusUnresolved},
+		{"The talks would begin immediately in Riyadh.", StatusAgreed},
+		{"The sides made no mention of territorial concessions.", StatusUnresolved},
+		{"Trump told reporters aid did not come up in the conversation.", StatusUnresolved},
+		{"Kyiv denied violating the moratorium on strikes.", StatusDisputed},
+		{"There has been no reciprocity on the part of the Kyiv side.", StatusDisputed},
+		{"The offer counted for nothing and Trump would have to win greater concessions.", StatusUnresolved},
+		{"Putin said an essential condition for any truce would be halting mobilization.", StatusUnresolved},
+		{"The leaders reaffirmed their intention to continue efforts toward a settlement.", StatusAgreed},
+		{"The delegations had lunch in the old town before the evening session.", ""},
+		{"Die Parteien einigten sich auf einen Waffenstillstand an der Front.", StatusAgreed},
+		{"Moskau hat den Vorschlag abgelehnt und Kiew beschuldigt.", StatusDisputed},
+		{"Les deux camps se sont mis d'accord sur un échange de prisonniers.", StatusAgreed},
+		{"Il n'est pas clair si l'Ukraine participera aux pourparlers.", StatusUnresolved},
+		{"El gobierno rechazó la propuesta de alto el fuego de los mediadores.", StatusDisputed},
+	}
+	for _, tt := range tests {
+		got, _, start, end := xtrClassify(xtrTokenize(tt.sentence))
+		if got != tt.want {
+			t.Errorf("xtrClassify(%q) = %q; want %q", tt.sentence, got, tt.want)
+		}
+		if got != "" && (start < 0 || end <= start || end > len(tt.sentence)) {
+			t.Errorf("xtrClassify(%q) cue at [%d, %d); want a span of the sentence", tt.sentence, start, end)
+		}
+	}
+}
+
+func TestXtrSplitSentences(t *testing.T) {
+	tests := []struct {
+		para string
+		want []string
+	}{
+		{"One sentence here. Another one follows.", []string{"One sentence here.", "Another one follows."}},
+		{"U.S. President Donald Trump spoke. Mr. Putin listened.", []string{"U.S. President Donald Trump spoke.", "Mr. Putin listened."}},
+		{`"We see no reciprocity. There were attempts to strike," Peskov said. Kyiv denied it.`,
+			[]string{`"We see no reciprocity. There were attempts to strike," Peskov said.`, "Kyiv denied it."}},
+		{`He said "enough." Then he left.`, []string{`He said "enough."`, "Then he left."}},
+		{"Is it over? Nobody knows.", []string{"Is it over?", "Nobody knows."}},
+		{"Prices rose 3.5 percent in J. Smith's report. It was 2 p.m. on Friday.", []string{"Prices rose 3.5 percent in J. Smith's report.", "It was 2 p.m. on Friday."}},
+		{"No final stop", []string{"No final stop"}},
+	}
+	for _, tt := range tests {
+		if got := xtrSplitSentences(tt.para); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("xtrSplitSentences(%q) = %q; want %q", tt.para, got, tt.want)
+		}
+	}
+}
+
+func TestXtrActors(t *testing.T) {
+	text := "Kremlin spokesman Dmitry Peskov spoke to Vladimir Putin in Moscow on Monday.\n\n" +
+		"Putin met Peskov and the Kremlin staff later that day, aides said.\n\n" +
+		"\"We will not give up,\" said Ukrainian President Volodymyr Zelenskyy, speaking in Kyiv.\n\n" +
+		"Zelenskyy later told German broadcaster ZDF that talks with Russia could resume.\n\n" +
+		"The White House said the Putin-Trump call went well, and Trump agreed.\n\n" +
+		"\"The leaders reaffirmed their commitment to talks,\" it said."
+	doc := xtrTestDocument(t, "", text)
+	a := xtrAnalyze(doc, doc.Blocks)
+	want := [][]string{
+		{"Kremlin", "Peskov", "Putin"}, // titles dropped, surnames where the text uses them, Moscow is a place
+		{"Putin", "Peskov", "Kremlin"},
+		{"Zelenskyy"},           // speaker after the quote; Kyiv is a place
+		{"Zelenskyy", "Russia"}, // ZDF heard it: not an actor
+		{"White House", "Putin", "Trump"},
+		{"White House"}, // "it said" is the White House
+	}
+	if len(a.sents) != len(want) {
+		t.Fatalf("%d sentences; want %d", len(a.sents), len(want))
+	}
+	for i, s := range a.sents {
+		if !reflect.DeepEqual(s.actors, want[i]) {
+			t.Errorf("actors(%q) = %q; want %q", s.text, s.actors, want[i])
+		}
+	}
+}
+
+func TestXtrShorten(t *testing.T) {
+	long := `"Up until recently, we really didn't have consensus around these two aspects - the energy and infrastructure ceasefire and the Black Sea moratorium on firing - and today we got to that place, and I think it's a relatively short distance to a full ceasefire from there," Witkoff told Fox News' Hannity program.`
+	s := &xtrSentence{text: long, toks: xtrTokenize(long)}
+	_, _, s.cueStart, s.cueEnd = xtrClassify(s.toks)
+	quote := xtrShorten(s, xtrQuoteWords, false)
+	if !strings.Contains(long, quote) || !strings.Contains(quote, "got to that place") || len(strings.Fields(quote)) > xtrQuoteWords {
+		t.Errorf("xtrShorten(%q) = %q; want a verbatim part of at most %d words holding the cue", long, quote, xtrQuoteWords)
+	}
+	text := xtrShorten(s, xtrTextWords, true)
+	if !strings.HasPrefix(text, "…") || !strings.Contains(text, "got to that place") {
+		t.Errorf("xtrShorten(%q, mark) = %q; want a marked cut holding the cue", long, text)
+	}
+	short := "Putin agreed to stop attacking energy facilities."
+	s = &xtrSentence{text: short, toks: xtrTokenize(short)}
+	if got := xtrShorten(s, xtrQuoteWords, false); got != short {
+		t.Errorf("xtrShorten(%q) = %q; want it whole", short, got)
+	}
+}
+
+func BenchmarkExtractive(b *testing.B) {
+	doc := xtrFixture(b, xtrFixtures[0].file, xtrFixtures[0].title)
+	e := NewExtractiveEngine()
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.SetBytes(int64(len(doc.Text)))
+	for b.Loop() {
+		if _, err := e.Summarize(ctx, doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzExtractive(f *testing.F) {
+	for _, fx := range xtrFixtures {
+		raw, err := os.ReadFile(filepath.Join("testdata", "extractive", fx.file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(raw))
+	}
+	f.Add("Heading\n\n\"Unclosed quote. It goes on, and on - and the sides agreed… or not?\n\nU.S. - \u00a0/Credit/X")
+	f.Add("A\u00adB agreed to C-D’s “plan”. Kyiv—Moscow. 普京同意暂停袭击能源设施。")
+	f.Add("00 Agree 0 0\n/A\n0") // a caption line between two halves of a paragraph
+	e := NewExtractiveEngine()
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := e.Summarize(context.Background(), &Document{Text: text})
+		if err != nil {
+			if !errors.Is(err, ErrEmptyDocument) || strings.TrimSpace(text) != "" {
+				t.Fatalf("Summarize(%q) error = %v; want a result", text, err)
+			}
+			return
+		}
+		if len(res.Topics) > xtrMaxTopics {
+			t.Errorf("Summarize(%q): %d topics; want at most %d", text, len(res.Topics), xtrMaxTopics)
+		}
+		for _, tp := range res.Topics {
+			if len(tp.Points) == 0 || len(tp.Points) > xtrMaxPoints {
+				t.Errorf("Summarize(%q): topic %q has %d points", text, tp.Name, len(tp.Points))
+			}
+			for _, p := range tp.Points {
+				if !p.Grounded || !p.Status.Valid() || len(p.Actors) > xtrMaxActors {
+					t.Errorf("Summarize(%q): point %+v; want grounded, valid status, at most %d actors", text, p, xtrMaxActors)
+				}
+			}
+		}
+	})
+}
+
+func TestXtrFurniture(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"By continuing to browse our site you agree to our use of cookies, revised Privacy Policy and Terms of Use.", true},
+		{"Our Privacy Statement & Cookie Policy", true},
+		{"Translating...", true},
+		{"Content is automatically generated by Microsoft Azure Translator Text API. CGTN is not responsible for any of the translations.", true},
+		{" , Updated 23:14, 19-Mar-2025", true},
+		{"Source(s): Reuters ,AFP", true},
+		{"Search Trends", true},
+		{"Reporting by Jane Doe; Editing by John Roe", true},
+		{"Advertisement", true},
+		{"Privacy Policy | Terms of Use", true},
+		{"© 2025 Example News. All rights reserved.", true},
+		// Article sentences on the same subjects are kept.
+		{"EU regulators agreed new rules on cookie consent banners on Tuesday.", false},
+		{"Meta said it would change its privacy policy after the regulators objected to the way it shares data.", false},
+		{"Translating the treaty into Russian took the negotiators three weeks.", false},
+		{"Copyright holders rejected the proposal for a levy on AI training.", false},
+		{"Updated figures show the ceasefire held in most regions.", false},
+		{"Putin declined to endorse the full 30-day ceasefire.", false},
+	}
+	for _, tt := range tests {
+		if got := xtrBoilerplate(xtrKey(tt.line)); got != tt.want {
+			t.Errorf("xtrBoilerplate(%q) = %v; want %v", tt.line, got, tt.want)
+		}
+	}
+	if !xtrCaption("Leaders meet in Helsinki on Wednesday. /Lehtikuva/Heikki Saukkomaa via Reuters") ||
+		xtrCaption("The talks on 24/7 monitoring and/or inspections will resume.") {
+		t.Errorf("xtrCaption misreads a credit or a sentence with slashes")
+	}
+
+	headings := []struct {
+		heading string
+		want    xtrHeadingKind
+	}{
+		{"Future talks", xtrHeadingTopic},
+		{"Comments from Kyiv", xtrHeadingTopic},
+		{"Privacy concerns", xtrHeadingTopic},
+		{"Our Privacy Statement & Cookie Policy", xtrHeadingBoilerplate},
+		{"I agree", xtrHeadingBoilerplate},
+		{"Related", xtrHeadingBoilerplate},
+		{"Most read", xtrHeadingBoilerplate},
+		{"CGTN", xtrHeadingJunk},                                                    // the site
+		{"Trump-Putin: What exactly was agreed during phone call?", xtrHeadingJunk}, // the title
+		{" , Updated 23:14, 19-Mar-2025", xtrHeadingJunk},
+	}
+	doc := &Document{Title: "Trump-Putin: What exactly was agreed during phone call?", Site: "CGTN"}
+	for _, tt := range headings {
+		if _, got := xtrHeading(tt.heading, doc); got != tt.want {
+			t.Errorf("xtrHeading(%q) = %v; want %v", tt.heading, got, tt.want)
+		}
+	}
+}
