@@ -1,0 +1,396 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"briefbot/schedule"
+	"briefbot/summarize"
+)
+
+// ConsoleBanner is the console's first line.
+const ConsoleBanner = "briefbot console: paste a link or type /help (Ctrl-D or /quit to exit). To connect to Discord instead, set DISCORD_TOKEN."
+
+// consoleHelp lists the console's commands.
+const consoleHelp = `Paste a message with links to summarize them, or type a command:
+  /summarize <url> [fresh]        summarize one link (fresh: bypass the cache)
+  /react                          add 📰 to your last message (autosummarize react)
+  /topic <words>                  what this server's articles say about a topic
+  /settings                       show the settings
+  /settings <key> <value>         autosummarize on|react|off, reply reply|thread,
+                                  language <code>|auto, show_ungrounded true|false
+  /briefing now                   post a briefing now
+  /briefing schedule [<m h dom mon dow>] [<Area/City>] [#channel]
+  /briefing off | status
+  /help, /quit`
+
+// maxConsoleLine bounds one pasted line.
+const maxConsoleLine = 1 << 20
+
+// ConsoleOptions configure the console transport. Zero values take the
+// defaults.
+type ConsoleOptions struct {
+	GuildID   string // default "console"
+	ChannelID string // default "general"
+	UserID    string // default "you"
+}
+
+// Console is the local transport: one simulated server and channel on a
+// terminal. The console user can manage the server. It also implements
+// schedule.Poster, printing briefings.
+type Console struct {
+	opts ConsoleOptions
+
+	mu     sync.Mutex // guards out, log and nextID
+	out    io.Writer
+	log    []consoleMsg // what was said, oldest first
+	nextID int
+}
+
+type consoleMsg struct {
+	id, channel, content string
+	self                 bool
+}
+
+// consoleLogSize bounds the message history kept for RecentMessages.
+const consoleLogSize = 200
+
+// NewConsole returns a console writing to out.
+func NewConsole(out io.Writer, opts ConsoleOptions) *Console {
+	if opts.GuildID == "" {
+		opts.GuildID = "console"
+	}
+	if opts.ChannelID == "" {
+		opts.ChannelID = "general"
+	}
+	if opts.UserID == "" {
+		opts.UserID = "you"
+	}
+	return &Console{opts: opts, out: out}
+}
+
+// RunConsole runs a console with default options on in and out until EOF,
+// /quit or ctx ends.
+func RunConsole(ctx context.Context, in io.Reader, out io.Writer, h *Handler) error {
+	return NewConsole(out, ConsoleOptions{}).Run(ctx, in, h)
+}
+
+// Run prints the banner, then reads lines from in and answers them through
+// h until EOF, /quit or ctx ends; those all return nil. It returns an error
+// only when reading in fails.
+func (c *Console) Run(ctx context.Context, in io.Reader, h *Handler) error {
+	c.println(ConsoleBanner)
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64*1024), maxConsoleLine)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-stop:
+				return
+			}
+		}
+		readErr <- sc.Err()
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			if err != nil {
+				return fmt.Errorf("bot: console: read: %w", err)
+			}
+			return nil
+		case line := <-lines:
+			if quit := c.handleLine(ctx, h, line); quit {
+				return nil
+			}
+		}
+	}
+}
+
+func (c *Console) invoker(id string) Invoker {
+	return Invoker{ID: id, GuildID: c.opts.GuildID, ChannelID: c.opts.ChannelID, UserID: c.opts.UserID, CanManage: true}
+}
+
+// handleLine answers one line; it reports whether the user asked to quit.
+func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit bool) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return false
+	}
+	if !strings.HasPrefix(line, "/") {
+		id := c.record(c.opts.ChannelID, line, false)
+		if urls, _ := summarize.FindURLs(line, 1); len(urls) == 0 {
+			return false
+		}
+		c.println("⏳ reading…")
+		replies := h.HandleMessage(ctx, Message{
+			GuildID: c.opts.GuildID, ChannelID: c.opts.ChannelID, MessageID: id,
+			AuthorID: c.opts.UserID, Content: line,
+		})
+		if len(replies) == 0 {
+			c.println("(no summary: with autosummarize react or off, use /react or /summarize <url>)")
+		}
+		c.show(replies)
+		return false
+	}
+	cmd, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	args := strings.Fields(rest)
+	inv := c.invoker(c.newID())
+	switch strings.ToLower(cmd) {
+	case "/quit", "/exit":
+		return true
+	case "/help":
+		c.println(consoleHelp)
+	case "/summarize":
+		if len(args) == 0 {
+			c.println("usage: /summarize <url> [fresh]")
+			return false
+		}
+		fresh := len(args) > 1 && (strings.EqualFold(args[1], "fresh") || strings.EqualFold(args[1], "fresh:true") || strings.EqualFold(args[1], "true"))
+		c.println("⏳ reading…")
+		c.show(h.Summarize(ctx, inv, args[0], fresh))
+	case "/react":
+		m, ok := c.lastUserMessage()
+		if !ok {
+			c.println("Nothing to react to yet: paste a message first.")
+			return false
+		}
+		c.println("📰 added to your last message.")
+		c.show(h.HandleReaction(ctx, Reaction{
+			GuildID: c.opts.GuildID, ChannelID: c.opts.ChannelID, MessageID: m.id,
+			UserID: c.opts.UserID, Emoji: ReactEmoji,
+			Message: Message{AuthorID: c.opts.UserID, Content: m.content},
+		}))
+	case "/topic":
+		if rest == "" {
+			c.println("usage: /topic <words>")
+			return false
+		}
+		c.show(h.Topic(ctx, inv, rest))
+	case "/settings":
+		u, err := parseSettingsArgs(args)
+		if err != nil {
+			c.println(err.Error())
+			return false
+		}
+		c.show(h.Settings(ctx, inv, u))
+	case "/briefing":
+		bc, err := parseBriefingArgs(args)
+		if err != nil {
+			c.println(err.Error())
+			return false
+		}
+		c.show(h.Briefing(ctx, inv, bc))
+	default:
+		c.println("Unknown command " + strconv.Quote(cmd) + ". Type /help.")
+	}
+	return false
+}
+
+// parseSettingsArgs reads "/settings [key value]". Its errors are usage
+// messages for the console user.
+func parseSettingsArgs(args []string) (SettingsUpdate, error) {
+	var u SettingsUpdate
+	switch len(args) {
+	case 0:
+		return u, nil
+	case 1:
+		if strings.EqualFold(args[0], "language") || strings.EqualFold(args[0], "lang") {
+			v := ""
+			u.Language = &v
+			return u, nil
+		}
+		return u, errors.New("usage: /settings <key> <value> (type /help for the keys)")
+	case 2:
+	default:
+		return u, errors.New("usage: /settings <key> <value>: one setting at a time")
+	}
+	v := args[1]
+	switch strings.ToLower(args[0]) {
+	case "autosummarize", "auto":
+		u.AutoSummarize = &v
+	case "reply", "reply_mode":
+		u.ReplyMode = &v
+	case "language", "lang":
+		u.Language = &v
+	case "show_ungrounded", "ungrounded":
+		b, ok := parseBool(v)
+		if !ok {
+			return u, errors.New("show_ungrounded is true or false")
+		}
+		u.ShowUngrounded = &b
+	default:
+		return u, fmt.Errorf("unknown setting %q: autosummarize, reply, language or show_ungrounded", args[0])
+	}
+	return u, nil
+}
+
+func parseBool(s string) (v, ok bool) {
+	switch strings.ToLower(s) {
+	case "true", "on", "yes", "1":
+		return true, true
+	case "false", "off", "no", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// parseBriefingArgs reads "/briefing now|schedule [<5 fields>] [<tz>]
+// [#channel]|off|status".
+func parseBriefingArgs(args []string) (BriefingCommand, error) {
+	usage := errors.New("usage: /briefing now | schedule [<m h dom mon dow>] [<Area/City>] [#channel] | off | status")
+	if len(args) == 0 {
+		return BriefingCommand{}, usage
+	}
+	action := strings.ToLower(args[0])
+	switch action {
+	case BriefingNow, BriefingOff, BriefingStatus:
+		if len(args) != 1 {
+			return BriefingCommand{}, usage
+		}
+		return BriefingCommand{Action: action}, nil
+	case BriefingSchedule:
+		// [<m h dom mon dow>] [<Area/City>] [#channel]; left out, the
+		// defaults apply.
+		bc := BriefingCommand{Action: action}
+		rest := args[1:]
+		if n := len(rest); n > 0 && strings.HasPrefix(rest[n-1], "#") {
+			bc.ChannelID = strings.TrimPrefix(rest[n-1], "#")
+			rest = rest[:n-1]
+		}
+		if len(rest) >= 5 {
+			bc.Cron = strings.Join(rest[:5], " ")
+			rest = rest[5:]
+		}
+		switch len(rest) {
+		case 0:
+		case 1:
+			bc.TimeZone = rest[0]
+		default:
+			return BriefingCommand{}, errors.New("usage: /briefing schedule [<m h dom mon dow>] [<Area/City>] [#channel], e.g. /briefing schedule 0 8 * * * Europe/Berlin")
+		}
+		return bc, nil
+	}
+	return BriefingCommand{}, usage
+}
+
+// show prints replies as text.
+func (c *Console) show(replies []Reply) {
+	for _, r := range replies {
+		var head string
+		if r.Target == TargetThread {
+			head = "[thread: " + unescape(r.ThreadName) + "]\n"
+		}
+		text := head + strings.TrimRight(Flatten(r), "\n")
+		c.println(text)
+		if !r.Ephemeral {
+			c.record(c.opts.ChannelID, text, true)
+		}
+	}
+}
+
+func (c *Console) println(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.out, s)
+}
+
+func (c *Console) newID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.newIDLocked()
+}
+
+func (c *Console) newIDLocked() string {
+	c.nextID++
+	return "m" + strconv.Itoa(c.nextID)
+}
+
+// record adds a message to the channel history and returns its ID.
+func (c *Console) record(channel, content string, self bool) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recordLocked(channel, content, self)
+}
+
+func (c *Console) recordLocked(channel, content string, self bool) string {
+	id := c.newIDLocked()
+	c.log = append(c.log, consoleMsg{id: id, channel: channel, content: content, self: self})
+	if len(c.log) > consoleLogSize {
+		c.log = append(c.log[:0], c.log[len(c.log)-consoleLogSize:]...)
+	}
+	return id
+}
+
+func (c *Console) lastUserMessage() (consoleMsg, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := len(c.log) - 1; i >= 0; i-- {
+		if m := c.log[i]; !m.self && m.channel == c.opts.ChannelID {
+			return m, true
+		}
+	}
+	return consoleMsg{}, false
+}
+
+// PostMessages prints a briefing's messages under a header naming the
+// channel and returns their IDs. It implements schedule.Poster.
+func (c *Console) PostMessages(ctx context.Context, channelID string, contents []string) ([]string, error) {
+	if err := c.CanPost(ctx, channelID); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, "── briefing in #%s ──\n", channelID)
+	ids := make([]string, 0, len(contents))
+	for _, m := range contents {
+		if err := ctx.Err(); err != nil {
+			return ids, fmt.Errorf("bot: console: post: %w", err)
+		}
+		fmt.Fprintln(c.out, unescape(m))
+		ids = append(ids, c.recordLocked(channelID, m, true))
+	}
+	return ids, nil
+}
+
+// RecentMessages returns up to limit of the latest messages of channelID,
+// newest first, as Discord lists them. It implements schedule.Poster.
+func (c *Console) RecentMessages(ctx context.Context, channelID string, limit int) ([]schedule.PostedMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bot: console: recent messages: %w", err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []schedule.PostedMessage
+	for i := len(c.log) - 1; i >= 0 && len(out) < limit; i-- {
+		if m := c.log[i]; m.channel == channelID {
+			out = append(out, schedule.PostedMessage{ID: m.id, Content: m.content, FromSelf: m.self})
+		}
+	}
+	return out, nil
+}
+
+// CanPost reports whether briefings can go to channelID: any named channel
+// of the simulated server can. It implements schedule.Poster.
+func (c *Console) CanPost(ctx context.Context, channelID string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("bot: console: %w", err)
+	}
+	if strings.TrimSpace(channelID) == "" {
+		return errors.New("bot: console: no channel")
+	}
+	return nil
+}

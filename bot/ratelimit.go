@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxTrackedUsers bounds the per-user limiter table; idle entries (whose
+// bucket has refilled) are dropped when it is reached, so a flood of
+// distinct users cannot grow memory without bound.
+const maxTrackedUsers = 10000
+
+// userLimits is a token bucket per user, read against an injected clock.
+type userLimits struct {
+	limit rate.Limit
+	burst int
+	// window is how long an emptied bucket takes to refill: at most one
+	// over-the-limit notice per user per window.
+	window time.Duration
+
+	mu    sync.Mutex
+	users map[string]*userLimit
+}
+
+type userLimit struct {
+	lim      *rate.Limiter
+	lastSeen time.Time
+	noticed  time.Time // last over-the-limit notice
+}
+
+func newUserLimits(limit rate.Limit, burst int) *userLimits {
+	window := time.Minute
+	if limit > 0 && limit != rate.Inf {
+		window = time.Duration(float64(burst) / float64(limit) * float64(time.Second))
+	}
+	return &userLimits{limit: limit, burst: burst, window: window, users: map[string]*userLimit{}}
+}
+
+// allow takes one token from userID's bucket at now. When the bucket is
+// empty it reports whether the user should be told (once per window).
+func (l *userLimits) allow(userID string, now time.Time) (ok, notify bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.users[userID]
+	if u == nil {
+		if len(l.users) >= maxTrackedUsers {
+			l.prune(now)
+		}
+		u = &userLimit{lim: rate.NewLimiter(l.limit, l.burst)}
+		l.users[userID] = u
+	}
+	u.lastSeen = now
+	if u.lim.AllowN(now, 1) {
+		return true, false
+	}
+	return false, l.noticeLocked(u, now)
+}
+
+// notice reports whether userID may be told now that a request was turned
+// away (at most once per window), and if so records it.
+func (l *userLimits) notice(userID string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.users[userID]
+	if u == nil {
+		return true
+	}
+	return l.noticeLocked(u, now)
+}
+
+func (l *userLimits) noticeLocked(u *userLimit, now time.Time) bool {
+	if !u.noticed.IsZero() && now.Sub(u.noticed) < l.window {
+		return false
+	}
+	u.noticed = now
+	return true
+}
+
+// prune drops users idle long enough for their bucket to be full again.
+func (l *userLimits) prune(now time.Time) {
+	for id, u := range l.users {
+		if now.Sub(u.lastSeen) >= l.window {
+			delete(l.users, id)
+		}
+	}
+}
+
+// workQueue bounds the summarizing work: at most active jobs run and at
+// most queued more wait; beyond that work is turned away.
+type workQueue struct {
+	admitted chan struct{} // capacity active+queued
+	running  chan struct{} // capacity active
+}
+
+func newWorkQueue(active, queued int) *workQueue {
+	return &workQueue{
+		admitted: make(chan struct{}, active+queued),
+		running:  make(chan struct{}, active),
+	}
+}
+
+// admit reserves a place in the queue without waiting; done releases it.
+func (q *workQueue) admit() (done func(), ok bool) {
+	select {
+	case q.admitted <- struct{}{}:
+		return func() { <-q.admitted }, true
+	default:
+		return nil, false
+	}
+}
+
+// run waits for a running slot (or ctx), runs f and frees the slot.
+func (q *workQueue) run(ctx context.Context, f func()) error {
+	select {
+	case q.running <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-q.running }()
+	f()
+	return nil
+}

@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+func TestUserLimitsPrune(t *testing.T) {
+	l := newUserLimits(rate.Every(time.Second), 2)
+	t0 := time.Unix(1_700_000_000, 0)
+	for i := range maxTrackedUsers {
+		l.allow(fmt.Sprint("u", i), t0)
+	}
+	if len(l.users) != maxTrackedUsers {
+		t.Fatalf("tracked %d users; want %d", len(l.users), maxTrackedUsers)
+	}
+	// Once every bucket has refilled, a new user prunes the idle ones.
+	l.allow("late", t0.Add(l.window))
+	if len(l.users) != 1 {
+		t.Errorf("tracked %d users after pruning; want 1", len(l.users))
+	}
+}
+
+func TestWorkQueue(t *testing.T) {
+	q := newWorkQueue(1, 1)
+	done1, ok1 := q.admit()
+	done2, ok2 := q.admit()
+	_, ok3 := q.admit()
+	if !ok1 || !ok2 || ok3 {
+		t.Fatalf("admit = %t, %t, %t; want true, true, false", ok1, ok2, ok3)
+	}
+	done1()
+	done3, ok := q.admit()
+	if !ok {
+		t.Fatal("admit after a release = false; want true")
+	}
+	done2()
+	done3()
+
+	// run waits for a free slot, or for its context.
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go q.run(context.Background(), func() { close(started); <-release })
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	ran := false
+	if err := q.run(ctx, func() { ran = true }); err == nil || ran {
+		t.Errorf("run while busy = %v, ran=%t; want the context's error and no run", err, ran)
+	}
+	close(release)
+	if err := q.run(context.Background(), func() { ran = true }); err != nil || !ran {
+		t.Errorf("run when free = %v, ran=%t; want nil, true", err, ran)
+	}
+}
+
+func TestRecentSet(t *testing.T) {
+	s := newRecentSet(time.Hour, 3)
+	t0 := time.Unix(1_700_000_000, 0)
+	for _, k := range []string{"a", "b", "c"} {
+		if s.seen(k, t0) {
+			t.Errorf("seen(%q) first time = true", k)
+		}
+	}
+	if !s.seen("a", t0.Add(time.Minute)) {
+		t.Error("seen(a) again within the hour = false; want true")
+	}
+	// Full: adding "d" forgets the oldest; nothing grows past the bound.
+	s.seen("d", t0.Add(2*time.Minute))
+	if len(s.at) > 3 {
+		t.Errorf("recent set holds %d keys; bound 3", len(s.at))
+	}
+	if s.seen("a", t0.Add(2*time.Hour)) {
+		t.Error("seen(a) after the ttl = true; want false")
+	}
+}

@@ -1,0 +1,597 @@
+package bot
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"briefbot/store"
+	"briefbot/summarize"
+)
+
+// Discord's message and embed limits, in characters.
+// https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+const (
+	LimitContent     = 2000
+	LimitEmbeds      = 10 // embeds per message
+	LimitTitle       = 256
+	LimitDescription = 4096
+	LimitFields      = 25
+	LimitFieldName   = 256
+	LimitFieldValue  = 1024
+	LimitFooter      = 2048
+	LimitAuthor      = 256
+	// LimitEmbedTotal bounds the text of one embed and, summed, of all the
+	// embeds of one message.
+	LimitEmbedTotal = 6000
+)
+
+// Caps on single pieces of model or article text, so one point always fits
+// in one field value with its quote and marks around it.
+const (
+	maxPointText  = 600
+	maxQuote      = 280
+	maxActorsText = 120
+	maxNote       = 300
+	maxNotes      = 8
+	maxTopicName  = 200 // leaves room for " (cont.)" in a field name
+)
+
+// Status marks, as shown before each point.
+const (
+	markAgreed     = "✅"
+	markUnresolved = "❓"
+	markDisputed   = "⚠️"
+)
+
+// Embed colours by extraction quality.
+const (
+	colorFull    = 0x3b82f6
+	colorPartial = 0xf59e0b
+	colorTeaser  = 0x9ca3af
+	colorTopic   = 0x8b5cf6
+)
+
+// StatusMark returns the emoji shown for a status.
+func StatusMark(s summarize.Status) string {
+	switch s {
+	case summarize.StatusAgreed:
+		return markAgreed
+	case summarize.StatusDisputed:
+		return markDisputed
+	default:
+		return markUnresolved
+	}
+}
+
+// RenderOptions tune how a summary is rendered.
+type RenderOptions struct {
+	// ShowUngrounded shows points whose quote was not found in the article
+	// (marked as such); otherwise they are hidden and counted.
+	ShowUngrounded bool
+	// Took is how long this request took; zero means the summary's own
+	// Elapsed.
+	Took time.Duration
+}
+
+// RenderSummary renders the ledger of one article as one or more messages
+// of embeds, in order. Every returned Reply passes CheckLimits however long
+// the ledger; only Content and Embeds are set.
+func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
+	head := &discordgo.MessageEmbed{
+		Title: escapeClip(firstNonEmpty(s.Title, s.Site, s.URL, "Untitled"), LimitTitle),
+		URL:   safeURL(firstNonEmpty(s.FinalURL, s.URL)),
+		Color: qualityColor(s.Quality),
+	}
+	var desc []string
+	if line := siteLine(s.Site, s.Published); line != "" {
+		desc = append(desc, line)
+	}
+	switch s.Quality {
+	case summarize.QualityPartial:
+		desc = append(desc, "🟠 **Partial text**: parts of the article could not be read.")
+	case summarize.QualityTeaser:
+		desc = append(desc, "🔒 **Teaser only**: a paywall or consent wall hid the rest; this covers the opening.")
+	}
+	for i, n := range s.Notes {
+		if i == maxNotes {
+			desc = append(desc, fmt.Sprintf("ℹ️ %d more notes.", len(s.Notes)-maxNotes))
+			break
+		}
+		desc = append(desc, "ℹ️ "+escapeClip(n, maxNote))
+	}
+
+	var fields []*discordgo.MessageEmbedField
+	hidden, shown := 0, 0
+	for _, t := range s.Topics {
+		var lines []string
+		for _, p := range t.Points {
+			if !p.Grounded && !opt.ShowUngrounded {
+				hidden++
+				continue
+			}
+			lines = append(lines, pointLine(p, ""))
+			shown++
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fields = append(fields, splitField(topicName(t.Name), lines)...)
+	}
+	switch {
+	case hidden > 0:
+		desc = append(desc, fmt.Sprintf("%s hidden: %s not found in the article.", plural(hidden, "point", "points"), pick(hidden == 1, "its quote was", "their quotes were")))
+	case shown == 0:
+		desc = append(desc, "No agreed, unresolved or disputed points found.")
+	}
+	head.Description = truncate(strings.Join(desc, "\n"), LimitDescription)
+
+	took := opt.Took
+	if took == 0 {
+		took = s.Elapsed
+	}
+	footer := footerText(s, took)
+	return pack(head, fields, footer)
+}
+
+// TopicOptions tune how a /topic answer is rendered.
+type TopicOptions struct {
+	// ShowUngrounded shows points whose quote was not found in their
+	// article.
+	ShowUngrounded bool
+}
+
+// RenderTopic renders the answer to /topic: each matching topic of the
+// server's shared articles with its points, the topic's current status and
+// how it changed across articles (in share order), and numbered source
+// links. hits are the store's search results, best first.
+func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply {
+	groups := groupTopics(hits)
+	sources := numberSources(hits)
+
+	head := &discordgo.MessageEmbed{
+		Title: "Topic: " + escapeClip(query, LimitTitle-len("Topic: ")),
+		Color: colorTopic,
+	}
+	if len(groups) == 0 {
+		head.Description = "No topic matching that has been shared in this server yet."
+		return []Reply{{Embeds: []*discordgo.MessageEmbed{head}}}
+	}
+	head.Description = fmt.Sprintf("%s across %s shared in this server.",
+		plural(len(groups), "topic", "topics"), plural(len(sources.order), "article", "articles"))
+
+	var fields []*discordgo.MessageEmbedField
+	for _, g := range groups {
+		lines := []string{historyLine(g, sources)}
+		seen := map[string]int{}
+		hidden := 0
+		for _, h := range g.hits {
+			ref := fmt.Sprintf(" [%d]", sources.num[h.URL])
+			for _, p := range h.Topic.Points {
+				if !p.Grounded && !opt.ShowUngrounded {
+					hidden++
+					continue
+				}
+				k := summarize.TopicKey(p.Text)
+				if i, ok := seen[k]; ok {
+					// The same point again: its newest status stands.
+					lines[i] = pointLine(p, ref)
+					continue
+				}
+				seen[k] = len(lines)
+				lines = append(lines, pointLine(p, ref))
+			}
+		}
+		if hidden > 0 {
+			lines = append(lines, fmt.Sprintf("_%s without a verified quote hidden._", plural(hidden, "point", "points")))
+		}
+		fields = append(fields, splitField(topicName(g.name), lines)...)
+	}
+	var src []string
+	for i, u := range sources.order {
+		src = append(src, sourceLine(i+1, sources.info[u]))
+	}
+	fields = append(fields, splitField("Sources", src)...)
+	return pack(head, fields, "")
+}
+
+// topicGroup is one topic merged across the articles that discuss it.
+type topicGroup struct {
+	name string
+	hits []store.TopicHit // share order
+}
+
+func groupTopics(hits []store.TopicHit) []topicGroup {
+	var groups []topicGroup
+	index := map[string]int{}
+	for _, h := range hits {
+		k := h.Topic.Key
+		if k == "" {
+			k = summarize.TopicKey(h.Topic.Name)
+		}
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, topicGroup{})
+		}
+		groups[i].hits = append(groups[i].hits, h)
+	}
+	for i := range groups {
+		g := &groups[i]
+		slices.SortStableFunc(g.hits, func(a, b store.TopicHit) int {
+			return a.SharedAt.Compare(b.SharedAt)
+		})
+		g.name = g.hits[len(g.hits)-1].Topic.Name
+	}
+	return groups
+}
+
+// sources numbers the distinct articles of a /topic answer by first share.
+type sources struct {
+	order []string
+	num   map[string]int
+	info  map[string]store.TopicHit
+}
+
+func numberSources(hits []store.TopicHit) sources {
+	s := sources{num: map[string]int{}, info: map[string]store.TopicHit{}}
+	for _, h := range hits {
+		if old, ok := s.info[h.URL]; !ok || h.SharedAt.Before(old.SharedAt) {
+			if !ok {
+				s.order = append(s.order, h.URL)
+			}
+			s.info[h.URL] = h
+		}
+	}
+	slices.SortStableFunc(s.order, func(a, b string) int {
+		return cmp.Or(s.info[a].SharedAt.Compare(s.info[b].SharedAt), strings.Compare(a, b))
+	})
+	for i, u := range s.order {
+		s.num[u] = i + 1
+	}
+	return s
+}
+
+// TopicStatus is the standing of a topic in one article: disputed when any
+// point is, agreed when every point is, unresolved otherwise.
+func TopicStatus(t summarize.Topic) summarize.Status {
+	agreed := len(t.Points) > 0
+	for _, p := range t.Points {
+		switch p.Status {
+		case summarize.StatusDisputed:
+			return summarize.StatusDisputed
+		case summarize.StatusAgreed:
+		default:
+			agreed = false
+		}
+	}
+	if agreed {
+		return summarize.StatusAgreed
+	}
+	return summarize.StatusUnresolved
+}
+
+// historyLine says where a topic stands now and how its status changed
+// across articles, in share order.
+func historyLine(g topicGroup, src sources) string {
+	type step struct {
+		st  summarize.Status
+		ref int
+		at  time.Time
+	}
+	var steps []step
+	for _, h := range g.hits {
+		st := TopicStatus(h.Topic)
+		if len(steps) > 0 && steps[len(steps)-1].st == st {
+			continue
+		}
+		steps = append(steps, step{st, src.num[h.URL], h.SharedAt})
+	}
+	cur := steps[len(steps)-1]
+	line := fmt.Sprintf("**Now: %s %s**", StatusMark(cur.st), cur.st)
+	if len(steps) == 1 {
+		return line + fmt.Sprintf(" · since [%d] %s", cur.ref, shortDate(cur.at))
+	}
+	parts := make([]string, len(steps))
+	for i, s := range steps {
+		parts[i] = fmt.Sprintf("%s %s [%d] %s", StatusMark(s.st), s.st, s.ref, shortDate(s.at))
+	}
+	return line + " · " + strings.Join(parts, " → ")
+}
+
+func sourceLine(n int, h store.TopicHit) string {
+	title := escapeClip(firstNonEmpty(h.Title, h.Site, h.URL), 200)
+	link := title
+	if u := safeURL(h.URL); u != "" {
+		link = "[" + title + "](" + u + ")"
+	}
+	line := fmt.Sprintf("%d. %s", n, link)
+	if meta := siteLine(h.Site, time.Time{}); meta != "" {
+		line += " — " + meta
+	}
+	return line + " · shared " + shortDate(h.SharedAt)
+}
+
+// pointLine renders one point: status mark, text, actors, a source
+// reference, and its quote in italics on a quoted line below.
+func pointLine(p summarize.Point, ref string) string {
+	var b strings.Builder
+	b.WriteString(StatusMark(p.Status))
+	b.WriteByte(' ')
+	b.WriteString(escapeClip(p.Text, maxPointText))
+	if len(p.Actors) > 0 {
+		var actors []string
+		for _, a := range p.Actors {
+			if a = escapeClip(a, maxActorsText); a != "" {
+				actors = append(actors, a)
+			}
+		}
+		if len(actors) > 0 {
+			b.WriteString(" — ")
+			b.WriteString(truncate(strings.Join(actors, ", "), maxActorsText))
+		}
+	}
+	b.WriteString(ref)
+	if q := escapeClip(p.Quote, maxQuote); q != "" {
+		b.WriteString("\n> *“")
+		b.WriteString(q)
+		b.WriteString("”*")
+	}
+	if !p.Grounded {
+		b.WriteString("\n> _(quote not found in the article)_")
+	}
+	return b.String()
+}
+
+// splitField packs lines into fields of at most LimitFieldValue
+// characters, continuing under "name (cont.)".
+func splitField(name string, lines []string) []*discordgo.MessageEmbedField {
+	var out []*discordgo.MessageEmbedField
+	var cur []string
+	size := 0
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		n := name
+		if len(out) > 0 {
+			n = name + " (cont.)"
+		}
+		out = append(out, &discordgo.MessageEmbedField{Name: truncate(n, LimitFieldName), Value: strings.Join(cur, "\n")})
+		cur, size = nil, 0
+	}
+	for _, l := range lines {
+		l = truncate(l, LimitFieldValue)
+		n := discordLen(l)
+		if len(cur) > 0 && size+1+n > LimitFieldValue {
+			flush()
+		}
+		if len(cur) > 0 {
+			size++
+		}
+		cur = append(cur, l)
+		size += n
+	}
+	flush()
+	return out
+}
+
+// pack lays a header embed, fields and a footer out over as many embeds
+// and messages as Discord's limits need. The header goes first, the footer
+// on the last embed.
+func pack(head *discordgo.MessageEmbed, fields []*discordgo.MessageEmbedField, footer string) []Reply {
+	footer = truncate(footer, LimitFooter)
+	var embeds []*discordgo.MessageEmbed
+	cur := head
+	size := embedLen(head)
+	for _, f := range fields {
+		n := discordLen(f.Name) + discordLen(f.Value)
+		// Keep room for the footer in every embed: any may be the last.
+		if len(cur.Fields) == LimitFields || size+n+discordLen(footer) > LimitEmbedTotal {
+			embeds = append(embeds, cur)
+			cur = &discordgo.MessageEmbed{Color: head.Color}
+			size = 0
+		}
+		cur.Fields = append(cur.Fields, f)
+		size += n
+	}
+	if footer != "" {
+		cur.Footer = &discordgo.MessageEmbedFooter{Text: footer}
+	}
+	embeds = append(embeds, cur)
+
+	var replies []Reply
+	var msg []*discordgo.MessageEmbed
+	total := 0
+	for _, e := range embeds {
+		n := embedLen(e)
+		if len(msg) == LimitEmbeds || (len(msg) > 0 && total+n > LimitEmbedTotal) {
+			replies = append(replies, Reply{Embeds: msg})
+			msg, total = nil, 0
+		}
+		msg = append(msg, e)
+		total += n
+	}
+	return append(replies, Reply{Embeds: msg})
+}
+
+// embedLen is the text of an embed as Discord counts it against
+// LimitEmbedTotal.
+func embedLen(e *discordgo.MessageEmbed) int {
+	n := discordLen(e.Title) + discordLen(e.Description)
+	for _, f := range e.Fields {
+		n += discordLen(f.Name) + discordLen(f.Value)
+	}
+	if e.Footer != nil {
+		n += discordLen(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += discordLen(e.Author.Name)
+	}
+	return n
+}
+
+// CheckLimits reports the first of Discord's message limits r breaks, or
+// nil when Discord will accept it.
+func CheckLimits(r Reply) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("bot: "+format, args...)) }
+	if r.Content == "" && len(r.Embeds) == 0 {
+		bad("empty message")
+	}
+	if n := discordLen(r.Content); n > LimitContent {
+		bad("content is %d characters; limit %d", n, LimitContent)
+	}
+	if len(r.Embeds) > LimitEmbeds {
+		bad("%d embeds; limit %d", len(r.Embeds), LimitEmbeds)
+	}
+	total := 0
+	for i, e := range r.Embeds {
+		if n := discordLen(e.Title); n > LimitTitle {
+			bad("embed %d title is %d characters; limit %d", i, n, LimitTitle)
+		}
+		if n := discordLen(e.Description); n > LimitDescription {
+			bad("embed %d description is %d characters; limit %d", i, n, LimitDescription)
+		}
+		if len(e.Fields) > LimitFields {
+			bad("embed %d has %d fields; limit %d", i, len(e.Fields), LimitFields)
+		}
+		for j, f := range e.Fields {
+			if f.Name == "" || f.Value == "" {
+				bad("embed %d field %d is empty", i, j)
+			}
+			if n := discordLen(f.Name); n > LimitFieldName {
+				bad("embed %d field %d name is %d characters; limit %d", i, j, n, LimitFieldName)
+			}
+			if n := discordLen(f.Value); n > LimitFieldValue {
+				bad("embed %d field %d value is %d characters; limit %d", i, j, n, LimitFieldValue)
+			}
+		}
+		if e.Footer != nil {
+			if n := discordLen(e.Footer.Text); n > LimitFooter {
+				bad("embed %d footer is %d characters; limit %d", i, n, LimitFooter)
+			}
+		}
+		if e.Author != nil {
+			if n := discordLen(e.Author.Name); n > LimitAuthor {
+				bad("embed %d author is %d characters; limit %d", i, n, LimitAuthor)
+			}
+		}
+		n := embedLen(e)
+		if n > LimitEmbedTotal {
+			bad("embed %d is %d characters; limit %d", i, n, LimitEmbedTotal)
+		}
+		if e.Title == "" && e.Description == "" && len(e.Fields) == 0 && e.Footer == nil {
+			bad("embed %d is empty", i)
+		}
+		total += n
+	}
+	if total > LimitEmbedTotal {
+		bad("embeds total %d characters; limit %d per message", total, LimitEmbedTotal)
+	}
+	return errors.Join(errs...)
+}
+
+func topicName(name string) string {
+	n := escapeClip(name, maxTopicName)
+	if n == "" {
+		return "Other"
+	}
+	return n
+}
+
+func siteLine(site string, published time.Time) string {
+	var parts []string
+	if s := escapeClip(site, 100); s != "" {
+		parts = append(parts, s)
+	}
+	if !published.IsZero() {
+		parts = append(parts, published.UTC().Format("2 Jan 2006"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func shortDate(t time.Time) string {
+	if t.IsZero() {
+		return "?"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func footerText(s *summarize.Summary, took time.Duration) string {
+	parts := []string{cleanText(s.Engine)}
+	if m := cleanText(s.Model); m != "" {
+		parts = append(parts, m)
+	}
+	parts = append(parts, pick(s.Cached, "cached", "fresh"), formatDuration(took))
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), " · ")
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return ""
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	default:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+}
+
+func qualityColor(q summarize.Quality) int {
+	switch q {
+	case summarize.QualityPartial:
+		return colorPartial
+	case summarize.QualityTeaser:
+		return colorTeaser
+	default:
+		return colorFull
+	}
+}
+
+// safeURL returns raw as an http(s) URL safe inside a markdown link target
+// and an embed's url, or "" when it is not one.
+func safeURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return ""
+	}
+	s := u.String()
+	// Characters that would end a markdown link target early, and "@"
+	// so no "@everyone" appears even inside a link.
+	s = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E", "@", "%40").Replace(s)
+	if len(s) > 2048 {
+		return ""
+	}
+	return s
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,528 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/quick"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"briefbot/store"
+	"briefbot/summarize"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// loadSeed reads the seed-like ledger of testdata/seed_summary.json.
+func loadSeed(t testing.TB) *summarize.Summary {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "seed_summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s summarize.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return &s
+}
+
+// checkGolden compares replies with testdata/name.golden.json (the Discord
+// payloads) and name.golden.txt (the console text), rewriting them with
+// -update.
+func checkGolden(t *testing.T, name string, replies []Reply) {
+	t.Helper()
+	type payload struct {
+		Content   string `json:"content,omitempty"`
+		Embeds    any    `json:"embeds,omitempty"`
+		Ephemeral bool   `json:"ephemeral,omitempty"`
+	}
+	var msgs []payload
+	var text strings.Builder
+	for i, r := range replies {
+		msgs = append(msgs, payload{r.Content, r.Embeds, r.Ephemeral})
+		fmt.Fprintf(&text, "=== message %d ===\n%s", i+1, Flatten(r))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(msgs); err != nil {
+		t.Fatal(err)
+	}
+	js := buf.Bytes()
+	for _, f := range []struct {
+		ext  string
+		data []byte
+	}{{".golden.json", js}, {".golden.txt", []byte(text.String())}} {
+		path := filepath.Join("testdata", name+f.ext)
+		if *update {
+			if err := os.WriteFile(path, f.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./bot -run %s -update to create it)", err, t.Name())
+		}
+		if !bytes.Equal(f.data, want) {
+			t.Errorf("%s differs from the golden file; got:\n%s", path, f.data)
+		}
+	}
+}
+
+func checkAllLimits(t *testing.T, replies []Reply) {
+	t.Helper()
+	if len(replies) == 0 {
+		t.Fatal("no replies")
+	}
+	for i, r := range replies {
+		if err := CheckLimits(r); err != nil {
+			t.Errorf("reply %d breaks Discord's limits: %v", i, err)
+		}
+	}
+}
+
+func TestRenderSummarySeedGolden(t *testing.T) {
+	s := loadSeed(t)
+	for _, tc := range []struct {
+		name string
+		opt  RenderOptions
+	}{
+		{"seed", RenderOptions{}},
+		{"seed_ungrounded", RenderOptions{ShowUngrounded: true, Took: 1500 * time.Millisecond}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			replies := RenderSummary(s, tc.opt)
+			checkAllLimits(t, replies)
+			if len(replies) != 1 || len(replies[0].Embeds) != 1 {
+				t.Errorf("RenderSummary(seed) = %d messages; want 1 message with 1 embed", len(replies))
+			}
+			checkGolden(t, tc.name, replies)
+		})
+	}
+}
+
+// bigLedger is a deterministic ledger too large for one embed or message.
+func bigLedger() *summarize.Summary {
+	s := &summarize.Summary{
+		URL: "https://example.com/long", Title: "A very long negotiation", Site: "Example News",
+		Quality: summarize.QualityPartial, Engine: "llm", Model: "test-model", Cached: true,
+		Elapsed: 3200 * time.Millisecond,
+	}
+	statuses := []summarize.Status{summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed}
+	for i := range 30 {
+		tp := summarize.Topic{Name: fmt.Sprintf("Topic %02d: clause %d of the framework", i+1, i+1)}
+		for j := range 6 {
+			tp.Points = append(tp.Points, summarize.Point{
+				Text:     fmt.Sprintf("Point %d.%d: %s", i+1, j+1, strings.Repeat("the delegations discussed the wording at length ", 4)),
+				Status:   statuses[(i+j)%3],
+				Actors:   []string{"Delegation A", "Delegation B"},
+				Quote:    fmt.Sprintf("quote %d.%d %s", i+1, j+1, strings.Repeat("words from the article ", 5)),
+				Grounded: true,
+			})
+		}
+		s.Topics = append(s.Topics, tp)
+	}
+	return s
+}
+
+func TestRenderSummarySplitGolden(t *testing.T) {
+	s := bigLedger()
+	replies := RenderSummary(s, RenderOptions{})
+	checkAllLimits(t, replies)
+	if len(replies) < 2 {
+		t.Errorf("RenderSummary(big ledger) = %d messages; want a split over several", len(replies))
+	}
+	checkPointOrder(t, s, replies, false)
+	last := replies[len(replies)-1].Embeds
+	if f := last[len(last)-1].Footer; f == nil || f.Text != "llm · test-model · cached · 3.2 s" {
+		t.Errorf("footer of last embed = %+v; want %q", f, "llm · test-model · cached · 3.2 s")
+	}
+	checkGolden(t, "split", replies)
+}
+
+// checkPointOrder asserts every shown point appears, once, in order, as a
+// line starting with its status mark.
+func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUngrounded bool) {
+	t.Helper()
+	var want []string
+	for _, tp := range s.Topics {
+		for _, p := range tp.Points {
+			if p.Grounded || showUngrounded {
+				want = append(want, StatusMark(p.Status)+" "+escapeClip(p.Text, maxPointText))
+			}
+		}
+	}
+	var got []string
+	for _, r := range replies {
+		for _, e := range r.Embeds {
+			for _, f := range e.Fields {
+				for _, line := range strings.Split(f.Value, "\n") {
+					for _, m := range []string{markAgreed, markUnresolved, markDisputed} {
+						if strings.HasPrefix(line, m+" ") {
+							got = append(got, line)
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("rendered %d point lines; want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("point line %d = %q; want prefix %q", i, got[i], want[i])
+		}
+	}
+}
+
+// topicHits is a /topic search result: the seed's energy topic, then a
+// later article where it became agreed, and an earlier one where it was
+// unresolved; plus the ceasefire topic, unresolved in two articles.
+func topicHits(t testing.TB) []store.TopicHit {
+	seed := loadSeed(t)
+	day := func(d int) time.Time { return time.Date(2025, 3, d, 9, 0, 0, 0, time.UTC) }
+	return []store.TopicHit{
+		{Topic: seed.Topics[2], URL: seed.URL, Title: seed.Title, Site: seed.Site, SharedAt: day(20), Rank: 1},
+		{Topic: summarize.Topic{Name: "Energy facility attacks", Key: "energy facility attacks", Points: []summarize.Point{
+			{Text: "Both sides said they would observe the halt on strikes against energy sites.", Status: summarize.StatusAgreed, Actors: []string{"Moscow", "Kyiv"}, Quote: "would observe the halt", Grounded: true},
+		}}, URL: "https://example.org/energy-halt", Title: "Energy truce holds_for now", Site: "Example Wire", SharedAt: day(22), Rank: 2},
+		{Topic: summarize.Topic{Name: "Energy-facility attacks", Key: "energy facility attacks", Points: []summarize.Point{
+			{Text: "A halt on strikes against energy sites was proposed but not accepted.", Status: summarize.StatusUnresolved, Actors: []string{"Washington"}, Quote: "proposed but not accepted", Grounded: true},
+			{Text: "Putin agreed to stop attacking Ukrainian energy facilities temporarily.", Status: summarize.StatusAgreed, Actors: []string{"Putin"}, Quote: "agreed to stop", Grounded: false},
+		}}, URL: "https://example.net/proposal?id=(1)", Title: "[Proposal](https://evil.example) on energy", Site: "Net", SharedAt: day(18), Rank: 3},
+		{Topic: seed.Topics[0], URL: seed.URL, Title: seed.Title, Site: seed.Site, SharedAt: day(20), Rank: 4},
+		{Topic: summarize.Topic{Name: "Full temporary ceasefire", Key: "full temporary ceasefire", Points: []summarize.Point{
+			{Text: "A full ceasefire is still not agreed.", Status: summarize.StatusUnresolved, Quote: "still not agreed", Grounded: true},
+		}}, URL: "https://example.org/energy-halt", Title: "Energy truce holds_for now", Site: "Example Wire", SharedAt: day(22), Rank: 5},
+	}
+}
+
+func TestRenderTopicGolden(t *testing.T) {
+	replies := RenderTopic("energy strikes", topicHits(t), TopicOptions{})
+	checkAllLimits(t, replies)
+	checkGolden(t, "topic", replies)
+
+	text := Flatten(replies[0])
+	// The energy topic's current status is that of its latest article
+	// (agreed), with the changes in share order.
+	for _, want := range []string{
+		"**Now: ✅ agreed** · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
+		"1. [Proposal](https://evil.example) on energy <https://example.net/proposal?id=%281%29> — Net · shared 18 Mar 2025",
+		"**Now: ❓ unresolved** · since [2] 20 Mar 2025",
+		"_1 point without a verified quote hidden._",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("Flatten(RenderTopic) lacks %q; got:\n%s", want, text)
+		}
+	}
+}
+
+func TestRenderTopicNoHits(t *testing.T) {
+	replies := RenderTopic("nothing", nil, TopicOptions{})
+	checkAllLimits(t, replies)
+}
+
+func TestTopicStatus(t *testing.T) {
+	p := func(s summarize.Status) summarize.Point { return summarize.Point{Status: s} }
+	a, u, d := summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed
+	for _, tc := range []struct {
+		name   string
+		points []summarize.Point
+		want   summarize.Status
+	}{
+		{"none", nil, u},
+		{"all agreed", []summarize.Point{p(a), p(a)}, a},
+		{"agreed and open", []summarize.Point{p(a), p(u)}, u},
+		{"any disputed", []summarize.Point{p(a), p(d), p(u)}, d},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := TopicStatus(summarize.Topic{Points: tc.points}); got != tc.want {
+				t.Errorf("TopicStatus(%v) = %q; want %q", tc.points, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestEscape(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain text, 42.", "plain text, 42."},
+		{"@everyone look", "@" + zwsp + "everyone look"},
+		{"hi @HERE", "hi @" + zwsp + "HERE"},
+		{"mail a@b.c", "mail a@b.c"},
+		{"<@123456789012345678>", `\<` + zwsp + "@123456789012345678>"},
+		{"<@&42> <#7> <t:1700000000:F>", `\<` + zwsp + `@&42> \<` + zwsp + `#7> \<` + zwsp + "t:1700000000:F>"},
+		{"[click](https://evil.example)", `\[click\](https\://evil.example)`},
+		{"see https://x.example/a_b", `see https\://x.example/a\_b`},
+		{"**bold** __u__ ~~s~~ ||spoiler|| `code`", `\*\*bold\*\* \_\_u\_\_ \~\~s\~\~ \|\|spoiler\|\| \` + "`code\\`"},
+		{"# heading", `\# heading`},
+		{"> quote", `\> quote`},
+		{"- item", `\- item`},
+		{"-# small", `\-# small`},
+		{"x > y - z # 1", "x > y - z # 1"},
+		{"12. item", `12\. item`},
+		{"Trump-Putin", "Trump-Putin"},
+		{`C:\path`, `C:\\path`},
+		{"a\nb\r\n\tc  d", "a b c d"},
+		{"line\u2028sep", "line sep"},
+		{"\u202eevil\u200b", "evil"},
+		{"  trim  ", "trim"},
+		{"trailing <", `trailing \<`},
+	} {
+		if got := Escape(tc.in); got != tc.want {
+			t.Errorf("Escape(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestEscapeRoundTrip: the console's unescape gives back the cleaned text.
+func TestEscapeRoundTrip(t *testing.T) {
+	f := func(s string) bool {
+		return unescape(Escape(s)) == cleanText(s)
+	}
+	cfg := &quick.Config{MaxCount: 2000, Rand: nil}
+	if err := quick.Check(f, cfg); err != nil {
+		t.Error(err)
+	}
+	for _, s := range []string{"[a](b) @everyone <@1> **x** 1. \\ `", "a\\", "[x]\\(y)"} {
+		if !f(s) {
+			t.Errorf("unescape(Escape(%q)) = %q; want %q", s, unescape(Escape(s)), cleanText(s))
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	for _, tc := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"hello world", 8, "hello w…"},
+		{"hello world", 7, "hello…"},
+		{`ab\\\*cd`, 5, `ab\\…`},
+		{"📰📰📰", 4, "📰…"},
+		{`x\<` + zwsp + "@1>", 4, "x…"},
+		{"anything", 0, ""},
+	} {
+		got := truncate(tc.in, tc.limit)
+		if got != tc.want {
+			t.Errorf("truncate(%q, %d) = %q; want %q", tc.in, tc.limit, got, tc.want)
+		}
+		if n := discordLen(got); n > tc.limit {
+			t.Errorf("truncate(%q, %d) is %d long", tc.in, tc.limit, n)
+		}
+	}
+}
+
+// hostile pieces random ledgers are made of.
+var hostile = []string{
+	"@everyone", "@here", "<@123456789012345678>", "<@&1>", "<#2>", "[x](https://evil.example)",
+	"**", "__", "~~", "||", "```", "`", "> ", "# ", "- ", "1. ", "\n", "\r\n", "\\", "https://a.example/x",
+	"📰", "✅", "⚠️", "é", "\u0301", "\u202e", "日本語", "ﷺ", "\U0001F3F3\uFE0F\u200D\U0001F308",
+}
+
+func randText(r *rand.Rand, maxWords int) string {
+	var b strings.Builder
+	n := r.IntN(maxWords + 1)
+	for range n {
+		switch r.IntN(6) {
+		case 0:
+			b.WriteString(hostile[r.IntN(len(hostile))])
+		case 1:
+			if r.IntN(8) == 0 {
+				b.WriteString(strings.Repeat("x", r.IntN(3000)))
+			} else {
+				b.WriteString(strings.Repeat("y", r.IntN(40)))
+			}
+		default:
+			b.WriteString("word")
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// randLedger makes a random ledger: usually a few long, hostile topics;
+// sometimes hundreds of tiny ones, to reach the field and embed counts.
+func randLedger(r *rand.Rand) *summarize.Summary {
+	statuses := []summarize.Status{summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed, "bogus"}
+	qualities := []summarize.Quality{summarize.QualityFull, summarize.QualityPartial, summarize.QualityTeaser, ""}
+	topics, points, words := 40, 12, 25
+	if r.IntN(3) == 0 {
+		topics, points, words = 400, 2, 1
+	}
+	s := &summarize.Summary{
+		URL: "https://example.com/" + strings.Repeat("p", r.IntN(3000)), Title: randText(r, 40), Site: randText(r, 3),
+		Quality: qualities[r.IntN(len(qualities))], Engine: "llm", Model: randText(r, 2), Cached: r.IntN(2) == 0,
+		Elapsed: time.Duration(r.IntN(10_000)) * time.Millisecond,
+	}
+	for range r.IntN(12) {
+		s.Notes = append(s.Notes, randText(r, 30))
+	}
+	for range r.IntN(topics) {
+		tp := summarize.Topic{Name: randText(r, min(words, 10))}
+		for range r.IntN(points) + 1 {
+			var actors []string
+			for range r.IntN(5) {
+				actors = append(actors, randText(r, min(words, 3)))
+			}
+			tp.Points = append(tp.Points, summarize.Point{
+				Text: randText(r, words), Status: statuses[r.IntN(len(statuses))], Actors: actors,
+				Quote: randText(r, min(words, 20)), Grounded: r.IntN(4) != 0,
+			})
+		}
+		s.Topics = append(s.Topics, tp)
+	}
+	return s
+}
+
+// TestRenderRandomLedgersFitLimits is the property test: random large and
+// hostile ledgers always fit every Discord limit, keep every shown point in
+// order, and never carry a live mention.
+func TestRenderRandomLedgersFitLimits(t *testing.T) {
+	n := 40
+	if testing.Short() || raceEnabled {
+		n = 10
+	}
+	for seed := range n {
+		r := rand.New(rand.NewPCG(uint64(seed), 7))
+		s := randLedger(r)
+		show := r.IntN(2) == 0
+		replies := RenderSummary(s, RenderOptions{ShowUngrounded: show})
+		for i, rep := range replies {
+			if err := CheckLimits(rep); err != nil {
+				t.Fatalf("seed %d: reply %d: %v", seed, i, err)
+			}
+			assertInert(t, seed, rep)
+		}
+		checkPointOrder(t, s, replies, show)
+
+		var hits []store.TopicHit
+		for i, tp := range s.Topics {
+			hits = append(hits, store.TopicHit{Topic: tp, URL: fmt.Sprintf("https://s%d.example/%d", i%5, r.IntN(3)),
+				Title: randText(r, 20), Site: randText(r, 2), SharedAt: time.Unix(int64(r.IntN(1e6)), 0)})
+		}
+		for i, rep := range RenderTopic(randText(r, 20), hits, TopicOptions{ShowUngrounded: show}) {
+			if err := CheckLimits(rep); err != nil {
+				t.Fatalf("seed %d: topic reply %d: %v", seed, i, err)
+			}
+			assertInert(t, seed, rep)
+		}
+	}
+}
+
+// assertInert fails when rendered text holds a mention Discord would
+// format.
+func assertInert(t *testing.T, seed int, r Reply) {
+	t.Helper()
+	texts := []string{r.Content}
+	for _, e := range r.Embeds {
+		texts = append(texts, e.Title, e.Description)
+		for _, f := range e.Fields {
+			texts = append(texts, f.Name, f.Value)
+		}
+	}
+	for _, s := range texts {
+		low := strings.ToLower(s)
+		for _, bad := range []string{"@everyone", "@here", "<@", "<#", "<t:", "](https://evil", "https://a.example"} {
+			if strings.Contains(low, bad) {
+				t.Fatalf("seed %d: rendered text holds live %q: %q", seed, bad, s)
+			}
+		}
+	}
+}
+
+func TestCheckLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		r    Reply
+		ok   bool
+	}{
+		{"content", Reply{Content: "hi"}, true},
+		{"empty", Reply{}, false},
+		{"long content", Reply{Content: strings.Repeat("a", LimitContent+1)}, false},
+		{"emoji content counted in UTF-16", Reply{Content: strings.Repeat("📰", LimitContent/2+1)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := CheckLimits(tc.r); (err == nil) != tc.ok {
+				t.Errorf("CheckLimits(%s) = %v; want ok=%t", tc.name, err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestFlatten(t *testing.T) {
+	replies := RenderSummary(loadSeed(t), RenderOptions{})
+	got := Flatten(replies[0])
+	for _, want := range []string{
+		"## Trump-Putin: What exactly was agreed during phone call?\n",
+		"CGTN · 19 Mar 2025",
+		"### Energy facility attacks\n✅ Putin agreed to stop attacking Ukrainian energy facilities temporarily. — Putin\n> *“Putin agreed",
+		"1 point hidden: its quote was not found in the article.",
+		"-- extractive · fresh · 840 ms",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Flatten(seed) lacks %q; got:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, zwsp) || strings.Contains(got, `\`) {
+		t.Errorf("Flatten(seed) keeps escapes:\n%s", got)
+	}
+}
+
+// TestPackEmbedCount: tiny fields fill 25 per embed and 10 embeds per
+// message before any length limit.
+func TestPackEmbedCount(t *testing.T) {
+	var fields []*discordgo.MessageEmbedField
+	for i := range 300 {
+		fields = append(fields, &discordgo.MessageEmbedField{Name: fmt.Sprint(i), Value: "v"})
+	}
+	replies := pack(&discordgo.MessageEmbed{Title: "t"}, fields, "footer")
+	checkAllLimits(t, replies)
+	var perMsg []int
+	n := 0
+	for _, r := range replies {
+		perMsg = append(perMsg, len(r.Embeds))
+		for _, e := range r.Embeds {
+			for _, f := range e.Fields {
+				if f.Name != fmt.Sprint(n) {
+					t.Fatalf("field %d is %q; want them in order", n, f.Name)
+				}
+				n++
+			}
+		}
+	}
+	if fmt.Sprint(perMsg) != "[10 2]" || n != 300 {
+		t.Errorf("pack(300 tiny fields) = embeds per message %v, %d fields; want [10 2], 300", perMsg, n)
+	}
+}
+
+func TestSafeURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"https://example.com/a?b=c#d", "https://example.com/a?b=c#d"},
+		{"http://example.com/wiki/Fish_(food)", "http://example.com/wiki/Fish_%28food%29"},
+		{"https://medium.com/@everyone/post", "https://medium.com/%40everyone/post"},
+		{"https://example.com/a b<c>", "https://example.com/a%20b%3Cc%3E"},
+		{"javascript:alert(1)", ""},
+		{"https://user:pw@example.com/", ""},
+		{"/relative", ""},
+		{"https://example.com/" + strings.Repeat("a", 2100), ""},
+	} {
+		if got := safeURL(tc.in); got != tc.want {
+			t.Errorf("safeURL(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+	}
+}
