@@ -80,7 +80,7 @@ func TestConsoleSession(t *testing.T) {
 		ConsoleBanner,
 		"/topic <words>",
 		"## Trump-Putin: What exactly was agreed during phone call?",
-		"### Energy facility attacks\n✅ Putin agreed to stop attacking Ukrainian energy facilities temporarily. — Putin",
+		"### Energy facility attacks\n✅ *“Putin agreed to stop attacking Ukrainian energy facilities temporarily.”* — Putin",
 		"-- extractive · cached",
 		"## Energy truce holds",
 		"-- extractive · fresh",

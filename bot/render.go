@@ -321,11 +321,21 @@ func sourceLine(n int, h store.TopicHit) string {
 
 // pointLine renders one point: status mark, text, actors, a source
 // reference, and its quote in italics on a quoted line below.
+//
+// When the point's text is itself the quote (the offline engine quotes
+// whole sentences), the text is shown once, as the quote.
 func pointLine(p summarize.Point, ref string) string {
 	var b strings.Builder
 	b.WriteString(StatusMark(p.Status))
 	b.WriteByte(' ')
-	b.WriteString(escapeClip(p.Text, maxPointText))
+	verbatim := p.Quote != "" && summarize.NewGroundIndex(p.Quote).Contains(p.Text)
+	if verbatim {
+		b.WriteString("*“")
+		b.WriteString(escapeClip(p.Text, maxPointText))
+		b.WriteString("”*")
+	} else {
+		b.WriteString(escapeClip(p.Text, maxPointText))
+	}
 	if len(p.Actors) > 0 {
 		var actors []string
 		for _, a := range p.Actors {
@@ -339,7 +349,7 @@ func pointLine(p summarize.Point, ref string) string {
 		}
 	}
 	b.WriteString(ref)
-	if q := escapeClip(p.Quote, maxQuote); q != "" {
+	if q := escapeClip(p.Quote, maxQuote); q != "" && !verbatim {
 		b.WriteString("\n> *“")
 		b.WriteString(q)
 		b.WriteString("”*")

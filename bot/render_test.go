@@ -159,7 +159,11 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 	for _, tp := range s.Topics {
 		for _, p := range tp.Points {
 			if p.Grounded || showUngrounded {
-				want = append(want, StatusMark(p.Status)+" "+escapeClip(p.Text, maxPointText))
+				text := escapeClip(p.Text, maxPointText)
+				if p.Quote != "" && summarize.NewGroundIndex(p.Quote).Contains(p.Text) {
+					text = "*“" + text // shown once, as the quote
+				}
+				want = append(want, StatusMark(p.Status)+" "+text)
 			}
 		}
 	}
@@ -470,7 +474,7 @@ func TestFlatten(t *testing.T) {
 	for _, want := range []string{
 		"## Trump-Putin: What exactly was agreed during phone call?\n",
 		"CGTN · 19 Mar 2025",
-		"### Energy facility attacks\n✅ Putin agreed to stop attacking Ukrainian energy facilities temporarily. — Putin\n> *“Putin agreed",
+		"### Energy facility attacks\n✅ *“Putin agreed to stop attacking Ukrainian energy facilities temporarily.”* — Putin\n",
 		"1 point hidden: its quote was not found in the article.",
 		"-- extractive · fresh · 840 ms",
 	} {

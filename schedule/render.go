@@ -1,0 +1,509 @@
+package schedule
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"briefbot/summarize"
+)
+
+// Rendering limits.
+const (
+	// maxMessageLen is Discord's limit on a message's content.
+	maxMessageLen = 2000
+	// maxSectionTopics bounds each of Agreed, Unresolved and Disputed.
+	maxSectionTopics = 10
+	// maxShownPoints is the number of points shown per topic in a small
+	// briefing; a briefing of many topics shows fewer (see shownPoints).
+	maxShownPoints = 3
+	// maxShownRefs is the number of sources cited per point side.
+	maxShownRefs = 3
+	// maxChanges bounds "What changed".
+	maxChanges = 15
+	// maxPointLen and maxNameLen bound untrusted text on one line.
+	maxPointLen     = 280
+	maxTopicNameLen = 80
+	maxTitleLen     = 120
+)
+
+// header says when and for whom a briefing is.
+type header struct {
+	slot     time.Time
+	loc      *time.Location
+	late     bool
+	manual   bool
+	postedAt time.Time
+}
+
+// renderBlocks renders a ledger as the blocks of a briefing post
+// (Markdown). A block is one or more lines kept in one message when the
+// post is split: the header, each topic with its points, each section
+// title with its first entry.
+func renderBlocks(led *Ledger, h header) []string {
+	intro := fmt.Sprintf("%d %s shared %s.", led.Articles, plural(led.Articles, "article", "articles"), windowText(led, h))
+	if h.late {
+		intro += fmt.Sprintf(" _Posted late: it was due at %s._", h.slot.In(h.loc).Format("15:04"))
+	}
+	head := "**" + titleLine(h) + "**\n" + intro
+	for _, n := range led.Notes {
+		head += "\n_" + escape(n) + "_"
+	}
+	blocks := []string{head}
+	// section adds a titled list of entries; the title stays with the
+	// first entry.
+	section := func(title string, entries []string) {
+		if len(entries) == 0 {
+			return
+		}
+		blocks = append(blocks, "\n**"+title+"**\n"+entries[0])
+		blocks = append(blocks, entries[1:]...)
+	}
+
+	cited := map[int]bool{}
+	hasTopics := false
+	for _, sec := range []struct {
+		title  string
+		status summarize.Status
+	}{
+		{"Agreed", summarize.StatusAgreed},
+		{"Unresolved", summarize.StatusUnresolved},
+		{"Disputed", summarize.StatusDisputed},
+	} {
+		var topics []LedgerTopic
+		for _, t := range led.Current() {
+			if t.Status == sec.status {
+				topics = append(topics, t)
+			}
+		}
+		var entries []string
+		for i, t := range topics {
+			if i == maxSectionTopics {
+				entries = append(entries, fmt.Sprintf("_…and %d more %s %s (see /topic)._",
+					len(topics)-i, strings.ToLower(sec.title), plural(len(topics)-i, "topic", "topics")))
+				break
+			}
+			entries = append(entries, topicBlock(t, cited, shownPoints(len(led.Current()))))
+		}
+		hasTopics = hasTopics || len(entries) > 0
+		section(sec.title, entries)
+	}
+	if !hasTopics {
+		blocks = append(blocks, "\n_The shared articles held no points to report._")
+	}
+	section("What changed", changeLines(led))
+
+	nums := map[int]int{}
+	var srcLines []string
+	for i, s := range led.Sources {
+		if !cited[i+1] {
+			continue
+		}
+		nums[i+1] = len(nums) + 1
+		srcLines = append(srcLines, sourceLine(nums[i+1], s))
+	}
+	section("Sources", srcLines)
+	// Source references were written as \x00N\x00 placeholders (ledger
+	// numbers); now that display numbers are known, fill them in.
+	for i, b := range blocks {
+		if strings.IndexByte(b, 0) >= 0 {
+			blocks[i] = fillRefs(b, nums)
+		}
+	}
+	return blocks
+}
+
+// renderEmpty is the one line of a day without shares.
+func renderEmpty(led *Ledger, h header) []string {
+	return []string{fmt.Sprintf("**%s** · No links were shared %s.", titleLine(h), windowText(led, h))}
+}
+
+func titleLine(h header) string {
+	t := h.slot.In(h.loc)
+	if h.manual {
+		return "Briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.loc.String() + ")"
+	}
+	return "Daily briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.loc.String() + ")"
+}
+
+// windowText names the briefing's window of shares.
+func windowText(led *Ledger, h header) string {
+	if led.First {
+		return "in the last 24 hours"
+	}
+	s := led.Since.In(h.loc)
+	if s.Year() != h.slot.In(h.loc).Year() {
+		return "since the last briefing (" + s.Format("2 Jan 2006 15:04") + ")"
+	}
+	return "since the last briefing (" + s.Format("Mon 2 Jan 15:04") + ")"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// topicBlock renders one topic: one line when it has one point shown,
+// otherwise the name and a line per point side. A side whose status is
+// not the topic's says its status; in a disputed topic with agreed sides
+// every side does, so both sides of the dispute read as such.
+func topicBlock(t LedgerTopic, cited map[int]bool, limit int) string {
+	name := "**" + escape(truncateText(t.Name, maxTopicNameLen)) + "**"
+	if t.Status == summarize.StatusDisputed {
+		limit = max(limit, 2) // both sides
+	}
+	shown := t.Points
+	if len(shown) > limit {
+		shown = shown[:limit]
+	}
+	more := len(t.Points) - len(shown) + t.MorePoints
+	var sides []LedgerSide
+	for _, p := range shown {
+		sides = append(sides, p.Sides...)
+	}
+	mixed := false
+	for _, s := range sides {
+		mixed = mixed || s.Status != sides[0].Status
+		for i, n := range s.Sources {
+			if i < maxShownRefs {
+				cited[n] = true
+			}
+		}
+	}
+	label := func(s LedgerSide) bool {
+		return s.Status != t.Status || (mixed && t.Status == summarize.StatusDisputed)
+	}
+	if len(sides) == 1 {
+		line := "• " + name + " — " + sideText(sides[0], label(sides[0]))
+		if more > 0 {
+			line += fmt.Sprintf(" _(+%d more %s)_", more, plural(more, "point", "points"))
+		}
+		return line
+	}
+	lines := []string{"• " + name}
+	for _, s := range sides {
+		lines = append(lines, "  ◦ "+sideText(s, label(s)))
+	}
+	if more > 0 {
+		lines = append(lines, fmt.Sprintf("  ◦ _+%d more %s_", more, plural(more, "point", "points")))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shownPoints is how many points each topic shows in a briefing of n
+// topics: three in a small one, one in a large one, so a busy day stays
+// readable (the ledger and /topic keep the rest).
+func shownPoints(n int) int {
+	switch {
+	case n <= 8:
+		return maxShownPoints
+	case n <= 20:
+		return 2
+	}
+	return 1
+}
+
+func sideText(s LedgerSide, withStatus bool) string {
+	text := escape(truncateText(s.Text, maxPointLen)) + " " + refs(s.Sources, s.MoreSources)
+	if withStatus {
+		return "_" + string(s.Status) + ":_ " + text
+	}
+	return text
+}
+
+// refs writes up to maxShownRefs ledger source numbers as placeholders
+// for fillRefs, and how many more articles make the point.
+func refs(sources []int, more int) string {
+	var b strings.Builder
+	for i, n := range sources {
+		if i == maxShownRefs {
+			more += len(sources) - i
+			break
+		}
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(n))
+		b.WriteByte(0)
+	}
+	if more > 0 {
+		fmt.Fprintf(&b, " +%d more", more)
+	}
+	return b.String()
+}
+
+// fillRefs replaces placeholders with display numbers: "[1][3]".
+func fillRefs(l string, nums map[int]int) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(l, 0)
+		if i < 0 {
+			b.WriteString(l)
+			return b.String()
+		}
+		j := strings.IndexByte(l[i+1:], 0)
+		if j < 0 {
+			b.WriteString(l[:i])
+			return b.String()
+		}
+		b.WriteString(l[:i])
+		n, _ := strconv.Atoi(l[i+1 : i+1+j])
+		fmt.Fprintf(&b, "[%d]", nums[n])
+		l = l[i+1+j+1:]
+	}
+}
+
+func changeLines(led *Ledger) []string {
+	if led.First {
+		return []string{"_First briefing: nothing to compare with yet._"}
+	}
+	if len(led.Changes) == 0 {
+		return []string{"_No topic changed status since the last briefing._"}
+	}
+	var lines []string
+	for i, c := range led.Changes {
+		if i == maxChanges {
+			lines = append(lines, fmt.Sprintf("_…and %d more._", len(led.Changes)-i))
+			break
+		}
+		name := escape(truncateText(c.Topic, maxTopicNameLen))
+		switch c.Kind {
+		case ChangeResolved:
+			lines = append(lines, fmt.Sprintf("• Resolved: %s: %s → %s", name, c.From, c.To))
+		case ChangeStatus:
+			lines = append(lines, fmt.Sprintf("• %s: %s → %s", name, c.From, c.To))
+		default:
+			lines = append(lines, fmt.Sprintf("• New: %s (%s)", name, c.To))
+		}
+	}
+	return lines
+}
+
+func sourceLine(n int, s LedgerSource) string {
+	title := s.Title
+	if strings.TrimSpace(title) == "" {
+		title = s.URL
+	}
+	line := fmt.Sprintf("[%d] %s", n, escape(truncateText(title, maxTitleLen)))
+	if s.Site != "" {
+		line += " · " + escape(truncateText(s.Site, 40))
+	}
+	if u := linkURL(s.URL); u != "" {
+		line += " <" + u + ">"
+	}
+	return line
+}
+
+// linkURL returns u fit to put between < > (which suppresses Discord's
+// embed): an http(s) URL with spaces, angle brackets and other characters
+// that would end it percent-encoded; "" for anything else.
+func linkURL(u string) string {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '`' || c == '|' || c == '\\' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// zwsp is a zero-width space: after "@" or "<" it stops Discord from
+// reading a mention, channel link or timestamp while the text reads the
+// same.
+const zwsp = "\u200b"
+
+// escape makes untrusted text (article titles, points, model output) inert
+// in a Discord message: Markdown specials are backslash-escaped, mentions
+// (@everyone, @here, <@…>, <@&…>, <#…>, <t:…>) broken with a zero-width
+// space, URLs lose their autolink and masked links their brackets; line
+// breaks and control characters go, so the text stays on its line. (Package
+// bot has the same rules; it cannot be imported from here.)
+func escape(s string) string {
+	s = cleanText(s)
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		rest := s[i+size:]
+		switch {
+		case strings.ContainsRune("\\*_~`|[]", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '<':
+			b.WriteString("\\<" + zwsp)
+		case r == '@':
+			b.WriteString("@" + zwsp)
+		case r == ':' && strings.HasPrefix(rest, "//"):
+			b.WriteString("\\:")
+		case i == 0 && strings.ContainsRune("#>-+", r):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	out := b.String()
+	// An ordered-list marker ("1. ") at the start.
+	if j := strings.IndexFunc(out, func(r rune) bool { return r < '0' || r > '9' }); j > 0 && strings.HasPrefix(out[j:], ". ") {
+		out = out[:j] + "\\" + out[j:]
+	}
+	return out
+}
+
+// cleanText collapses white space to single spaces and drops control and
+// invisible formatting characters (bidi overrides among them).
+func cleanText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			continue
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' ||
+			r == '\u00a0' || r == '\u2028' || r == '\u2029' || r == '\u3000':
+			space = b.Len() > 0
+			continue
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isFormatRune(r):
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isFormatRune reports invisible formatting characters: zero-width
+// characters, bidi controls and the BOM.
+func isFormatRune(r rune) bool {
+	return (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
+		(r >= 0x2060 && r <= 0x2064) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff || r == 0xad
+}
+
+// truncateText cuts raw text to at most n runes, ending with "…" when it
+// cut, at a word boundary when one is near.
+func truncateText(s string, n int) string {
+	s = cleanText(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)*2/3 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
+// discordLen is the length of s as Discord counts it: UTF-16 code units
+// (never fewer than code points).
+func discordLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// paginate joins blocks into messages of at most maxMessageLen, keeping
+// each block in one message when it fits (else breaking it between lines,
+// and a line longer than a message at a rune), and ends each message with
+// its footer line: footer(i, n) for message i of n. Blank lines at a
+// message's start are dropped.
+func paginate(blocks []string, footer func(i, n int) string) []string {
+	// Reserve room for the longest footer: it may depend on n.
+	reserve := 0
+	for _, n := range []int{1, 99} {
+		reserve = max(reserve, discordLen(footer(n, n))+1)
+	}
+	budget := maxMessageLen - reserve
+	var parts []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if curLen > 0 {
+			parts = append(parts, cur.String())
+		}
+		cur.Reset()
+		curLen = 0
+	}
+	var add func(b string, splittable bool)
+	add = func(b string, splittable bool) {
+		if curLen == 0 {
+			b = strings.TrimLeft(b, "\n")
+			if strings.TrimSpace(b) == "" {
+				return
+			}
+		}
+		n := discordLen(b)
+		if curLen > 0 && curLen+1+n > budget {
+			flush()
+			b = strings.TrimLeft(b, "\n")
+			n = discordLen(b)
+		}
+		if n > budget {
+			if splittable && strings.Contains(b, "\n") {
+				for _, l := range strings.Split(b, "\n") {
+					add(l, false)
+				}
+				return
+			}
+			for n > budget {
+				head, tail := cutAt(b, budget)
+				add(head, false)
+				flush()
+				b = tail
+				n = discordLen(b)
+			}
+		}
+		if curLen > 0 {
+			cur.WriteByte('\n')
+			curLen++
+		}
+		cur.WriteString(b)
+		curLen += n
+	}
+	for _, b := range blocks {
+		add(b, true)
+	}
+	flush()
+	if len(parts) == 0 {
+		parts = []string{""}
+	}
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		f := footer(i+1, len(parts))
+		if p == "" {
+			out[i] = f
+		} else {
+			out[i] = p + "\n" + f
+		}
+	}
+	return out
+}
+
+// cutAt splits s after at most n Discord characters, at a rune boundary.
+func cutAt(s string, n int) (string, string) {
+	used := 0
+	for i, r := range s {
+		w := utf16.RuneLen(r)
+		if used+w > n {
+			return s[:i], s[i:]
+		}
+		used += w
+	}
+	return s, ""
+}

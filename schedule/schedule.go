@@ -1,0 +1,723 @@
+// Package schedule runs per-server cron schedules, composes briefings and
+// posts them idempotently.
+//
+// A briefing merges the ledgers of the articles a server shared since its
+// previous briefing (the last 24 hours when there is none) into one ledger
+// — topics under different names become one, each with a status of
+// agreed, unresolved or disputed — diffs it against the previous
+// briefing's ledger and renders it as Discord messages (compose.go,
+// render.go).
+//
+// Each server's schedule is a 5-field cron spec in its own time zone. At
+// daylight-saving changes every matching wall-clock time runs once: a time
+// that does not exist that day (02:30 when clocks jump from 02:00 to 03:00)
+// runs at the end of the gap (03:00), where plain robfig/cron skips it; a
+// time that occurs twice (01:30 when clocks fall back) runs at its first
+// occurrence only, where robfig/cron runs it twice. A slot is claimed in the store before posting and
+// completed with the message IDs after, so a restart never posts it twice;
+// a claim left by a crash is resolved by finding the slot's marker among
+// the channel's recent messages. Slots missed while the bot was down are
+// posted once, marked late, within a grace window; older ones are
+// recorded as skipped.
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"briefbot/store"
+)
+
+// Poster posts to a channel. The Discord and console transports of package
+// bot implement it.
+type Poster interface {
+	// PostMessages posts contents in order, with no mentions allowed, and
+	// returns the IDs of the messages posted. On failure it returns the IDs
+	// of those posted before it failed and the error.
+	PostMessages(ctx context.Context, channelID string, contents []string) (ids []string, err error)
+	// RecentMessages returns up to limit of the channel's latest messages,
+	// newest first.
+	RecentMessages(ctx context.Context, channelID string, limit int) ([]PostedMessage, error)
+	// CanPost returns an error when the bot cannot post in channelID (no
+	// such channel, no permission to view it or send messages).
+	CanPost(ctx context.Context, channelID string) error
+}
+
+// PostedMessage is a message found in a channel.
+type PostedMessage struct {
+	ID      string
+	Content string
+	// FromSelf is true for the bot's own messages.
+	FromSelf bool
+}
+
+// Store is what the scheduler needs of the store. *store.DB implements it.
+type Store interface {
+	// Schedules returns every server's schedule.
+	Schedules(ctx context.Context) ([]store.Schedule, error)
+	// Schedule returns a server's schedule or an error wrapping
+	// store.ErrNotFound.
+	Schedule(ctx context.Context, guildID string) (store.Schedule, error)
+	SaveSchedule(ctx context.Context, s store.Schedule) error
+	// DeleteSchedule removes a schedule; store.ErrNotFound when none.
+	DeleteSchedule(ctx context.Context, guildID string) error
+	// SharedSummaries returns the summaries shared in [since, until).
+	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]store.SharedSummary, error)
+	// ClaimBriefing takes a slot, or returns the slot's existing record.
+	ClaimBriefing(ctx context.Context, b store.Briefing) (claimed bool, existing store.Briefing, err error)
+	CompleteBriefing(ctx context.Context, guildID, channelID string, slot time.Time, messageIDs []string, ledger []byte, postedAt time.Time) error
+	SkipBriefing(ctx context.Context, guildID, channelID string, slot, at time.Time) error
+	// LastBriefing returns the latest posted briefing or an error wrapping
+	// store.ErrNotFound.
+	LastBriefing(ctx context.Context, guildID string) (store.Briefing, error)
+	// Briefings returns the latest slots in any state, newest first.
+	Briefings(ctx context.Context, guildID string, limit int) ([]store.Briefing, error)
+	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)
+}
+
+var _ Store = (*store.DB)(nil)
+
+// Result is what posting a briefing did.
+type Result struct {
+	// MessageIDs are the posted messages (none for a quiet empty day).
+	MessageIDs []string
+	// Empty is true when no article was shared in the briefing's window.
+	Empty bool
+	// Late is true for a missed slot posted after its time.
+	Late bool
+}
+
+// Status is a server's schedule and its last and next briefing.
+type Status struct {
+	Scheduled bool
+	ChannelID string
+	Cron      string
+	TimeZone  string
+	// Next is the next slot (zero when not scheduled).
+	Next time.Time
+	// Last is the latest posted briefing, nil when none.
+	Last *store.Briefing
+	// Ledger is Last's ledger, nil when none could be read.
+	Ledger *Ledger
+	// Location is the schedule's time zone (the default one when not
+	// scheduled), to show Next and Last in.
+	Location *time.Location
+}
+
+// Options configure a Service.
+type Options struct {
+	Store  Store
+	Poster Poster
+	// Merger merges topics across articles; nil means KeywordMerger.
+	Merger Merger
+	// Now is the clock; nil means time.Now.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// DefaultCron and DefaultTZ apply when /briefing schedule leaves them
+	// out, and DefaultTZ to /briefing now in a server without a schedule.
+	DefaultCron string
+	DefaultTZ   string
+	// Grace is how long after a missed slot it is still posted (late).
+	Grace time.Duration
+}
+
+// Defaults of Options.
+const (
+	DefaultCron  = "0 9 * * *"
+	DefaultTZ    = "UTC"
+	DefaultGrace = 3 * time.Hour
+)
+
+const (
+	// lateAfter: a slot posted more than this after its time is marked
+	// late (the cron runner itself fires within milliseconds).
+	lateAfter = time.Minute
+	// recoverWindow and maxRecoverSlots bound how far back missed slots
+	// are looked for and recorded as skipped at start.
+	recoverWindow   = 7 * 24 * time.Hour
+	maxRecoverSlots = 64
+	// recentLimit is how many of a channel's messages are searched for a
+	// crashed slot's marker.
+	recentLimit = 50
+	// retryEvery is how often a slot whose posting failed is retried
+	// (within Grace of its time).
+	retryEvery = 5 * time.Minute
+	// historyLimit is how many briefing records are read to find the
+	// previous posted briefing.
+	historyLimit = 100
+)
+
+// Service schedules, composes and posts briefings. Its methods are safe
+// for concurrent use.
+type Service struct {
+	store   Store
+	poster  Poster
+	merger  Merger
+	now     func() time.Time
+	log     *slog.Logger
+	defCron string
+	defLoc  *time.Location
+	grace   time.Duration
+
+	mu      sync.Mutex
+	entries map[string]*entry
+	cron    *cron.Cron // nil until Start and after Stop
+	// jobFor makes a server's cron job; its context ends with Stop.
+	jobFor func(guildID string) cron.Job
+	// cancelJobs ends the context of the cron runner's jobs.
+	cancelJobs context.CancelFunc
+	locks      map[string]*sync.Mutex
+}
+
+// entry is one server's schedule in memory.
+type entry struct {
+	sched  store.Schedule
+	slots  *slotSchedule
+	cronID cron.EntryID
+	// cursor: slots at or before it have been handled.
+	cursor time.Time
+	// retry is a slot whose posting failed, retried until Grace passes.
+	retry time.Time
+}
+
+// New checks opts and builds a Service; Start starts it.
+func New(opts Options) (*Service, error) {
+	if opts.Store == nil || opts.Poster == nil {
+		return nil, errors.New("schedule: new: Store and Poster are required")
+	}
+	s := &Service{
+		store:   opts.Store,
+		poster:  opts.Poster,
+		merger:  opts.Merger,
+		now:     opts.Now,
+		log:     opts.Logger,
+		defCron: opts.DefaultCron,
+		grace:   opts.Grace,
+		entries: map[string]*entry{},
+		locks:   map[string]*sync.Mutex{},
+	}
+	if s.merger == nil {
+		s.merger = KeywordMerger{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.defCron == "" {
+		s.defCron = DefaultCron
+	}
+	tz := opts.DefaultTZ
+	if tz == "" {
+		tz = DefaultTZ
+	}
+	if s.grace <= 0 {
+		s.grace = DefaultGrace
+	}
+	sched, err := parseSchedule(s.defCron, tz)
+	if err == nil {
+		err = checkFrequency(sched, s.now())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("schedule: new: default schedule %q in %q: %w", s.defCron, tz, err)
+	}
+	s.defCron = sched.spec
+	s.defLoc = sched.loc
+	return s, nil
+}
+
+// Start loads the stored schedules, posts (late) or records as skipped the
+// slots missed while the bot was down, and starts the cron runner. A
+// stored schedule that no longer parses is logged and left out.
+func (s *Service) Start(ctx context.Context) error {
+	scheds, err := s.store.Schedules(ctx)
+	if err != nil {
+		return fmt.Errorf("schedule: start: %w", err)
+	}
+	now := s.now()
+	s.mu.Lock()
+	if s.cron != nil {
+		s.mu.Unlock()
+		return errors.New("schedule: start: already started")
+	}
+	for _, sc := range scheds {
+		slots, err := parseSchedule(sc.Cron, sc.TimeZone)
+		if err != nil {
+			s.log.Error("stored schedule unusable", slog.String("guild_id", sc.GuildID),
+				slog.String("cron", sc.Cron), slog.String("time_zone", sc.TimeZone), slog.Any("err", err))
+			continue
+		}
+		cursor := sc.UpdatedAt
+		if from := now.Add(-recoverWindow); cursor.Before(from) {
+			cursor = from
+		}
+		s.entries[sc.GuildID] = &entry{sched: sc, slots: slots, cursor: cursor}
+	}
+	s.mu.Unlock()
+
+	// Recovery runs before the runner starts, so the two never race for a
+	// slot (the claims would keep them apart anyway).
+	s.tick(ctx, now)
+
+	jobCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	logger := cronLogger{s.log}
+	c := cron.New(
+		cron.WithLocation(time.UTC),
+		cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)),
+	)
+	s.mu.Lock()
+	s.cron = c
+	s.cancelJobs = cancel
+	s.jobFor = func(guildID string) cron.Job {
+		return cron.FuncJob(func() { s.tickGuild(jobCtx, guildID, s.now()) })
+	}
+	for guildID, e := range s.entries {
+		e.cronID = c.Schedule(e.slots, s.jobFor(guildID))
+	}
+	// Retries of failed posts; tick does nothing when nothing is due.
+	c.Schedule(cron.Every(retryEvery), cron.FuncJob(func() { s.tick(jobCtx, s.now()) }))
+	s.mu.Unlock()
+	c.Start()
+	return nil
+}
+
+// Stop stops the cron runner and waits for running briefings to finish,
+// or for ctx to end (their context is then cancelled).
+func (s *Service) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	c, cancel := s.cron, s.cancelJobs
+	s.cron, s.cancelJobs, s.jobFor = nil, nil, nil
+	for _, e := range s.entries {
+		e.cronID = 0
+	}
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	defer cancel()
+	// The runner's Stop context ends when every running job has returned.
+	select {
+	case <-c.Stop().Done():
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("schedule: stop: %w", ctx.Err())
+	}
+}
+
+// SetSchedule validates and saves guildID's schedule ("" spec or tz take
+// the defaults) and applies it at once. Bad input and a channel the bot
+// cannot post in are *InputError, and change nothing. It returns the next
+// slot.
+func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz string) (time.Time, error) {
+	if spec == "" {
+		spec = s.defCron
+	}
+	if tz == "" {
+		tz = s.defLoc.String()
+	}
+	slots, err := parseSchedule(spec, tz)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if err := checkFrequency(slots, s.now()); err != nil {
+		return time.Time{}, err
+	}
+	if guildID == "" {
+		return time.Time{}, inputErrorf(nil, "briefings can only be scheduled in a server")
+	}
+	if channelID == "" {
+		return time.Time{}, inputErrorf(nil, "choose a channel for the briefing")
+	}
+	if err := s.poster.CanPost(ctx, channelID); err != nil {
+		if ctx.Err() != nil {
+			return time.Time{}, fmt.Errorf("schedule: set schedule: %w", ctx.Err())
+		}
+		return time.Time{}, inputErrorf(err, "I can't post in that channel: give me permission to view it and send messages there, or choose another")
+	}
+	now := s.now()
+	sc := store.Schedule{GuildID: guildID, ChannelID: channelID, Cron: slots.spec, TimeZone: slots.loc.String(), UpdatedAt: now}
+	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+		return time.Time{}, fmt.Errorf("schedule: set schedule: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old := s.entries[guildID]; old != nil && old.cronID != 0 && s.cron != nil {
+		s.cron.Remove(old.cronID)
+	}
+	e := &entry{sched: sc, slots: slots, cursor: now}
+	if s.cron != nil {
+		e.cronID = s.cron.Schedule(slots, s.jobFor(guildID))
+	}
+	s.entries[guildID] = e
+	return slots.Next(now), nil
+}
+
+// Disable removes guildID's schedule. Removing a schedule that does not
+// exist is not an error.
+func (s *Service) Disable(ctx context.Context, guildID string) error {
+	if err := s.store.DeleteSchedule(ctx, guildID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("schedule: disable: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.entries[guildID]; e != nil {
+		if e.cronID != 0 && s.cron != nil {
+			s.cron.Remove(e.cronID)
+		}
+		delete(s.entries, guildID)
+	}
+	return nil
+}
+
+// Status reports guildID's schedule, its next slot and its last posted
+// briefing with that briefing's ledger.
+func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
+	st := Status{Location: s.defLoc}
+	sc, err := s.store.Schedule(ctx, guildID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return Status{}, fmt.Errorf("schedule: status: %w", err)
+	default:
+		st.Scheduled = true
+		st.ChannelID, st.Cron, st.TimeZone = sc.ChannelID, sc.Cron, sc.TimeZone
+		if slots, err := parseSchedule(sc.Cron, sc.TimeZone); err == nil {
+			st.Location = slots.loc
+			st.Next = slots.Next(s.now())
+		}
+	}
+	last, err := s.store.LastBriefing(ctx, guildID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return Status{}, fmt.Errorf("schedule: status: %w", err)
+	default:
+		st.Last = &last
+		if led, err := DecodeLedger(last.Ledger); err == nil {
+			st.Ledger = led
+		}
+	}
+	return st, nil
+}
+
+// RunNow composes and posts guildID's briefing to channelID now, covering
+// the shares since its previous briefing. A channel the bot cannot post in
+// is an *InputError.
+func (s *Service) RunNow(ctx context.Context, guildID, channelID string) (Result, error) {
+	if guildID == "" || channelID == "" {
+		return Result{}, inputErrorf(nil, "briefings are made for a server's channel")
+	}
+	if err := s.poster.CanPost(ctx, channelID); err != nil {
+		if ctx.Err() != nil {
+			return Result{}, fmt.Errorf("schedule: run now: %w", ctx.Err())
+		}
+		return Result{}, inputErrorf(err, "I can't post in this channel")
+	}
+	loc := s.defLoc
+	s.mu.Lock()
+	if e := s.entries[guildID]; e != nil {
+		loc = e.slots.loc
+	}
+	s.mu.Unlock()
+	lock := s.guildLock(guildID)
+	lock.Lock()
+	defer lock.Unlock()
+	slot := s.now().Truncate(time.Millisecond)
+	res, err := s.post(ctx, guildID, channelID, slot, loc, false, true)
+	if err != nil {
+		return res, fmt.Errorf("schedule: run now: %w", err)
+	}
+	return res, nil
+}
+
+// RunDue handles every server's slots due at Options.Now(), as the cron
+// runner does when it fires: posts the latest due slot of each server
+// (late if not on time), records older ones as skipped. Tests of the
+// transports call it to fire a schedule with their clock, without Start.
+func (s *Service) RunDue(ctx context.Context) {
+	s.tick(ctx, s.now())
+}
+
+// tick handles every server's slots due at now: what cron fires in
+// production and tests call with their clock.
+func (s *Service) tick(ctx context.Context, now time.Time) {
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.entries))
+	for id := range s.entries {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		s.tickGuild(ctx, id, now)
+	}
+}
+
+// tickGuild handles one server's slots in (cursor, now]: the latest is
+// posted if within Grace (late when not on time), the others recorded as
+// skipped; a failed post is retried on later ticks within Grace.
+func (s *Service) tickGuild(ctx context.Context, guildID string, now time.Time) {
+	lock := s.guildLock(guildID)
+	lock.Lock()
+	defer lock.Unlock()
+
+	s.mu.Lock()
+	e := s.entries[guildID]
+	if e == nil {
+		s.mu.Unlock()
+		return
+	}
+	sc, slots, cursor, retry := e.sched, e.slots, e.cursor, e.retry
+	s.mu.Unlock()
+
+	due := slots.between(cursor, now, maxRecoverSlots)
+	if !retry.IsZero() {
+		// Retried while it is the latest slot; superseded (skipped) by a
+		// newer one.
+		due = append([]time.Time{retry}, due...)
+	}
+	if len(due) == 0 {
+		return
+	}
+	records, err := s.records(ctx, guildID, sc.ChannelID, due)
+	if err != nil {
+		s.log.Error("briefing records unreadable", slog.String("guild_id", guildID), slog.Any("err", err))
+		return
+	}
+	var failed time.Time
+	for i, slot := range due {
+		rec, known := records[slot.UnixMilli()]
+		latest := i == len(due)-1
+		if known && rec.State != store.BriefingClaimed {
+			continue // posted or skipped already
+		}
+		if !latest || now.Sub(slot) > s.grace {
+			s.skip(ctx, sc, slot, now, known)
+			continue
+		}
+		late := now.Sub(slot) > lateAfter
+		if _, err := s.post(ctx, guildID, sc.ChannelID, slot, slots.loc, late, false); err != nil {
+			s.log.Error("briefing not posted", slog.String("guild_id", guildID),
+				slog.String("channel_id", sc.ChannelID), slog.Time("slot", slot), slog.Any("err", err))
+			failed = slot
+		}
+	}
+	s.mu.Lock()
+	if cur := s.entries[guildID]; cur == e {
+		if now.After(e.cursor) {
+			e.cursor = now
+		}
+		e.retry = failed
+	}
+	s.mu.Unlock()
+}
+
+// skip records a missed slot as skipped, unless its crashed claim turns
+// out to have been posted (its marker is in the channel).
+func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Time, claimed bool) {
+	if claimed {
+		id := markerID(sc.GuildID, slot)
+		if ids, _, err := s.findPosted(ctx, sc.ChannelID, id); err == nil && len(ids) > 0 {
+			if err := s.store.CompleteBriefing(ctx, sc.GuildID, sc.ChannelID, slot, ids, nil, now); err != nil {
+				s.log.Error("briefing record failed", slog.String("guild_id", sc.GuildID), slog.Any("err", err))
+			}
+			return
+		}
+	}
+	if err := s.store.SkipBriefing(ctx, sc.GuildID, sc.ChannelID, slot, now); err != nil {
+		s.log.Error("briefing skip failed", slog.String("guild_id", sc.GuildID), slog.Any("err", err))
+		return
+	}
+	s.log.Info("briefing skipped", slog.String("guild_id", sc.GuildID), slog.Time("slot", slot))
+}
+
+// records returns the stored records of the given slots in channelID, by
+// slot in unix milliseconds.
+func (s *Service) records(ctx context.Context, guildID, channelID string, slots []time.Time) (map[int64]store.Briefing, error) {
+	list, err := s.store.Briefings(ctx, guildID, 2*len(slots)+historyLimit)
+	if err != nil {
+		return nil, err
+	}
+	want := map[int64]bool{}
+	for _, t := range slots {
+		want[t.UnixMilli()] = true
+	}
+	out := map[int64]store.Briefing{}
+	for _, b := range list {
+		if b.ChannelID == channelID && want[b.Slot.UnixMilli()] {
+			out[b.Slot.UnixMilli()] = b
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) guildLock(guildID string) *sync.Mutex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.locks[guildID]
+	if l == nil {
+		l = &sync.Mutex{}
+		s.locks[guildID] = l
+	}
+	return l
+}
+
+// post makes and posts the briefing of one slot exactly once: claim,
+// compose, post (or find the parts a crashed attempt posted), record.
+func (s *Service) post(ctx context.Context, guildID, channelID string, slot time.Time, loc *time.Location, late, manual bool) (Result, error) {
+	now := s.now()
+	claimed, existing, err := s.store.ClaimBriefing(ctx, store.Briefing{
+		GuildID: guildID, ChannelID: channelID, Slot: slot, Late: late, ClaimedAt: now,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if !claimed {
+		switch existing.State {
+		case store.BriefingPosted:
+			return Result{MessageIDs: existing.MessageIDs, Empty: len(existing.MessageIDs) == 0, Late: existing.Late}, nil
+		case store.BriefingSkipped:
+			return Result{}, nil
+		}
+		late = existing.Late // a crashed claim: finish it as it was started
+	}
+
+	settings, err := s.store.GuildSettings(ctx, guildID)
+	if err != nil {
+		return Result{}, err
+	}
+	prev, since, err := s.previous(ctx, guildID, slot)
+	if err != nil {
+		return Result{}, err
+	}
+	shares, err := s.store.SharedSummaries(ctx, guildID, since, slot)
+	if err != nil {
+		return Result{}, err
+	}
+	led, err := compose(ctx, composeInput{
+		Shares: shares, Previous: prev, Slot: slot, Since: since,
+		ShowUngrounded: settings.ShowUngrounded, Merger: s.merger,
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	ledgerJSON, err := json.Marshal(led)
+	if err != nil {
+		return Result{}, fmt.Errorf("encode ledger: %w", err)
+	}
+	h := header{slot: slot, loc: loc, late: late, manual: manual}
+	empty := led.Articles == 0
+	var lines []string
+	switch {
+	case empty && settings.QuietEmptyBriefing:
+	case empty:
+		lines = renderEmpty(led, h)
+	default:
+		lines = renderBlocks(led, h)
+	}
+	var msgs []string
+	id := markerID(guildID, slot)
+	if len(lines) > 0 {
+		msgs = paginate(lines, func(i, n int) string { return footer(id, slot, loc, late, i, n) })
+	}
+
+	var ids []string
+	start := 0
+	if !claimed && len(msgs) > 0 {
+		found, parts, err := s.findPosted(ctx, channelID, id)
+		if err != nil {
+			return Result{}, fmt.Errorf("look for crashed briefing: %w", err)
+		}
+		switch {
+		case len(found) > 0 && parts == len(found):
+			ids = found // every part was posted before the crash
+			msgs = nil
+		case len(found) > 0 && parts == len(msgs):
+			ids, start = found, len(found) // post the parts that are missing
+		}
+	}
+	if len(msgs) > start {
+		posted, err := s.poster.PostMessages(ctx, channelID, msgs[start:])
+		ids = append(ids, posted...)
+		if err != nil {
+			return Result{}, fmt.Errorf("post: %w", err)
+		}
+	}
+	if err := s.store.CompleteBriefing(ctx, guildID, channelID, slot, ids, ledgerJSON, s.now()); err != nil {
+		return Result{}, err
+	}
+	s.log.Info("briefing posted", slog.String("guild_id", guildID), slog.String("channel_id", channelID),
+		slog.Time("slot", slot), slog.Int("articles", led.Articles), slog.Int("messages", len(ids)),
+		slog.Bool("late", late), slog.Bool("recovered", !claimed))
+	return Result{MessageIDs: ids, Empty: empty, Late: late}, nil
+}
+
+// previous returns the ledger of guildID's latest posted briefing before
+// slot (nil when none or unreadable) and the start of this briefing's
+// window: that briefing's slot, or 24 hours before slot.
+func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) (*Ledger, time.Time, error) {
+	list, err := s.store.Briefings(ctx, guildID, historyLimit)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	for _, b := range list {
+		if b.State != store.BriefingPosted || !b.Slot.Before(slot) {
+			continue
+		}
+		led, err := DecodeLedger(b.Ledger)
+		if err != nil {
+			s.log.Warn("previous ledger unreadable", slog.String("guild_id", guildID), slog.Any("err", err))
+			led = nil
+		}
+		return led, b.Slot, nil
+	}
+	return nil, slot.Add(-24 * time.Hour), nil
+}
+
+// findPosted looks for the bot's messages carrying marker id in the
+// channel's recent messages. It returns the IDs of the consecutive parts
+// found from the first (in order) and the number of parts the briefing
+// had.
+func (s *Service) findPosted(ctx context.Context, channelID, id string) (ids []string, parts int, err error) {
+	msgs, err := s.poster.RecentMessages(ctx, channelID, recentLimit)
+	if err != nil {
+		return nil, 0, err
+	}
+	byPart := map[int]string{}
+	for _, m := range msgs {
+		if !m.FromSelf {
+			continue
+		}
+		if i, n, ok := markerPart(m.Content, id); ok {
+			byPart[i] = m.ID
+			parts = n
+		}
+	}
+	for i := 1; ; i++ {
+		mid, ok := byPart[i]
+		if !ok {
+			break
+		}
+		ids = append(ids, mid)
+	}
+	return ids, parts, nil
+}
+
+// cronLogger sends robfig/cron's log to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) {
+	l.log.Debug("cron: "+msg, kv...)
+}
+
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, slog.Any("err", err))...)
+}
