@@ -33,7 +33,10 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"briefbot/bot"
+	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -451,7 +454,9 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 		if *jsonOut {
 			return writeJSON(stdout, stderr, sum)
 		}
-		fmt.Fprint(stdout, bot.Markdown(sum))
+		for _, r := range bot.RenderSummary(sum, bot.RenderOptions{ShowUngrounded: true}) {
+			fmt.Fprint(stdout, bot.Flatten(r))
+		}
 		return 0
 	}
 }
@@ -521,4 +526,94 @@ func looksLikeHTML(raw []byte) bool {
 	return strings.Contains(http.DetectContentType(raw), "html") ||
 		strings.Contains(head, "<html") || strings.Contains(head, "<!doctype html") ||
 		strings.Contains(head, "<body") || strings.Contains(head, "<p>")
+}
+
+// shutdownTimeout bounds the whole orderly stop after SIGINT/SIGTERM:
+// in-flight summaries finish or are cancelled, then the gateway closes,
+// then the store.
+const shutdownTimeout = 15 * time.Second
+
+// runBot runs the bot on Discord when a token is set, else on the console,
+// with the briefing scheduler beside it, until ctx ends or the console
+// quits. Shutdown runs in reverse order of start.
+func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, stdout io.Writer) int {
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
+	defer a.close()
+
+	userRate, userBurst := rate.Limit(float64(cfg.UserRatePerMinute)/60), min(cfg.UserRatePerMinute, 5)
+	if cfg.DiscordToken == "" {
+		// The console has one user, the operator: nothing to protect.
+		userRate = rate.Inf
+	}
+	h, err := bot.New(bot.Config{
+		Summarizer: a.svc,
+		Shares:     a.db,
+		Settings:   a.db,
+		Logger:     log,
+		UserRate:   userRate,
+		UserBurst:  userBurst,
+	})
+	if err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
+	var (
+		poster schedule.Poster
+		serve  func(context.Context) error
+	)
+	if cfg.DiscordToken != "" {
+		d, err := bot.NewDiscord(bot.DiscordOptions{
+			Token:           cfg.DiscordToken,
+			APIBaseURL:      cfg.DiscordAPIBaseURL,
+			GuildID:         cfg.DiscordGuildID,
+			Logger:          log,
+			ShutdownTimeout: shutdownTimeout,
+		}, h)
+		if err != nil {
+			log.Error("start_failed", slog.Any("err", err))
+			return 1
+		}
+		poster, serve = d, d.Run
+	} else {
+		c := bot.NewConsole(stdout, bot.ConsoleOptions{})
+		poster = c
+		serve = func(ctx context.Context) error { return c.Run(ctx, stdin, h) }
+	}
+	sched, err := schedule.New(schedule.Options{
+		Store:       a.db,
+		Poster:      poster,
+		Logger:      log,
+		DefaultCron: cfg.BriefingCron,
+		DefaultTZ:   cfg.BriefingTZ,
+		Grace:       cfg.BriefingGrace,
+	})
+	if err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
+	h.SetBriefer(sched)
+	if err := sched.Start(ctx); err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
+
+	serveErr := serve(ctx)
+
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := sched.Stop(stopCtx); err != nil {
+		log.Warn("scheduler_stop", slog.Any("err", err))
+	}
+	if err := h.Shutdown(stopCtx); err != nil {
+		log.Warn("handler_stop", slog.Any("err", err))
+	}
+	if serveErr != nil && !errors.Is(serveErr, context.Canceled) {
+		log.Error("transport_failed", slog.Any("err", serveErr))
+		return 1
+	}
+	return 0
 }

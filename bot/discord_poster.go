@@ -45,12 +45,16 @@ func (d *Discord) RecentMessages(ctx context.Context, channelID string, limit in
 	if err != nil {
 		return nil, fmt.Errorf("bot: discord: recent messages of %s: %w", channelID, err)
 	}
+	self, err := d.selfID(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]schedule.PostedMessage, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, schedule.PostedMessage{
 			ID:       m.ID,
 			Content:  m.Content,
-			FromSelf: m.Author != nil && d.isSelf(m.Author.ID),
+			FromSelf: m.Author != nil && m.Author.ID == self,
 		})
 	}
 	return out, nil
@@ -60,9 +64,9 @@ func (d *Discord) RecentMessages(ctx context.Context, channelID string, limit in
 // messages there. Permissions come from the gateway's state, or from the
 // REST API for what the state lacks.
 func (d *Discord) CanPost(ctx context.Context, channelID string) error {
-	botID, _ := d.identity()
-	if botID == "" {
-		return fmt.Errorf("bot: discord: can post in %s: not connected", channelID)
+	botID, err := d.selfID(ctx)
+	if err != nil {
+		return err
 	}
 	perms, err := d.s.UserChannelPermissions(botID, channelID, discordgo.WithContext(ctx))
 	if err != nil {
@@ -81,4 +85,24 @@ func (d *Discord) CanPost(ctx context.Context, channelID string) error {
 		}
 	}
 	return nil
+}
+
+// selfID returns the bot's user ID. The scheduler may post (recovering a
+// missed briefing) before the gateway's Ready arrives, so when Ready has
+// not told it yet it is asked over REST: a briefing recovery that could
+// not recognise the bot's own messages would post them again.
+func (d *Discord) selfID(ctx context.Context) (string, error) {
+	if id, _ := d.identity(); id != "" {
+		return id, nil
+	}
+	u, err := d.s.User("@me", discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("bot: discord: who am I: %w", err)
+	}
+	d.mu.Lock()
+	if d.botID == "" {
+		d.botID = u.ID
+	}
+	d.mu.Unlock()
+	return u.ID, nil
 }

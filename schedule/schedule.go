@@ -598,7 +598,13 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	if err != nil {
 		return Result{}, err
 	}
-	shares, err := s.store.SharedSummaries(ctx, guildID, since, slot)
+	until := slot
+	if manual {
+		// A manual briefing covers everything shared up to and including
+		// the moment it was asked for.
+		until = slot.Add(time.Millisecond)
+	}
+	shares, err := s.store.SharedSummaries(ctx, guildID, since, until)
 	if err != nil {
 		return Result{}, err
 	}

@@ -1,0 +1,258 @@
+package summarize_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"briefbot/store"
+	"briefbot/summarize"
+)
+
+// countingEngine wraps a real engine and counts its runs; fail makes it
+// return an error instead (an LLM that is down).
+type countingEngine struct {
+	summarize.Engine
+	name  string
+	calls atomic.Int32
+	fail  bool
+	delay time.Duration
+}
+
+func (e *countingEngine) Name() string { return e.name }
+
+func (e *countingEngine) Summarize(ctx context.Context, doc *summarize.Document) (*summarize.Result, error) {
+	e.calls.Add(1)
+	if e.delay > 0 {
+		time.Sleep(e.delay)
+	}
+	if e.fail {
+		return nil, errors.New("model unavailable")
+	}
+	return e.Engine.Summarize(ctx, doc)
+}
+
+type serviceFixture struct {
+	svc      *summarize.Service
+	engine   *countingEngine
+	fallback *countingEngine
+	db       *store.DB
+	hits     atomic.Int32
+	srv      *httptest.Server
+}
+
+func newServiceFixture(t *testing.T) *serviceFixture {
+	t.Helper()
+	seed, err := os.ReadFile(filepath.Join("testdata", "service", "article.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &serviceFixture{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/news/call", func(w http.ResponseWriter, r *http.Request) {
+		f.hits.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(seed)
+	})
+	mux.HandleFunc("/short/abc", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/news/call", http.StatusFound)
+	})
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+
+	f.db, err = store.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.db.Close() })
+	f.engine = &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "llm"}
+	f.fallback = &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "extractive"}
+	f.svc, err = summarize.NewService(summarize.ServiceOptions{
+		Store:    f.db,
+		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Engine:   f.engine,
+		Fallback: f.fallback,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestServiceOneFlightPerURL(t *testing.T) {
+	f := newServiceFixture(t)
+	f.engine.delay = 50 * time.Millisecond // keep the flight open while the others arrive
+	const n = 100
+	var wg sync.WaitGroup
+	results := make([]*summarize.Summary, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = f.svc.Summarize(context.Background(), summarize.Request{URL: f.srv.URL + "/news/call?utm_source=x"})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	// Requests that arrive after the flight landed are answered from the
+	// cache: either way, one fetch and one engine run in all.
+	if got := f.hits.Load(); got != 1 {
+		t.Errorf("article fetched %d times; want 1", got)
+	}
+	if got := f.engine.calls.Load(); got != 1 {
+		t.Errorf("engine ran %d times; want 1", got)
+	}
+	for i, r := range results {
+		if r.URL != results[0].URL || len(r.Topics) != len(results[0].Topics) {
+			t.Fatalf("result %d differs: %q with %d topics; want %q with %d", i, r.URL, len(r.Topics), results[0].URL, len(results[0].Topics))
+		}
+	}
+}
+
+func TestServiceCacheFreshAndAliases(t *testing.T) {
+	f := newServiceFixture(t)
+	ctx := context.Background()
+	first, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/short/abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Cached {
+		t.Error("first answer is marked cached")
+	}
+	if len(first.Topics) == 0 {
+		t.Fatal("no topics")
+	}
+	for _, tp := range first.Topics {
+		for _, p := range tp.Points {
+			if !p.Grounded {
+				t.Errorf("point %q not grounded", p.Text)
+			}
+		}
+	}
+
+	again, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/short/abc#frag"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Cached {
+		t.Error("second answer is not marked cached")
+	}
+	// The redirect target and the page's declared canonical URL are
+	// aliases of the same article: no second engine run.
+	for _, u := range []string{f.srv.URL + "/news/call", "https://news.example/world/putin-call"} {
+		s, err := f.svc.Summarize(ctx, summarize.Request{URL: u})
+		if err != nil {
+			t.Fatalf("Summarize(%q): %v", u, err)
+		}
+		if !s.Cached {
+			t.Errorf("Summarize(%q).Cached = false; want true (alias)", u)
+		}
+	}
+	if got := f.engine.calls.Load(); got != 1 {
+		t.Errorf("engine ran %d times; want 1", got)
+	}
+	if got := f.hits.Load(); got != 1 {
+		t.Errorf("article fetched %d times; want 1", got)
+	}
+
+	fresh, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/short/abc", Fresh: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Cached || f.engine.calls.Load() != 2 {
+		t.Errorf("fresh: cached=%v engine calls=%d; want false, 2", fresh.Cached, f.engine.calls.Load())
+	}
+}
+
+func TestServiceFallbackWhenEngineFails(t *testing.T) {
+	f := newServiceFixture(t)
+	f.engine.fail = true
+	s, err := f.svc.Summarize(context.Background(), summarize.Request{URL: f.srv.URL + "/news/call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine != "extractive" || len(s.Notes) == 0 {
+		t.Errorf("engine %q notes %q; want the extractive fallback with a note", s.Engine, s.Notes)
+	}
+	if f.fallback.calls.Load() != 1 {
+		t.Errorf("fallback ran %d times; want 1", f.fallback.calls.Load())
+	}
+	// The fallback answer is not stored as the model's: the model is
+	// asked again next time.
+	f.engine.fail = false
+	s, err = f.svc.Summarize(context.Background(), summarize.Request{URL: f.srv.URL + "/news/call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Engine != "llm" || s.Cached {
+		t.Errorf("after recovery: engine %q cached %v; want llm, false", s.Engine, s.Cached)
+	}
+}
+
+func TestServiceErrors(t *testing.T) {
+	f := newServiceFixture(t)
+	blocking, err := summarize.NewService(summarize.ServiceOptions{
+		Store:   f.db,
+		Fetcher: summarize.NewFetcher(summarize.FetchOptions{}),
+		Engine:  summarize.NewExtractiveEngine(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		url  string
+		want error
+	}{
+		{"ftp://example.com/a", summarize.ErrBadURL},
+		{"not a link", summarize.ErrBadURL},
+		{f.srv.URL + "/news/call", summarize.ErrBlockedHost},
+		{"http://169.254.169.254/latest/meta-data", summarize.ErrBlockedHost},
+	}
+	for _, tt := range tests {
+		_, err := blocking.Summarize(context.Background(), summarize.Request{URL: tt.url})
+		if !errors.Is(err, tt.want) {
+			t.Errorf("Summarize(%q) = %v; want %v", tt.url, err, tt.want)
+		}
+	}
+	if f.hits.Load() != 0 {
+		t.Errorf("a blocked request reached the article server %d times", f.hits.Load())
+	}
+}
+
+func TestServiceCallerCancelDoesNotStopFlight(t *testing.T) {
+	f := newServiceFixture(t)
+	f.engine.delay = 100 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/news/call"})
+		done <- err
+	}()
+	for f.hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled caller got %v; want context.Canceled", err)
+	}
+	s, err := f.svc.Summarize(context.Background(), summarize.Request{URL: f.srv.URL + "/news/call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.engine.calls.Load() != 1 {
+		t.Errorf("engine ran %d times; want 1 (the first flight finished for the second caller)", f.engine.calls.Load())
+	}
+	_ = s
+}
