@@ -335,6 +335,8 @@ type app struct {
 	log *slog.Logger
 	db  *store.DB
 	svc *summarize.Service
+	// llm is nil when no language model is configured.
+	llm *summarize.LLMEngine
 }
 
 // newApp opens the store and builds the summarizing pipeline.
@@ -350,8 +352,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	})
 	offline := summarize.NewExtractiveEngine()
 	var engine summarize.Engine = offline
+	var llm *summarize.LLMEngine
 	if cfg.useLLM() {
-		llm, err := summarize.NewLLMEngine(summarize.LLMOptions{
+		llm, err = summarize.NewLLMEngine(summarize.LLMOptions{
 			APIKey:        cfg.OpenAIKey,
 			BaseURL:       cfg.OpenAIBaseURL,
 			Model:         cfg.OpenAIModel,
@@ -380,7 +383,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, db: db, svc: svc}, nil
+	return &app{cfg: cfg, log: log, db: db, svc: svc, llm: llm}, nil
 }
 
 func (a *app) close() {
@@ -586,6 +589,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	sched, err := schedule.New(schedule.Options{
 		Store:       a.db,
 		Poster:      poster,
+		Merger:      schedule.NewLLMMerger(a.llm, log),
 		Logger:      log,
 		DefaultCron: cfg.BriefingCron,
 		DefaultTZ:   cfg.BriefingTZ,

@@ -295,39 +295,17 @@ func (e *LLMEngine) summarizePart(ctx context.Context, doc *Document, part, part
 		{Role: openai.ChatMessageRoleSystem, Content: system},
 		{Role: openai.ChatMessageRoleUser, Content: user},
 	}
-	ans, err := e.complete(ctx, msgs, &res.usage)
-	if err != nil {
-		return res, err
-	}
-	topics, problem := e.parseAnswer(ans)
-	if problem == nil {
+	err = e.completeChecked(ctx, e.ledgerSchema(), msgs, &res.usage, func(ans llmAnswer) error {
+		topics, problem := e.parseAnswer(ans)
 		res.topics = topics
-		return res, nil
-	}
-	e.log.Info("llm_answer_invalid", slog.String("url", doc.URL), slog.Int("part", part), slog.String("problem", problem.Error()))
+		return problem
+	}, slog.String("url", doc.URL), slog.Int("part", part))
+	return res, err
+}
 
-	repair, err := prompts.Repair(problem.Error())
-	if err != nil {
-		return res, err
-	}
-	echo := ans.content
-	if len(echo) > llmRepairEcho {
-		echo = llmTruncateUTF8(echo, llmRepairEcho)
-	}
-	msgs = append(msgs,
-		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: echo},
-		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleUser, Content: repair},
-	)
-	ans2, err := e.complete(ctx, msgs, &res.usage)
-	if err != nil {
-		return res, err
-	}
-	topics, problem2 := e.parseAnswer(ans2)
-	if problem2 != nil {
-		return res, fmt.Errorf("%w: after one repair: %w (first answer: %v)", ErrLLMBadAnswer, problem2, problem)
-	}
-	res.topics = topics
-	return res, nil
+// ledgerSchema is the schema of a summary's answer (prompts.Answer).
+func (e *LLMEngine) ledgerSchema() llmSchema {
+	return llmSchema{name: "ledger", def: e.schema}
 }
 
 func llmTruncateUTF8(s string, n int) string {

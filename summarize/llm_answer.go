@@ -1,7 +1,6 @@
 package summarize
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,31 +19,9 @@ import (
 // then validated against the answer schema, then semantically: non-empty
 // names, texts and quotes, and at least one topic with a point.
 func (e *LLMEngine) parseAnswer(ans llmAnswer) ([]Topic, error) {
-	if strings.TrimSpace(ans.content) == "" {
-		if ans.truncated {
-			return nil, errors.New("the reply was empty: it hit the length limit")
-		}
-		return nil, errors.New("the reply was empty")
-	}
-	body := llmExtractJSON(ans.content)
-	var raw any
-	if err := json.Unmarshal([]byte(body), &raw); err != nil {
-		if ans.truncated {
-			return nil, errors.New("the reply was cut off at the length limit before its JSON ended; answer more briefly")
-		}
-		return nil, fmt.Errorf("the reply is not valid JSON: %v", err)
-	}
-	llmLowerStatuses(raw)
-	if p := llmSchemaProblem(*e.schema, jsonschema.CollectDefs(*e.schema), raw, ""); p != "" {
-		return nil, errors.New(p)
-	}
-	norm, err := json.Marshal(raw)
-	if err != nil {
-		return nil, fmt.Errorf("the reply could not be re-encoded: %v", err)
-	}
 	var a prompts.Answer
-	if err := e.schema.Unmarshal(string(norm), &a); err != nil {
-		return nil, fmt.Errorf("the reply does not match the schema: %v", err)
+	if err := llmDecodeJSON(ans, e.ledgerSchema(), llmLowerStatuses, &a); err != nil {
+		return nil, err
 	}
 	return llmTopics(a)
 }

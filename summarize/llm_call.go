@@ -36,14 +36,15 @@ func (f llmFormat) String() string {
 	}
 }
 
-func (e *LLMEngine) responseFormat(f llmFormat) *openai.ChatCompletionResponseFormat {
+// responseFormat is the response_format of rung f asking for schema s.
+func responseFormat(f llmFormat, s llmSchema) *openai.ChatCompletionResponseFormat {
 	switch f {
 	case llmFormatSchema:
 		return &openai.ChatCompletionResponseFormat{
 			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
-				Name:   "ledger",
-				Schema: e.schema,
+				Name:   s.name,
+				Schema: s.def,
 				Strict: true,
 			},
 		}
@@ -61,18 +62,18 @@ type llmAnswer struct {
 	truncated bool
 }
 
-// complete sends msgs, retrying transient failures (errors without the
-// package prefix, added by Summarize), and adds the usage of
-// the successful call to usage. Format refusals move the engine down the
+// complete sends msgs asking for an answer of schema s, retrying
+// transient failures (errors without the package prefix, added by the
+// caller), and adds the usage of the successful call to usage. Format refusals move the engine down the
 // format ladder and are retried at once without counting as retries.
-func (e *LLMEngine) complete(ctx context.Context, msgs []openai.ChatCompletionMessage, usage *Usage) (llmAnswer, error) {
+func (e *LLMEngine) complete(ctx context.Context, s llmSchema, msgs []openai.ChatCompletionMessage, usage *Usage) (llmAnswer, error) {
 	attempts := 0
 	for {
 		format := llmFormat(e.format.Load())
 		req := openai.ChatCompletionRequest{
 			Model:          e.opts.Model,
 			Messages:       msgs,
-			ResponseFormat: e.responseFormat(format),
+			ResponseFormat: responseFormat(format, s),
 		}
 		attempts++
 		resp, info, err := e.call(ctx, req)
