@@ -1,0 +1,7 @@
+//go:build !race
+
+package summarize
+
+// raceEnabled reports a build with the race detector (see
+// extract_race_test.go).
+const raceEnabled = false

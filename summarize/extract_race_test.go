@@ -1,0 +1,7 @@
+//go:build race
+
+package summarize
+
+// raceEnabled reports a build with the race detector, which makes the
+// corpus tests about ten times slower: they score a subset then.
+const raceEnabled = true
