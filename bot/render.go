@@ -2,6 +2,7 @@ package bot
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -147,13 +149,34 @@ type TopicOptions struct {
 	ShowUngrounded bool
 }
 
-// RenderTopic renders the answer to /topic: each matching topic of the
-// server's shared articles with its points, the topic's current status and
-// how it changed across articles (in share order), and numbered source
-// links. hits are the store's search results, best first.
+// maxTopicGroups caps a /topic answer: the most relevant merged topics are
+// shown with their points, the rest only named, so the answer stays a
+// readable screen or two rather than every topic that mentions a word.
+const maxTopicGroups = 5
+
+// maxMoreTopicsText bounds the line naming the topics beyond the cap,
+// leaving room for the hint below it in a field (LimitFieldValue).
+const maxMoreTopicsText = 900
+
+// RenderTopic renders the answer to /topic. Topics of different articles
+// that are the same subject ("Full temporary ceasefire", "Full
+// ceasefire") are merged as the daily briefing merges them (see
+// schedule.KeywordMerger). The maxTopicGroups most relevant merged topics
+// are shown, each with its current status, how the status changed across
+// the articles (in share order) and its points; the others are named in
+// one line. Sources are numbered in share order. hits are the store's
+// search results; a lower Rank is a better match.
 func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply {
 	groups := groupTopics(hits)
-	sources := numberSources(hits)
+	shown, rest := groups, []topicGroup(nil)
+	if len(groups) > maxTopicGroups {
+		shown, rest = groups[:maxTopicGroups], groups[maxTopicGroups:]
+	}
+	var shownHits []store.TopicHit
+	for _, g := range shown {
+		shownHits = append(shownHits, g.hits...)
+	}
+	sources := numberSources(shownHits)
 
 	head := &discordgo.MessageEmbed{
 		Title: "Topic: " + escapeClip(query, LimitTitle-len("Topic: ")),
@@ -163,11 +186,16 @@ func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply 
 		head.Description = "No topic matching that has been shared in this server yet."
 		return []Reply{{Embeds: []*discordgo.MessageEmbed{head}}}
 	}
-	head.Description = fmt.Sprintf("%s across %s shared in this server.",
-		plural(len(groups), "topic", "topics"), plural(len(sources.order), "article", "articles"))
+	if len(rest) == 0 {
+		head.Description = fmt.Sprintf("%s across %s shared in this server.",
+			plural(len(groups), "topic", "topics"), plural(len(sources.order), "article", "articles"))
+	} else {
+		head.Description = fmt.Sprintf("Top %d of %d matching topics, across %s shared in this server.",
+			len(shown), len(groups), plural(len(sources.order), "article", "articles"))
+	}
 
 	var fields []*discordgo.MessageEmbedField
-	for _, g := range groups {
+	for _, g := range shown {
 		lines := []string{historyLine(g, sources)}
 		seen := map[string]int{}
 		hidden := 0
@@ -193,6 +221,9 @@ func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply 
 		}
 		fields = append(fields, splitField(topicName(g.name), lines)...)
 	}
+	if len(rest) > 0 {
+		fields = append(fields, moreTopicsField(rest))
+	}
 	var src []string
 	for i, u := range sources.order {
 		src = append(src, sourceLine(i+1, sources.info[u]))
@@ -201,36 +232,123 @@ func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply 
 	return pack(head, fields, "")
 }
 
-// topicGroup is one topic merged across the articles that discuss it.
+// moreTopicsField names the merged topics beyond the cap, best first, as
+// many as fit in one field.
+func moreTopicsField(rest []topicGroup) *discordgo.MessageEmbedField {
+	var b strings.Builder
+	fmt.Fprintf(&b, "and %s: ", plural(len(rest), "more topic", "more topics"))
+	for i, g := range rest {
+		name := topicName(g.name)
+		if i > 0 {
+			if discordLen(b.String())+len(" · ")+discordLen(name) > maxMoreTopicsText {
+				b.WriteString(" · …")
+				break
+			}
+			b.WriteString(" · ")
+		}
+		b.WriteString(name)
+	}
+	b.WriteString("\n_Search for one of them by name to see it._")
+	return &discordgo.MessageEmbedField{Name: "More topics", Value: b.String()}
+}
+
+// topicGroup is one subject merged across the articles that discuss it.
 type topicGroup struct {
 	name string
 	hits []store.TopicHit // share order
+	rank float64          // the best (lowest) Rank of its hits
 }
 
+// groupTopics merges hits that are the same subject: the same topic key,
+// or names schedule.KeywordMerger puts together (synonyms such as truce
+// and ceasefire, modifiers such as "full" and "temporary" dropped, close
+// word overlap). Groups come best match first; each is named by the name
+// most of its articles use, the best-matching one on a tie.
 func groupTopics(hits []store.TopicHit) []topicGroup {
-	var groups []topicGroup
+	byRank := slices.Clone(hits)
+	slices.SortStableFunc(byRank, func(a, b store.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
+
+	// Hits with the same key are one topic whatever the merger says.
+	var keyed [][]store.TopicHit
 	index := map[string]int{}
-	for _, h := range hits {
+	for _, h := range byRank {
 		k := h.Topic.Key
 		if k == "" {
 			k = summarize.TopicKey(h.Topic.Name)
 		}
 		i, ok := index[k]
 		if !ok {
-			i = len(groups)
+			i = len(keyed)
 			index[k] = i
-			groups = append(groups, topicGroup{})
+			keyed = append(keyed, nil)
 		}
-		groups[i].hits = append(groups[i].hits, h)
+		keyed[i] = append(keyed[i], h)
 	}
-	for i := range groups {
-		g := &groups[i]
+	article := map[string]int{}
+	mt := make([]schedule.MergeTopic, len(keyed))
+	for i, hs := range keyed {
+		src, ok := article[hs[0].URL]
+		if !ok {
+			src = len(article)
+			article[hs[0].URL] = src
+		}
+		mt[i] = schedule.MergeTopic{Name: hs[0].Topic.Name, Source: src}
+	}
+	// KeywordMerger makes no call and never fails: one group per keyed
+	// topic is only a guard.
+	merged, err := schedule.KeywordMerger{}.Merge(context.Background(), mt)
+	if err != nil {
+		merged = nil
+		for i := range keyed {
+			merged = append(merged, schedule.TopicGroup{Members: []int{i}})
+		}
+	}
+
+	groups := make([]topicGroup, 0, len(merged))
+	for _, m := range merged {
+		var g topicGroup
+		for _, i := range m.Members {
+			if i >= 0 && i < len(keyed) {
+				g.hits = append(g.hits, keyed[i]...)
+			}
+		}
+		if len(g.hits) == 0 {
+			continue
+		}
+		slices.SortStableFunc(g.hits, func(a, b store.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
+		g.name = groupName(g.hits)
+		g.rank = g.hits[0].Rank
 		slices.SortStableFunc(g.hits, func(a, b store.TopicHit) int {
 			return a.SharedAt.Compare(b.SharedAt)
 		})
-		g.name = g.hits[len(g.hits)-1].Topic.Name
+		groups = append(groups, g)
 	}
+	// Merge keeps the order of its input's first members, which is by
+	// rank; sorting again keeps that guarantee explicit.
+	slices.SortStableFunc(groups, func(a, b topicGroup) int { return cmp.Compare(a.rank, b.rank) })
 	return groups
+}
+
+// groupName picks the topic name used by the most articles of hits (best
+// match first), the best-matching one on a tie.
+func groupName(hits []store.TopicHit) string {
+	articles := map[string]map[string]bool{}
+	var names []string
+	for _, h := range hits {
+		n := strings.TrimSpace(h.Topic.Name)
+		if articles[n] == nil {
+			articles[n] = map[string]bool{}
+			names = append(names, n)
+		}
+		articles[n][h.URL] = true
+	}
+	best := names[0]
+	for _, n := range names[1:] {
+		if len(articles[n]) > len(articles[best]) {
+			best = n
+		}
+	}
+	return best
 }
 
 // sources numbers the distinct articles of a /topic answer by first share.
@@ -279,29 +397,56 @@ func TopicStatus(t summarize.Topic) summarize.Status {
 }
 
 // historyLine says where a topic stands now and how its status changed
-// across articles, in share order.
+// across articles, in share order: one step per run of articles with the
+// same status, with their source numbers and the date the run began
+// ("❓ unresolved [1][2] 18 Mar 2025 → ✅ agreed [3] 22 Mar 2025"). An
+// article's status is that of all its points on the topic together (see
+// TopicStatus).
 func historyLine(g topicGroup, src sources) string {
 	type step struct {
-		st  summarize.Status
-		ref int
-		at  time.Time
+		st   summarize.Status
+		refs []int
+		at   time.Time
 	}
-	var steps []step
+	// Points of each article, in share order (g.hits is in share order).
+	var urls []string
+	byURL := map[string]*summarize.Topic{}
+	first := map[string]time.Time{}
 	for _, h := range g.hits {
-		st := TopicStatus(h.Topic)
-		if len(steps) > 0 && steps[len(steps)-1].st == st {
+		t, ok := byURL[h.URL]
+		if !ok {
+			t = &summarize.Topic{}
+			byURL[h.URL] = t
+			urls = append(urls, h.URL)
+			first[h.URL] = h.SharedAt
+		}
+		t.Points = append(t.Points, h.Topic.Points...)
+	}
+	slices.SortStableFunc(urls, func(a, b string) int { return cmp.Compare(src.num[a], src.num[b]) })
+	var steps []step
+	for _, u := range urls {
+		st := TopicStatus(*byURL[u])
+		if n := len(steps); n > 0 && steps[n-1].st == st {
+			steps[n-1].refs = append(steps[n-1].refs, src.num[u])
 			continue
 		}
-		steps = append(steps, step{st, src.num[h.URL], h.SharedAt})
+		steps = append(steps, step{st, []int{src.num[u]}, first[u]})
+	}
+	refs := func(ns []int) string {
+		var b strings.Builder
+		for _, n := range ns {
+			fmt.Fprintf(&b, "[%d]", n)
+		}
+		return b.String()
 	}
 	cur := steps[len(steps)-1]
 	line := fmt.Sprintf("**Now: %s %s**", StatusMark(cur.st), cur.st)
 	if len(steps) == 1 {
-		return line + fmt.Sprintf(" · since [%d] %s", cur.ref, shortDate(cur.at))
+		return line + fmt.Sprintf(" · since %s %s", refs(cur.refs), shortDate(cur.at))
 	}
 	parts := make([]string, len(steps))
 	for i, s := range steps {
-		parts[i] = fmt.Sprintf("%s %s [%d] %s", StatusMark(s.st), s.st, s.ref, shortDate(s.at))
+		parts[i] = fmt.Sprintf("%s %s %s %s", StatusMark(s.st), s.st, refs(s.refs), shortDate(s.at))
 	}
 	return line + " · " + strings.Join(parts, " → ")
 }

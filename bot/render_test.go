@@ -193,7 +193,8 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 
 // topicHits is a /topic search result: the seed's energy topic, then a
 // later article where it became agreed, and an earlier one where it was
-// unresolved; plus the ceasefire topic, unresolved in two articles.
+// unresolved under another name ("Energy strikes"); plus the ceasefire
+// topic, unresolved in the seed and agreed later as a "30-day truce".
 func topicHits(t testing.TB) []store.TopicHit {
 	seed := loadSeed(t)
 	day := func(d int) time.Time { return time.Date(2025, 3, d, 9, 0, 0, 0, time.UTC) }
@@ -202,13 +203,13 @@ func topicHits(t testing.TB) []store.TopicHit {
 		{Topic: summarize.Topic{Name: "Energy facility attacks", Key: "energy facility attacks", Points: []summarize.Point{
 			{Text: "Both sides said they would observe the halt on strikes against energy sites.", Status: summarize.StatusAgreed, Actors: []string{"Moscow", "Kyiv"}, Quote: "would observe the halt", Grounded: true},
 		}}, URL: "https://example.org/energy-halt", Title: "Energy truce holds_for now", Site: "Example Wire", SharedAt: day(22), Rank: 2},
-		{Topic: summarize.Topic{Name: "Energy-facility attacks", Key: "energy facility attacks", Points: []summarize.Point{
+		{Topic: summarize.Topic{Name: "Energy strikes", Key: "energy strikes", Points: []summarize.Point{
 			{Text: "A halt on strikes against energy sites was proposed but not accepted.", Status: summarize.StatusUnresolved, Actors: []string{"Washington"}, Quote: "proposed but not accepted", Grounded: true},
 			{Text: "Putin agreed to stop attacking Ukrainian energy facilities temporarily.", Status: summarize.StatusAgreed, Actors: []string{"Putin"}, Quote: "agreed to stop", Grounded: false},
 		}}, URL: "https://example.net/proposal?id=(1)", Title: "[Proposal](https://evil.example) on energy", Site: "Net", SharedAt: day(18), Rank: 3},
 		{Topic: seed.Topics[0], URL: seed.URL, Title: seed.Title, Site: seed.Site, SharedAt: day(20), Rank: 4},
-		{Topic: summarize.Topic{Name: "Full temporary ceasefire", Key: "full temporary ceasefire", Points: []summarize.Point{
-			{Text: "A full ceasefire is still not agreed.", Status: summarize.StatusUnresolved, Quote: "still not agreed", Grounded: true},
+		{Topic: summarize.Topic{Name: "30-day truce", Key: "30 day truce", Points: []summarize.Point{
+			{Text: "The 30-day truce was agreed on Friday.", Status: summarize.StatusAgreed, Quote: "truce was agreed", Grounded: true},
 		}}, URL: "https://example.org/energy-halt", Title: "Energy truce holds_for now", Site: "Example Wire", SharedAt: day(22), Rank: 5},
 	}
 }
@@ -219,23 +220,189 @@ func TestRenderTopicGolden(t *testing.T) {
 	checkGolden(t, "topic", replies)
 
 	text := Flatten(replies[0])
-	// The energy topic's current status is that of its latest article
-	// (agreed), with the changes in share order.
+	// The energy topic is merged across its names; its current status is
+	// that of its latest article (agreed), with the changes in share order.
 	for _, want := range []string{
-		"**Now: ✅ agreed** · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
+		"### Energy facility attacks\n**Now: ✅ agreed** · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
 		"1. [Proposal](https://evil.example) on energy <https://example.net/proposal?id=%281%29> — Net · shared 18 Mar 2025",
-		"**Now: ❓ unresolved** · since [2] 20 Mar 2025",
+		"### Full temporary ceasefire\n**Now: ✅ agreed** · ❓ unresolved [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
 		"_1 point without a verified quote hidden._",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("Flatten(RenderTopic) lacks %q; got:\n%s", want, text)
 		}
 	}
+	if strings.Contains(text, "### Energy strikes") || strings.Contains(text, "### 30-day truce") {
+		t.Errorf("Flatten(RenderTopic) shows a merged topic apart; got:\n%s", text)
+	}
+}
+
+// hit is a one-point /topic hit of an article shared on day d of March 2025.
+func hit(name, url string, d int, st summarize.Status, rank float64) store.TopicHit {
+	return store.TopicHit{
+		Topic: summarize.Topic{Name: name, Key: summarize.TopicKey(name), Points: []summarize.Point{
+			{Text: name + " in " + url + ".", Status: st, Quote: name, Grounded: true},
+		}},
+		URL: url, Title: "About " + url, SharedAt: time.Date(2025, 3, d, 9, 0, 0, 0, time.UTC), Rank: rank,
+	}
+}
+
+func TestGroupTopics(t *testing.T) {
+	a, u, d := summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed
+	type group struct {
+		name string
+		urls []string // share order
+	}
+	tests := []struct {
+		name string
+		hits []store.TopicHit
+		want []group // best match first
+	}{
+		{"ceasefire under three names", []store.TopicHit{
+			hit("Full ceasefire", "u2", 2, u, -3),
+			hit("Full temporary ceasefire", "u1", 1, u, -2),
+			hit("Truce", "u3", 3, a, -1),
+			hit("Full ceasefire", "u4", 4, u, 0.5),
+		}, []group{{"Full ceasefire", []string{"u1", "u2", "u3", "u4"}}}},
+		{"different subjects stay apart", []store.TopicHit{
+			hit("Black Sea maritime ceasefire", "u3", 3, a, -3),
+			hit("Full ceasefire", "u2", 2, u, -2),
+			hit("Energy ceasefire", "u1", 1, d, -1),
+		}, []group{
+			{"Black Sea maritime ceasefire", []string{"u3"}},
+			{"Full ceasefire", []string{"u2"}},
+			{"Energy ceasefire", []string{"u1"}},
+		}},
+		{"same key, different spelling", []store.TopicHit{
+			hit("Energy-facility attacks", "u1", 1, d, -2),
+			hit("energy facility attacks", "u2", 2, a, -1),
+		}, []group{{"Energy-facility attacks", []string{"u1", "u2"}}}},
+		{"ordered by best rank, not input order", []store.TopicHit{
+			hit("Aid", "u1", 1, u, 0.2),
+			hit("Energy strikes", "u2", 2, d, -1),
+			hit("Territory", "u1", 1, u, -0.5),
+			hit("Energy facility attacks", "u1", 1, a, 1.5),
+		}, []group{
+			{"Energy strikes", []string{"u1", "u2"}},
+			{"Territory", []string{"u1"}},
+			{"Aid", []string{"u1"}},
+		}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []group
+			for _, g := range groupTopics(tt.hits) {
+				var urls []string
+				for _, h := range g.hits {
+					urls = append(urls, h.URL)
+				}
+				got = append(got, group{g.name, urls})
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("groupTopics(%s) = %v; want %v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderTopicHistory(t *testing.T) {
+	a, u, d := summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed
+	tests := []struct {
+		name string
+		hits []store.TopicHit
+		want string
+	}{
+		{"one article", []store.TopicHit{hit("Aid", "u1", 1, u, 0)},
+			"**Now: ❓ unresolved** · since [1] 1 Mar 2025"},
+		{"same status in every article", []store.TopicHit{
+			hit("Aid", "u2", 2, u, 0), hit("Assistance", "u1", 1, u, 0)},
+			"**Now: ❓ unresolved** · since [1][2] 1 Mar 2025"},
+		{"runs of statuses", []store.TopicHit{
+			hit("Full ceasefire", "u3", 3, a, -1),
+			hit("Full temporary ceasefire", "u1", 1, u, 0),
+			hit("Ceasefire", "u2", 2, u, 0),
+			hit("30-day truce", "u4", 4, d, 0),
+		}, "**Now: ⚠️ disputed** · ❓ unresolved [1][2] 1 Mar 2025 → ✅ agreed [3] 3 Mar 2025 → ⚠️ disputed [4] 4 Mar 2025"},
+		{"two topics of one article count once", []store.TopicHit{
+			hit("Energy strikes", "u1", 1, a, 0),
+			hit("Energy facility attacks", "u1", 1, d, 0),
+			hit("Energy attacks", "u2", 2, a, 0),
+		}, "**Now: ✅ agreed** · ⚠️ disputed [1] 1 Mar 2025 → ✅ agreed [2] 2 Mar 2025"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			replies := RenderTopic("q", tt.hits, TopicOptions{})
+			text := Flatten(replies[0])
+			if !strings.Contains(text, "\n"+tt.want+"\n") {
+				t.Errorf("RenderTopic(%s) lacks %q; got:\n%s", tt.name, tt.want, text)
+			}
+			if n := strings.Count(text, "**Now:"); n != 1 {
+				t.Errorf("RenderTopic(%s) shows %d topics; want 1 merged:\n%s", tt.name, n, text)
+			}
+		})
+	}
+}
+
+func TestRenderTopicCap(t *testing.T) {
+	names := []string{"Full ceasefire", "Black Sea ceasefire", "Energy strikes", "Territory", "Aid",
+		"Prisoner exchange", "Sanctions relief", "Nuclear plant"}
+	var hits []store.TopicHit
+	for i, n := range names {
+		// Each topic its own article; the best match shared last.
+		hits = append(hits, hit(n, fmt.Sprintf("https://e.example/%d", i), 20-i, summarize.StatusUnresolved, float64(i)))
+	}
+	hits = append(hits, hit("Truce", "https://e.example/truce", 1, summarize.StatusAgreed, 9))
+	replies := RenderTopic("q", hits, TopicOptions{})
+	checkAllLimits(t, replies)
+	if len(replies) != 1 {
+		t.Fatalf("RenderTopic(9 hits) = %d messages; want 1", len(replies))
+	}
+	text := Flatten(replies[0])
+	var shown []string
+	for _, line := range strings.Split(text, "\n") {
+		if name, ok := strings.CutPrefix(line, "### "); ok {
+			shown = append(shown, name)
+		}
+	}
+	want := []string{"Full ceasefire", "Black Sea ceasefire", "Energy strikes", "Territory", "Aid", "More topics", "Sources"}
+	if fmt.Sprint(shown) != fmt.Sprint(want) {
+		t.Errorf("RenderTopic(9 hits) fields = %q; want %q", shown, want)
+	}
+	for _, want := range []string{
+		"Top 5 of 8 matching topics, across 6 articles shared in this server.",
+		"and 3 more topics: Prisoner exchange · Sanctions relief · Nuclear plant\n",
+		// The truce merged into the full ceasefire: its article is a source.
+		"**Now: ❓ unresolved** · ✅ agreed [1] 1 Mar 2025 → ❓ unresolved [6] 20 Mar 2025",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("RenderTopic(9 hits) lacks %q; got:\n%s", want, text)
+		}
+	}
+	// Sources are the shown topics' articles only.
+	if strings.Contains(text, "e.example/5") || !strings.Contains(text, "\n6. About https://e.example/0") {
+		t.Errorf("RenderTopic(9 hits) sources are not those of the shown topics:\n%s", text)
+	}
+
+	// Many more topics than fit in one field: the line is cut, never over the limit.
+	hits = nil
+	for i := range 60 {
+		hits = append(hits, hit(fmt.Sprintf("Subject%02d %s", i, strings.Repeat("x", 90)), fmt.Sprintf("https://e.example/%d", i), 1, summarize.StatusAgreed, float64(i)))
+	}
+	replies = RenderTopic("q", hits, TopicOptions{})
+	checkAllLimits(t, replies)
+	text = Flatten(replies[len(replies)-1])
+	if !strings.Contains(text, "and 55 more topics: Subject05") || !strings.Contains(text, " · …\n") {
+		t.Errorf("RenderTopic(60 hits) more-topics line not cut; got:\n%s", text)
+	}
 }
 
 func TestRenderTopicNoHits(t *testing.T) {
 	replies := RenderTopic("nothing", nil, TopicOptions{})
 	checkAllLimits(t, replies)
+	if text := Flatten(replies[0]); !strings.Contains(text, "No topic matching that") {
+		t.Errorf("RenderTopic(no hits) = %q; want the no-match notice", text)
+	}
 }
 
 func TestTopicStatus(t *testing.T) {

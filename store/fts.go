@@ -10,14 +10,41 @@ import (
 )
 
 // ftsMatchCTE selects (topic_id, tier, score) for the topics matching the
-// second bound FTS5 expression (the search with synonyms). tier is 0 when
-// the topic also matches the first (the user's own words) and 1 when only a
-// synonym matched; score is bm25, lower is better, with a name match
-// weighing four times a match in the point texts.
-const ftsMatchCTE = `SELECT rowid AS topic_id,
-		CASE WHEN rowid IN (SELECT rowid FROM topic_fts WHERE topic_fts MATCH ?) THEN 0 ELSE 1 END AS tier,
-		bm25(topic_fts, 4.0, 1.0) AS score
-	FROM topic_fts WHERE topic_fts MATCH ?`
+// second bound FTS5 expression (the search with synonyms); the first is the
+// same search with the user's own words only. tier orders the hits by where
+// the words were found:
+//
+//	0  the topic's name holds the words as typed
+//	1  the name holds them, some only through a synonym ("truce" for "ceasefire")
+//	2  the words as typed are found, but not all in the name
+//	3  only synonyms are found, not all in the name
+//
+// so a topic named for the subject comes before one that mentions it in
+// passing, however often. score is bm25 (lower is better) with a name match
+// weighing nameWeight times a match in the point texts; it orders hits
+// within a tier. The name-only searches wrap the bound expressions in an
+// FTS5 column filter; the expressions are built by ftsExpr, whose phrases
+// are quoted, so the wrapping parentheses always balance.
+const ftsMatchCTE = `WITH q AS (SELECT ? AS lit, ? AS full),
+		name_lit AS (SELECT rowid FROM topic_fts
+			WHERE topic_fts MATCH (SELECT '{name} : (' || lit || ')' FROM q)),
+		name_full AS (SELECT rowid FROM topic_fts
+			WHERE topic_fts MATCH (SELECT '{name} : (' || full || ')' FROM q)),
+		any_lit AS (SELECT rowid FROM topic_fts WHERE topic_fts MATCH (SELECT lit FROM q))
+	SELECT rowid AS topic_id,
+		CASE WHEN rowid IN name_lit THEN 0
+			WHEN rowid IN name_full THEN 1
+			WHEN rowid IN any_lit THEN 2
+			ELSE 3 END AS tier,
+		bm25(topic_fts, ` + nameWeight + `, 1.0) AS score
+	FROM topic_fts WHERE topic_fts MATCH (SELECT full FROM q)`
+
+// nameWeight is how much more a word in a topic's name counts for bm25
+// than the same word in its point texts: a name is a few words chosen to
+// say what the topic is, point texts are sentences that mention other
+// subjects in passing. At 10, one name match outweighs a word repeated in
+// several points.
+const nameWeight = "10.0"
 
 // ftsDeleteSummary removes the search entries of a summary's topics.
 func ftsDeleteSummary(ctx context.Context, tx *sql.Tx, summaryID int64) error {

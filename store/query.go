@@ -104,9 +104,18 @@ func allStopwords(toks []string) bool {
 // thing, so a search for one finds topics named with another. Matching is
 // stemmed on both sides, so base forms suffice here; multi-word entries are
 // phrases.
+//
+// Package schedule keeps its own table (schedule/words.go: wordSynonyms,
+// phraseSynonyms) for merging topics in briefings and /topic answers. The
+// two differ in kind (alternatives to search for here, one canonical word
+// there) and cannot share code (schedule imports store); keep the groups
+// below in step with it when a word is added to either.
 var synonymGroups = [][]string{
 	{"truce", "ceasefire", "cease fire", "armistice"},
-	{"strike", "attack", "bombing", "bombardment", "shelling"},
+	{"strike", "attack", "bombing", "bombardment", "shelling", "raid"},
+	{"pause", "halt", "moratorium", "suspension"},
+	{"infrastructure", "facility", "installation"},
+	{"maritime", "sea", "naval"},
 	{"talks", "negotiation", "negotiations", "dialogue"},
 	{"aid", "assistance"},
 	{"deal", "agreement", "accord", "pact"},
@@ -139,13 +148,18 @@ var synonymIndex = func() map[string][]int {
 }()
 
 // synonymsOf returns the other phrases that stand for the phrase toks. It
-// looks the phrase up as typed, then with or without a plural ending, and also
-// tries the joined form ("cease fire" → "ceasefire").
+// looks the phrase up as typed, then with or without a plural ending
+// ("strikes", "facilities"), and also tries the joined form ("cease fire" →
+// "ceasefire").
 func synonymsOf(toks []string) [][]string {
 	own := strings.Join(toks, " ")
 	var groups []int
 	for _, k := range []string{own, strings.Join(toks, "")} {
-		for _, cand := range []string{k, strings.TrimSuffix(k, "s"), strings.TrimSuffix(k, "es"), k + "s"} {
+		cands := []string{k, strings.TrimSuffix(k, "s"), strings.TrimSuffix(k, "es"), k + "s"}
+		if stem, ok := strings.CutSuffix(k, "ies"); ok {
+			cands = append(cands, stem+"y")
+		}
+		for _, cand := range cands {
 			if g, ok := synonymIndex[cand]; ok {
 				groups = g
 				break

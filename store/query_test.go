@@ -15,7 +15,11 @@ func TestFTSExpr(t *testing.T) {
 	}{
 		{"aid", `"aid"*`, `("aid"* OR "assistance")`},
 		{"truce", `"truce"*`, `("truce"* OR "ceasefire" OR "cease fire" OR "armistice")`},
-		{"Strikes", `"strikes"*`, `("strikes"* OR "strike" OR "attack" OR "bombing" OR "bombardment" OR "shelling")`},
+		{"Strikes", `"strikes"*`, `("strikes"* OR "strike" OR "attack" OR "bombing" OR "bombardment" OR "shelling" OR "raid")`},
+		{"facilities", `"facilities"*`, `("facilities"* OR "infrastructure" OR "facility" OR "installation")`},
+		{"energy moratorium", `"energy" AND "moratorium"*`,
+			`("energy" OR "power" OR "electricity") AND ("moratorium"* OR "pause" OR "halt" OR "suspension")`},
+		{"Black Sea", `"black" AND "sea"*`, `"black" AND ("sea"* OR "maritime" OR "naval")`},
 		{"energy talks", `"energy" AND "talks"*`,
 			`("energy" OR "power" OR "electricity") AND ("talks"* OR "negotiation" OR "negotiations" OR "dialogue")`},
 		{"cease-fire", `("cease fire"* OR "ceasefire"*)`,

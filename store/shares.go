@@ -119,10 +119,11 @@ const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
 // SearchTopics finds the topics of the articles shared in the server whose
 // name or point texts match the words of query: every word must match (as
 // typed, stemmed, or through a synonym such as truce/ceasefire), the last
-// one also as a prefix. It returns one hit per (article, topic): first the
-// topics matching the words as typed, then those found through synonyms,
-// each by bm25 and then most recently shared; limit ≤ 0 means 25. A query with no
-// letters or digits finds nothing.
+// one also as a prefix. It returns one hit per (article, topic): topics
+// whose name holds the words come first (as typed, then through synonyms),
+// then those found only in point text; within each tier bm25, with names
+// weighted 10×, then the most recent share. limit ≤ 0 means 25. A query
+// with no letters or digits finds nothing.
 func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]TopicHit, error) {
 	groups := parseQuery(query)
 	if len(groups) == 0 {

@@ -105,11 +105,12 @@ func TestSearchTopics(t *testing.T) {
 		guild, query string
 		want         []string // in order
 	}{
-		// The words as typed rank first (name before point text), then synonyms.
-		{"A", "ceasefire", []string{"Full temporary ceasefire", "Future talks", "Black Sea truce"}},
+		// Topics named for the words rank first (as typed, then through a
+		// synonym), then those mentioning them in point text.
+		{"A", "ceasefire", []string{"Full temporary ceasefire", "Black Sea truce", "Future talks"}},
 		{"A", "truce", []string{"Black Sea truce", "Full temporary ceasefire", "Future talks"}},
-		{"A", "cease-fire", []string{"Full temporary ceasefire", "Future talks", "Black Sea truce"}},
-		{"A", "Cease fire", []string{"Full temporary ceasefire", "Future talks", "Black Sea truce"}},
+		{"A", "cease-fire", []string{"Full temporary ceasefire", "Black Sea truce", "Future talks"}},
+		{"A", "Cease fire", []string{"Full temporary ceasefire", "Black Sea truce", "Future talks"}},
 		{"A", "energy strikes", []string{"Energy facility attacks"}},
 		{"A", "strike", []string{"Drone strikes", "Energy facility attacks"}},
 		{"A", "striking", []string{"Drone strikes"}},   // porter: striking → strike
@@ -123,7 +124,7 @@ func TestSearchTopics(t *testing.T) {
 		{"A", "future tal", []string{"Future talks"}},
 		{"A", "gaza", nil},
 		// Hostile input: quotes, operators and stars neither break nor widen the search.
-		{"A", `"ceasefire OR *`, []string{"Full temporary ceasefire", "Future talks", "Black Sea truce"}},
+		{"A", `"ceasefire OR *`, []string{"Full temporary ceasefire", "Black Sea truce", "Future talks"}},
 		{"A", `ceasefire" OR "territory`, nil},
 		{"A", `territory OR aid`, nil},
 		{"A", `NEAR(ceasefire territory)`, nil},
@@ -150,6 +151,70 @@ func TestSearchTopics(t *testing.T) {
 			got := search(t, db, tt.guild, tt.query)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("SearchTopics(%q, %q) = %q; want %q", tt.guild, tt.query, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSearchTopicsRanking: a topic named for the words outranks one that
+// only mentions them in its points, however often; within each, the words
+// as typed come before synonyms, and bm25 (name weighted) orders the rest.
+func TestSearchTopicsRanking(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	call := save(t, db, newSummary("https://news.example/call", "extractive",
+		topic("International response",
+			point("European leaders said the rejection of a full truce showed Moscow was not seeking peace.", summarize.StatusDisputed),
+			point("Italy said the sides agreed to discuss truce proposals; a truce is a first step.", summarize.StatusAgreed),
+			point("Germany said energy strikes continued overnight.", summarize.StatusDisputed)),
+		topic("Full temporary ceasefire",
+			point("Putin declined to endorse the 30-day proposal.", summarize.StatusUnresolved)),
+		topic("Aid",
+			point("Any truce must halt the mobilization, the Kremlin said.", summarize.StatusUnresolved))))
+	later := save(t, db, newSummary("https://news.example/later", "extractive",
+		topic("Truce monitoring",
+			point("Observers will check the front line.", summarize.StatusUnresolved)),
+		topic("Energy infrastructure pause",
+			point("Both sides accused the other of strikes on power lines.", summarize.StatusDisputed)),
+		topic("Energy strikes",
+			point("Attacks resumed in the Kherson region.", summarize.StatusDisputed)),
+		topic("Energy facility attacks",
+			point("Drones hit a substation.", summarize.StatusDisputed))))
+	other := save(t, db, newSummary("https://other.example/truce", "extractive",
+		topic("Truce", point("A truce was agreed.", summarize.StatusAgreed))))
+	share(t, db, "A", call, base)
+	share(t, db, "A", later, base.Add(time.Hour))
+	share(t, db, "B", other, base.Add(2*time.Hour))
+
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"truce", []string{"Truce monitoring", "Full temporary ceasefire", "International response", "Aid"}},
+		{"ceasefire", []string{"Full temporary ceasefire", "Truce monitoring", "International response", "Aid"}},
+		// Both words in the name, the first only through a synonym, then one
+		// word in the name, then neither.
+		{"energy strikes", []string{"Energy strikes", "Energy facility attacks", "Energy infrastructure pause", "International response"}},
+		{"energy moratorium", []string{"Energy infrastructure pause"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			hits, err := db.SearchTopics(ctx, "A", tt.query, 0)
+			if err != nil {
+				t.Fatalf("SearchTopics(A, %q): %v", tt.query, err)
+			}
+			var got []string
+			for i, h := range hits {
+				got = append(got, h.Topic.Name)
+				if h.URL == other.URL {
+					t.Errorf("SearchTopics(A, %q) found server B's article %s", tt.query, h.URL)
+				}
+				if i > 0 && h.Rank < hits[i-1].Rank {
+					t.Errorf("SearchTopics(A, %q) Rank %v after %v; want ascending", tt.query, h.Rank, hits[i-1].Rank)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("SearchTopics(A, %q) = %q; want %q", tt.query, got, tt.want)
 			}
 		})
 	}
