@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"briefbot/internal/openaitest"
 )
 
 const seedPath = "../shared/seed/trump-putin-call.txt"
@@ -212,4 +214,68 @@ func TestLoadEnvPrecedence(t *testing.T) {
 	if getenv("A") != "process" || getenv("B") != "file" || getenv("C") != "" {
 		t.Errorf("loadEnv: A=%q B=%q C=%q; want process, file, empty", getenv("A"), getenv("B"), getenv("C"))
 	}
+}
+
+func TestSummarizeWithLanguageModel(t *testing.T) {
+	srv := articleServer(t)
+	llm := openaitest.New(t)
+	base := map[string]string{
+		"FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+		"OPENAI_BASE_URL":              llm.BaseURL(),
+		"OPENAI_API_KEY":               "sk-test",
+		"OPENAI_MODEL":                 "test-model",
+	}
+
+	t.Run("model answers, one quote invented", func(t *testing.T) {
+		llm.SetDefault(openaitest.InventedQuote())
+		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+"/article", "--json")
+		if code != 0 {
+			t.Fatalf("exit %d; stderr %s", code, errOut)
+		}
+		var got struct {
+			Engine, Model string
+			Topics        []struct {
+				Points []struct {
+					Quote    string
+					Grounded bool
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("output is not JSON: %v\n%s", err, out)
+		}
+		if got.Engine != "llm" || got.Model != "test-model" {
+			t.Errorf("engine %q model %q; want llm, test-model", got.Engine, got.Model)
+		}
+		var grounded, invented int
+		for _, tp := range got.Topics {
+			for _, p := range tp.Points {
+				switch {
+				case p.Quote == openaitest.InventedQuoteText && !p.Grounded:
+					invented++
+				case p.Grounded:
+					grounded++
+				default:
+					t.Errorf("point with quote %q is not grounded", p.Quote)
+				}
+			}
+		}
+		if invented != 1 || grounded == 0 {
+			t.Errorf("%d invented quotes flagged, %d grounded; want 1 and some", invented, grounded)
+		}
+	})
+
+	t.Run("model down, offline fallback with a note", func(t *testing.T) {
+		llm.SetDefault(openaitest.Status(http.StatusUnauthorized, "bad key"))
+		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+"/article", "--json")
+		if code != 0 {
+			t.Fatalf("exit %d; stderr %s", code, errOut)
+		}
+		if !strings.Contains(out, `"engine": "extractive"`) || !strings.Contains(out, "offline summary") {
+			t.Errorf("want the extractive fallback with a note; got %.400s", out)
+		}
+		if strings.Contains(out, "sk-test") || strings.Contains(errOut, "sk-test") {
+			t.Error("the API key leaked into the output or the log")
+		}
+	})
 }
