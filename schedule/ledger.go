@@ -36,25 +36,32 @@ type Ledger struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// LedgerSource is one article cited by the ledger's points.
+// LedgerSource is one article cited by the ledger's points. Sources are
+// listed from the oldest article to the newest.
 type LedgerSource struct {
 	URL   string `json:"url"`
 	Title string `json:"title"`
 	Site  string `json:"site"`
+	// Published is the article's date, when it is known.
+	Published time.Time `json:"published,omitzero"`
 }
 
 // LedgerTopic is one subject, merged across articles.
 type LedgerTopic struct {
 	// Key is the topic's content words (see contentWords), space-separated.
-	Key    string           `json:"key"`
-	Name   string           `json:"name"`
+	Key  string `json:"key"`
+	Name string `json:"name"`
+	// Status is read from its articles over time (see LedgerPoint):
+	// disputed once any of its points is; otherwise the newest articles
+	// about it decide: agreed if all their points are, else unresolved.
 	Status summarize.Status `json:"status"`
 	// Aliases are the keys of every name merged into the topic, so a later
 	// briefing recognises the topic under any of them.
 	Aliases []string `json:"aliases"`
 	// Articles is the number of articles that discuss the topic.
 	Articles int `json:"articles,omitempty"`
-	// Points are the topic's merged points, most telling first; at most
+	// Points are the topic's merged points, most telling first (what
+	// decides the status, then the newest articles'); at most
 	// maxLedgerPoints are kept.
 	Points []LedgerPoint `json:"points,omitempty"`
 	// MorePoints counts the points left out of Points.
@@ -63,9 +70,11 @@ type LedgerTopic struct {
 	Carried    bool      `json:"carried,omitempty"`
 }
 
-// LedgerPoint is one claim merged across articles. When its articles
-// disagree about it (one says agreed, another accuses a breach) it has a
-// side per status and its Status is disputed.
+// LedgerPoint is one claim merged across articles, with a side per status
+// its articles gave it. Its Status is that of the newest report (a later
+// agreement resolves an earlier open point), except that an accusation of
+// breach, or articles of the same time disagreeing, make it disputed, and
+// a dispute stands against later reports.
 type LedgerPoint struct {
 	Status summarize.Status `json:"status"`
 	Sides  []LedgerSide     `json:"sides"`
@@ -80,6 +89,9 @@ type LedgerSide struct {
 	Sources     []int    `json:"sources"`
 	MoreSources int      `json:"more_sources,omitempty"`
 	Actors      []string `json:"actors,omitempty"`
+	// Superseded marks history: what older articles said before newer
+	// ones replaced it (unresolved, then agreed).
+	Superseded bool `json:"superseded,omitempty"`
 }
 
 // ChangeKind says how a topic changed since the previous briefing.

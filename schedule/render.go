@@ -103,7 +103,7 @@ func renderBlocks(led *Ledger, h header) []string {
 			continue
 		}
 		nums[i+1] = len(nums) + 1
-		srcLines = append(srcLines, sourceLine(nums[i+1], s))
+		srcLines = append(srcLines, sourceLine(nums[i+1], s, h))
 	}
 	section("Sources", srcLines)
 	// Source references were written as \x00N\x00 placeholders (ledger
@@ -151,7 +151,8 @@ func plural(n int, one, many string) string {
 // topicBlock renders one topic: one line when it has one point shown,
 // otherwise the name and a line per point side. A side whose status is
 // not the topic's says its status; in a disputed topic with agreed sides
-// every side does, so both sides of the dispute read as such.
+// every side does, so both sides of the dispute read as such; a side newer
+// articles replaced says what it was ("was unresolved").
 func topicBlock(t LedgerTopic, cited map[int]bool, limit int) string {
 	name := "**" + escape(truncateText(t.Name, maxTopicNameLen)) + "**"
 	if t.Status == summarize.StatusDisputed {
@@ -175,8 +176,14 @@ func topicBlock(t LedgerTopic, cited map[int]bool, limit int) string {
 			}
 		}
 	}
-	label := func(s LedgerSide) bool {
-		return s.Status != t.Status || (mixed && t.Status == summarize.StatusDisputed)
+	label := func(s LedgerSide) string {
+		switch {
+		case s.Superseded:
+			return "was " + string(s.Status)
+		case s.Status != t.Status || (mixed && t.Status == summarize.StatusDisputed):
+			return string(s.Status)
+		}
+		return ""
 	}
 	if len(sides) == 1 {
 		line := "• " + name + " — " + sideText(sides[0], label(sides[0]))
@@ -208,10 +215,12 @@ func shownPoints(n int) int {
 	return 1
 }
 
-func sideText(s LedgerSide, withStatus bool) string {
+// sideText is a side's text and sources, after its label ("agreed",
+// "was unresolved") when it has one.
+func sideText(s LedgerSide, label string) string {
 	text := escape(truncateText(s.Text, maxPointLen)) + " " + refs(s.Sources, s.MoreSources)
-	if withStatus {
-		return "_" + string(s.Status) + ":_ " + text
+	if label != "" {
+		return "_" + label + ":_ " + text
 	}
 	return text
 }
@@ -282,7 +291,9 @@ func changeLines(led *Ledger) []string {
 	return lines
 }
 
-func sourceLine(n int, s LedgerSource) string {
+// sourceLine lists one article: number, title, site, published date
+// (when known; sources run from the oldest to the newest) and link.
+func sourceLine(n int, s LedgerSource, h header) string {
 	title := s.Title
 	if strings.TrimSpace(title) == "" {
 		title = s.URL
@@ -291,10 +302,27 @@ func sourceLine(n int, s LedgerSource) string {
 	if s.Site != "" {
 		line += " · " + escape(truncateText(s.Site, 40))
 	}
+	if !s.Published.IsZero() {
+		line += " · " + publishedText(s.Published, h)
+	}
 	if u := linkURL(s.URL); u != "" {
 		line += " <" + u + ">"
 	}
 	return line
+}
+
+// publishedText is an article's date in the briefing's time zone, with
+// the year when it is not the briefing's. A date without a time of day
+// (midnight UTC, as date-only metadata reads) stays that day.
+func publishedText(t time.Time, h header) string {
+	t = t.UTC()
+	if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
+		t = t.In(h.loc)
+	}
+	if t.Year() != h.slot.In(h.loc).Year() {
+		return t.Format("2 Jan 2006")
+	}
+	return t.Format("2 Jan")
 }
 
 // linkURL returns u fit to put between < > (which suppresses Discord's

@@ -29,6 +29,8 @@ func init() {
 		{"european union", "europe"},
 		{"power plants", "energy infrastructure"},
 		{"power plant", "energy infrastructure"},
+		{"power stations", "energy infrastructure"},
+		{"power station", "energy infrastructure"},
 		{"power grid", "energy infrastructure"},
 	} {
 		from := strings.Fields(p.from)
