@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/internal/openaitest"
+	"briefbot/summarize/openaitest"
 )
 
 const seedPath = "../shared/seed/trump-putin-call.txt"

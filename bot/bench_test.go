@@ -29,7 +29,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot"
-	"briefbot/internal/openaitest"
+	"briefbot/summarize/openaitest"
 	"briefbot/store"
 	"briefbot/summarize"
 )

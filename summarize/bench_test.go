@@ -1,7 +1,7 @@
 package summarize_test
 
 // Concurrency figures of the Service with the real LLM engine against the
-// OpenAI stand-in (internal/openaitest) and a local article server. See
+// OpenAI stand-in (summarize/openaitest) and a local article server. See
 // BENCHMARKS.md at the module root for the commands and the latest
 // numbers.
 
@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/internal/openaitest"
+	"briefbot/summarize/openaitest"
 	"briefbot/store"
 	"briefbot/summarize"
 )

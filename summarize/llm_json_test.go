@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/internal/openaitest"
+	"briefbot/summarize/openaitest"
 	"briefbot/summarize"
 )
 

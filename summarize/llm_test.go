@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/internal/openaitest"
+	"briefbot/summarize/openaitest"
 	"briefbot/prompts"
 	"briefbot/summarize"
 )
