@@ -41,9 +41,14 @@ const (
 //   - each point is one sentence, quoted verbatim (whole, or the clauses
 //     around its status cue when it is long), so every point is grounded;
 //   - the status comes from cue phrases (English, with some French, German
-//     and Spanish): "agreed to", "would begin" → agreed; "declined", "made no
-//     mention", "unclear" → unresolved; "accused", "rejected", "violated" →
-//     disputed. See xtrClassify for how several cues in one sentence combine;
+//     and Spanish): "agreed to", "would begin", "struck a deal" → agreed;
+//     "declined", "rejected the offer", "made no mention", "unclear", "talks
+//     collapsed" → unresolved; "accused", "denied", "violated", "has broken
+//     it", "the truce is in tatters" → disputed. A commitment that is only
+//     asked for, hoped for, offered, expected or conditional ("called for
+//     Moscow to accept", "are expected to sign", "would accept … if") is
+//     unresolved. See xtrClassify for how several cues in one sentence
+//     combine;
 //   - actors are the named people and institutions of the sentence, its
 //     speaker first.
 //
@@ -63,7 +68,7 @@ func (*ExtractiveEngine) Model() string { return "" }
 
 // PromptVersion names the algorithm version; bump it when the output for the
 // same text changes, so cached summaries are rebuilt.
-func (*ExtractiveEngine) PromptVersion() string { return "extractive-v1" }
+func (*ExtractiveEngine) PromptVersion() string { return "extractive-v2" }
 
 // Summarize builds the ledger of doc. It returns ErrEmptyDocument when doc
 // has no text, and ctx's error when ctx is done. Every point is checked with
@@ -688,88 +693,209 @@ func xtrInitial(toks []xtrToken, k int) bool {
 type xtrClass int
 
 const (
-	xtrWeak     xtrClass = iota + 1 // a hope, demand or condition: open
+	xtrWeak     xtrClass = iota + 1 // a hope, demand, offer or condition: open
 	xtrAgreed                       // a commitment
 	xtrRefusal                      // a refusal or failure to commit
 	xtrHedge                        // the matter is open whatever else is said
 	xtrDisputed                     // a claim contested, an accusation
 )
 
+// xtrRule refines a cue by the words around it.
+type xtrRule int
+
+const (
+	xtrPlain xtrRule = iota
+	// xtrNeedsDeal: a commitment only beside an agreement noun: "struck a
+	// deal", "welcomed the agreement", "the consensus reached in Geneva",
+	// but not "missiles struck the plant".
+	xtrNeedsDeal
+	// xtrNeedsTruce: a commitment only after a truce noun: "the ceasefire
+	// has largely held", but not "held talks".
+	xtrNeedsTruce
+	// xtrBySubject: "collapsed", "in tatters": disputed when what fails is
+	// an agreement ("the truce collapsed"), open when it is talks.
+	xtrBySubject
+	// xtrByObject: "rejected", "dismissed": disputed when a claim is
+	// rejected ("a claim the union rejected"), a refusal when a proposal is.
+	xtrByObject
+	// xtrNotBefore: no cue before certain words: "signs of".
+	xtrNotBefore
+	// xtrNotAfter: no cue after certain words: "settle the dispute".
+	xtrNotAfter
+	// xtrNeedsTopic: a common word ("whether", "won't", "offered") is a cue
+	// only in a sentence about something negotiated (a deal, talks, a
+	// proposal, a strike, tariffs …), and not in "won't be able", "would
+	// not only".
+	xtrNeedsTopic
+	// xtrDemand: "wants", "urged", "pressed" are cues in a sentence about
+	// something negotiated, or when they ask a named party to act: "wants
+	// Beijing to open its market", "urged the EU to".
+	xtrDemand
+	// xtrBreakObject: "broke", "broken", "breaking" dispute an agreement or
+	// a promise ("has already broken it", "the truce was broken"), not a
+	// keyboard or a trend line.
+	xtrBreakObject
+	// xtrTruceAfter: disputed before a truce noun: "fighting continued
+	// despite the ceasefire".
+	xtrTruceAfter
+	// xtrCompliance: a commitment kept beside an agreement noun ("both
+	// sides respected the truce"), broken when negated ("failed to honour
+	// the deal").
+	xtrCompliance
+)
+
 type xtrCue struct {
 	class xtrClass
+	rule  xtrRule
 	words []string
 }
+
+// xtrCueTable lists the cue phrases by class.
+var xtrCueTable = map[xtrClass][]string{
+	xtrAgreed: {
+		"agreed", "agree", "agrees", "agreeing", "signed", "signs", "will sign", "would sign", "to sign",
+		"committed to", "commit to", "commits to", "pledged", "promised to", "will begin", "would begin",
+		"will start", "would start", "will resume", "would resume", "will take place", "would take place",
+		"will be held", "would be held", "will take effect", "would take effect", "takes effect",
+		"reached", "reach", "reaches", "reaching", "struck", "sealed", "clinched", "secured", "hammered out",
+		"brokered", "welcomed", "welcomes", "welcoming", "under the", "held", "holding", "holds",
+		"tentative deal", "tentative agreement", "deal was reached", "agreement was reached",
+		"reaffirmed", "reaffirm", "reaffirms", "got to that place", "consensus", "endorsed", "endorse",
+		"endorses", "approved", "approve", "approves", "accepted", "accept", "accepts", "would support",
+		"will support", "ratified", "ratify", "ratifies", "breakthrough", "in agreement", "on board",
+		"will abide", "would abide", "will honour", "will honor", "broke the deadlock",
+		"broken the deadlock", "break the deadlock", "broke the impasse", "break the impasse",
+		"adopted", "adopts", "in place", "into force", "in force", "into effect", "took effect",
+		"take effect", "ended with an agreement", "ended with a deal", "ended in agreement",
+		"respected", "respecting", "respect", "respects", "observe", "observed", "observing", "complied with",
+		"complying with", "comply with", "abided by", "abiding by", "abide by", "honoured", "honored",
+		"honouring", "honoring", "honour", "honor", "adhered to", "adhering to",
+		// French, German, Spanish.
+		"se sont mis d'accord", "ont convenu", "a convenu", "sont convenus", "ont accepté",
+		"a accepté", "ont signé", "a signé", "accord conclu", "sont tombés d'accord",
+		"einigten sich", "geeinigt", "vereinbart", "vereinbarten", "zugestimmt", "stimmte zu",
+		"stimmten zu", "unterzeichnet", "unterzeichneten", "acordaron", "acordó", "firmaron",
+		"firmó", "aceptó", "aceptaron", "alcanzaron un acuerdo", "llegaron a un acuerdo",
+	},
+	xtrHedge: {
+		"unclear", "not clear", "uncertain", "remains to be seen", "remain to be seen",
+		"no mention", "made no mention", "not come up", "did not come up", "didn't come up",
+		"not mentioned", "was not discussed", "were not discussed", "yet to", "not yet",
+		"still open", "remains open", "remain open", "left open", "undecided", "unresolved",
+		"stalled", "deadlock", "deadlocked", "impasse", "no agreement", "no deal",
+		"no decision", "postponed", "put off", "on hold", "sticking point", "sticking points",
+		"open question", "open questions", "not been told", "not told", "no date", "no timetable",
+		"no timeline", "no details", "no extension", "not said", "did not say", "would not say",
+		"will not say", "would not comment", "would not confirm", "within reach", "close to a deal",
+		"close to an agreement", "close to agreement", "closer to a deal", "closer to an agreement",
+		"near a deal", "nearing a deal", "nearing an agreement", "differences remain",
+		"differences remained", "gaps remain", "gaps remained", "expired", "lapsed", "vote on",
+		"votes on", "voted on", "voting on", "will vote", "would vote", "walked out", "walked away",
+		"pulled out", "broke off", "broken off", "suspended", "withdrew from", "little progress",
+		"no progress", "without progress", "without agreement", "without an agreement", "without a deal",
+		"without a breakthrough", "haggling", "haggle", "wrangling", "not mention", "not address",
+		"not addressed", "still needs", "still need", "still has to", "still have to", "still must",
+		"must still", "still requires", "still require", "subject to",
+		"collapsed", "collapse", "collapses", "collapsing", "broke down", "broken down", "break down",
+		"breaking down", "fell apart", "fallen apart", "falls apart", "fell through", "in tatters",
+		"unravelled", "unraveled", "unravelling", "unraveling", "foundered", "frayed", "fraying", "frays",
+		"pas clair", "incertain", "pas encore", "reste à", "reporté", "aucun accord",
+		"unklar", "noch nicht", "keine einigung", "bleibt offen", "vertagt",
+		"no está claro", "todavía no", "aún no", "sin acuerdo", "pospuesto",
+	},
+	xtrRefusal: {
+		"declined", "declines", "decline to", "refused", "refuses", "refuse to", "refusing", "refusal",
+		"failed to", "fails to", "fail to", "failing to", "balked", "resisted", "ruled out", "rules out",
+		"ruling out", "rule out", "blocked", "blocks", "blocking", "vetoed", "vetoes", "turned down",
+		"turns down", "rebuffed", "voted against", "opposed to", "opposes", "would not", "will not",
+		"won't", "wouldn't", "will never", "would never", "infuriating", "infuriated", "angered",
+		"angering", "outraged", "rejected", "rejects", "rejecting", "rejection", "reject", "dismissed",
+		"dismisses", "dismissing",
+		"a refusé", "ont refusé", "refuse de", "lehnte ab", "lehnten ab", "weigerte sich",
+		"verweigert", "se negó", "se negaron", "rejeté", "rejette", "abgelehnt", "rechazó", "rechaza",
+	},
+	xtrDisputed: {
+		"accused", "accuses", "accusing", "accusation", "accusations", "violated", "violates",
+		"violating", "violation", "violations", "breach", "breached", "breaches", "breaching",
+		"broken", "broke", "breaking", "denied", "denies", "deny", "denying", "contested", "contests",
+		"contesting", "refuted", "refutes", "refute", "refuting", "rebutted", "backtracking",
+		"backtracked", "reneged", "reneging", "reneges", "went back on", "flouted", "flouting",
+		"no reciprocity", "disputed", "disputes", "dispute", "disputing", "claimed", "blamed", "blames",
+		"blaming", "not abated", "not respected", "not honoured", "not honored", "condemned", "condemns",
+		"objected", "objects to", "disagree", "disagreed", "disagrees", "disagreement",
+		"at odds", "far apart", "undermined", "undermining", "sabotaged", "protested", "contradicting",
+		"contradicted", "contradicts", "contrary to", "despite the", "in defiance of",
+		"accusé", "accuse", "a violé", "violé", "conteste", "contesté", "dément", "démenti",
+		"beschuldigt", "beschuldigte", "vorgeworfen", "verletzt",
+		"verletzte", "bestritten", "bestreitet", "wies zurück", "acusó", "acusa",
+		"acusaron", "violó", "violación", "negó", "denunció",
+	},
+	xtrWeak: {
+		"hoped", "hopes", "hope", "hoping", "would have to", "will have to", "condition",
+		"conditions", "precondition", "preconditions", "must", "demand", "demands", "demanded",
+		"demanding", "insisted", "insists", "insist", "called for", "calls for", "calling for",
+		"call for", "called on", "calls on", "calling on", "call on", "urged", "urges", "urging", "urge",
+		"wants", "want", "wanted", "asked for", "asks for", "asking for", "pressed", "pressing for",
+		"pushed for", "pushing for", "offered", "offers to", "offering to", "offer to", "hinted",
+		"floated", "would only", "will only", "only if", "unless", "expected to", "likely to",
+		"unlikely to", "plans to", "planned to", "ready to", "willing to", "prepared to", "appealed",
+		"signalled", "signaled", "whether", "would like to", "not negotiable", "non-negotiable",
+		"avoided", "unwilling", "unwillingness", "reluctant", "proposed", "proposes", "proposal",
+		"sought", "seeks", "seeking", "discussed", "discuss", "to be negotiated", "under discussion",
+		"would need to", "needs to",
+		"espère", "exige", "hofft", "fordert", "forderte", "bedingung", "espera", "exige",
+		"condición",
+	},
+}
+
+// xtrCueRules are the cues the words around them refine.
+var xtrCueRules = func() map[string]xtrRule {
+	m := map[string]xtrRule{}
+	for rule, phrases := range map[xtrRule]string{
+		xtrNeedsDeal: "reached|reach|reaches|reaching|struck|sealed|clinched|secured|hammered out|" +
+			"brokered|welcomed|welcomes|welcoming|under the|in place",
+		xtrNeedsTruce: "held|holding|holds",
+		xtrBySubject: "collapsed|collapse|collapses|collapsing|broke down|broken down|break down|" +
+			"breaking down|fell apart|fallen apart|falls apart|fell through|in tatters|unravelled|" +
+			"unraveled|unravelling|unraveling|foundered|frayed|fraying|frays",
+		xtrByObject: "rejected|rejects|rejecting|rejection|reject|dismissed|dismisses|dismissing|" +
+			"rejeté|rejette|abgelehnt|rechazó|rechaza",
+		xtrNotBefore:   "signs",
+		xtrBreakObject: "broken|broke|breaking",
+		xtrDemand:      "wants|want|wanted|urged|urges|urging|urge|pressed",
+		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|would take place|" +
+			"offered|offers to|offering to|offer to|whether|expected to|likely to|unlikely to|plans to|" +
+			"planned to|ready to|willing to|prepared to|blocked|blocks|blocking|vetoed|vetoes|adopted|adopts|" +
+			"suspended|hinted|floated|signalled|signaled|appealed|would only|will only|only if|unless|" +
+			"haggling|haggle|wrangling|in force|into force|into effect|took effect|take effect|expired|lapsed|" +
+			"withdrew from|pulled out|walked out|walked away|little progress|no progress|without progress|" +
+			"not mention|not address|not addressed|subject to|refusal|opposed to|opposes|turned down|turns down|" +
+			"rebuffed|angered|angering|outraged|infuriating|infuriated|called on|" +
+			"calls on|calling on|call on|asked for|asks for|asking for|pushed for|pushing for|pressing for|" +
+			"no details|vote on|votes on|voted on|voting on|will vote|would vote|still needs|still need|" +
+			"still has to|still have to|still must|must still|still requires|still require|contradicting|" +
+			"contradicted|contradicts|contrary to",
+		xtrNotAfter:   "dispute|disputes",
+		xtrTruceAfter: "despite the|in defiance of",
+		xtrCompliance: "respected|respecting|respect|respects|observe|observed|observing|complied with|" +
+			"complying with|comply with|abided by|abiding by|abide by|honoured|honored|honouring|honoring|" +
+			"honour|honor|adhered to|adhering to",
+	} {
+		for _, p := range strings.Split(phrases, "|") {
+			m[p] = rule
+		}
+	}
+	return m
+}()
 
 // xtrCues maps a cue's first word to the cues starting with it, longest
 // first.
 var xtrCues = func() map[string][]xtrCue {
-	table := map[xtrClass][]string{
-		xtrAgreed: {
-			"agreed", "agree", "agrees", "agreeing", "signed", "signs", "committed to", "commit to",
-			"commits to", "pledged", "promised to", "will begin", "would begin", "will start",
-			"would start", "will resume", "would resume", "will take place", "will be held",
-			"would be held", "will take effect", "would take effect", "takes effect", "reached a deal", "reached an agreement", "reached agreement",
-			"reached a compromise", "reached consensus", "struck a deal", "sealed a deal",
-			"clinched a deal", "deal was reached", "agreement was reached", "reaffirmed", "reaffirm",
-			"reaffirms", "got to that place", "consensus", "endorsed", "endorse", "endorses",
-			"approved", "approve", "approves", "accepted", "accept", "accepts", "would support",
-			"will support", "ratified", "breakthrough", "in agreement", "on board", "will abide",
-			"would abide", "will honour", "will honor",
-			// French, German, Spanish.
-			"se sont mis d'accord", "ont convenu", "a convenu", "sont convenus", "ont accepté",
-			"a accepté", "ont signé", "a signé", "accord conclu", "sont tombés d'accord",
-			"einigten sich", "geeinigt", "vereinbart", "vereinbarten", "zugestimmt", "stimmte zu",
-			"stimmten zu", "unterzeichnet", "unterzeichneten", "acordaron", "acordó", "firmaron",
-			"firmó", "aceptó", "aceptaron", "alcanzaron un acuerdo", "llegaron a un acuerdo",
-		},
-		xtrHedge: {
-			"unclear", "not clear", "uncertain", "remains to be seen", "remain to be seen",
-			"no mention", "made no mention", "not come up", "did not come up", "didn't come up",
-			"not mentioned", "was not discussed", "were not discussed", "yet to", "not yet",
-			"still open", "remains open", "remain open", "left open", "undecided", "unresolved",
-			"stalled", "deadlock", "deadlocked", "impasse", "no agreement", "no deal",
-			"no decision", "postponed", "put off", "on hold", "sticking point", "sticking points",
-			"open question", "open questions",
-			"pas clair", "incertain", "pas encore", "reste à", "reporté", "aucun accord",
-			"unklar", "noch nicht", "keine einigung", "bleibt offen", "vertagt",
-			"no está claro", "todavía no", "aún no", "sin acuerdo", "pospuesto",
-		},
-		xtrRefusal: {
-			"declined", "declines", "decline to", "refused", "refuses", "refuse to", "refusing",
-			"failed to", "fails to", "fail to", "failing to", "balked", "resisted",
-			"a refusé", "ont refusé", "refuse de", "lehnte ab", "lehnten ab", "weigerte sich",
-			"verweigert", "se negó", "se negaron",
-		},
-		xtrDisputed: {
-			"accused", "accuses", "accusing", "accusation", "accusations", "violated", "violates",
-			"violating", "violation", "violations", "breach", "breached", "breaches", "breaching",
-			"denied", "denies", "deny", "denying", "contested", "contests", "contesting",
-			"rejected", "rejects", "rejecting", "rejection", "reject", "no reciprocity", "disputed",
-			"disputes", "dispute", "disputing", "claimed", "blamed", "blames", "blaming",
-			"not abated", "not respected", "infuriating", "infuriated", "condemned", "condemns",
-			"objected", "objects to", "disagree", "disagreed", "disagrees", "disagreement",
-			"at odds", "far apart", "undermined", "undermining", "sabotaged", "dismissed", "protested",
-			"accusé", "accuse", "a violé", "violé", "conteste", "contesté", "dément", "démenti",
-			"rejeté", "rejette", "beschuldigt", "beschuldigte", "vorgeworfen", "verletzt",
-			"verletzte", "bestritten", "bestreitet", "abgelehnt", "wies zurück", "acusó", "acusa",
-			"acusaron", "violó", "violación", "rechazó", "rechaza", "negó", "denunció",
-		},
-		xtrWeak: {
-			"hoped", "hopes", "hope", "hoping", "would have to", "will have to", "condition",
-			"conditions", "precondition", "preconditions", "must", "demand", "demands", "demanded",
-			"demanding", "insisted", "insists", "insist", "called for", "calls for", "calling for",
-			"call for", "would like to", "not negotiable", "non-negotiable", "avoided", "unwilling", "unwillingness", "reluctant",
-			"proposed", "proposes", "proposal", "sought", "seeks", "seeking", "discussed",
-			"discuss", "to be negotiated", "under discussion", "would need to", "needs to",
-			"espère", "exige", "hofft", "fordert", "forderte", "bedingung", "espera", "exige",
-			"condición",
-		},
-	}
 	m := map[string][]xtrCue{}
-	for class, phrases := range table {
+	for class, phrases := range xtrCueTable {
 		for _, p := range phrases {
 			w := strings.Fields(p)
-			m[w[0]] = append(m[w[0]], xtrCue{class: class, words: w})
+			m[w[0]] = append(m[w[0]], xtrCue{class: class, rule: xtrCueRules[p], words: w})
 		}
 	}
 	for k := range m {
@@ -783,18 +909,114 @@ var xtrCues = func() map[string][]xtrCue {
 	return m
 }()
 
-// xtrCueWords are the words of all cues, kept out of topic names.
+// xtrCueWords are the words of the cues that say something by themselves,
+// kept out of topic names. The nouns that only refine a cue ("no date",
+// "close to a deal", "differences remain") can name a topic.
 var xtrCueWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, cues := range xtrCues {
 		for _, c := range cues {
 			for _, w := range c.words {
-				m[w] = true
+				if !xtrCueNouns[w] {
+					m[w] = true
+				}
 			}
 		}
 	}
 	return m
 }()
+
+var xtrCueNouns = xtrSet("date timetable timeline details extension differences gaps reach vote " +
+	"tentative under close closer near nearing within")
+
+var (
+	// xtrDealNouns name what parties agree on.
+	xtrDealNouns = xtrSet("deal deals agreement agreements accord accords compromise consensus " +
+		"understanding settlement pact truce truces ceasefire ceasefires cease-fire armistice treaty " +
+		"contract framework pause moratorium arrangement bargain memorandum terms")
+	// xtrTruceNouns name agreements that can hold or be broken.
+	xtrTruceNouns = xtrSet("deal agreement accord pact truce ceasefire cease-fire armistice treaty " +
+		"pause moratorium arrangement")
+	// xtrTalkNouns name talks, whose failure leaves the matter open.
+	xtrTalkNouns = xtrSet("talks negotiations negotiation dialogue process mediation discussions " +
+		"summit hopes hope efforts effort bid plan plans")
+	// xtrTopicWords name what is negotiated: a sentence with one of them
+	// (or a noun of xtrDealNouns) is about a negotiation.
+	xtrTopicWords = xtrSet("talks negotiations negotiation proposal proposals demand demands concession " +
+		"concessions negotiator negotiators negotiating negotiated mediator mediators mediation " +
+		"delegation delegations delegates sanctions tariff tariffs coalition union unions strike " +
+		"strikes walkout pension pensions wage wages prisoners hostages withdraw withdrawal troops " +
+		"territory declaration pledge pledges summit")
+	// xtrBreakObjects are what can be broken in a dispute, besides
+	// agreement nouns: "broken it", "broke its promise".
+	xtrBreakObjects = xtrSet("it them promise promises pledge pledges word commitment commitments terms " +
+		"rules law vow")
+	// xtrClaimNouns name claims: rejecting one disputes it.
+	xtrClaimNouns = xtrSet("claim claims allegation allegations accusation accusations account " +
+		"accounts charge charges assertion assertions report reports suggestion suggestions notion " +
+		"characterisation characterization criticism criticisms version allégations vorwürfe " +
+		"acusaciones")
+	// xtrNotBeforeWords cancel the cue one or two words before them:
+	// "signs of", "signs that".
+	xtrNotBeforeWords = xtrSet("of that are were point")
+	// xtrNounBefore make the word after them a noun: "with respect to",
+	// "in honour of".
+	xtrNounBefore = xtrSet("in with of the a an mutual")
+	// xtrNotMeantWords cancel a common word's cue one or two words before
+	// them: "won't be able", "would not only".
+	xtrNotMeantWords = xtrSet("able only")
+	// xtrNotAfterWords cancel the cue they precede (one or two words after
+	// them): "settle the dispute", "end the disputes".
+	xtrNotAfterWords = xtrSet("settle settled settles settling resolve resolved resolves resolving " +
+		"end ended ends ending defuse defused defusing")
+	// xtrAux are the words a negation reaches across without counting them:
+	// "no extension has been agreed".
+	xtrAux = xtrSet("has have had been be being is are was were will would yet still so ever also " +
+		"formally officially actually really previously largely mostly broadly")
+	// xtrModals make a commitment depend on a condition in its clause:
+	// "would accept … if".
+	xtrModals = xtrSet("would will could might may can 'd")
+)
+
+// xtrScopeReach is how many words (auxiliaries not counted) a hope, demand,
+// offer or expectation reaches forward over a commitment it governs:
+// "called for Moscow to accept an unconditional truce".
+const xtrScopeReach = 8
+
+// An xtrOp makes the commitments after it in its clause unreal: hoped for,
+// asked for, offered, expected, conditional.
+type xtrOp struct {
+	words []string
+	reach int // 0: xtrScopeReach
+}
+
+// xtrOps maps an operator's first word to the operators starting with it.
+var xtrOps = func() map[string][]xtrOp {
+	m := map[string][]xtrOp{}
+	add := func(reach int, phrases string) {
+		for _, p := range strings.Split(phrases, "|") {
+			w := strings.Fields(p)
+			m[w[0]] = append(m[w[0]], xtrOp{words: w, reach: reach})
+		}
+	}
+	add(0, "hope|hopes|hoped|hoping|hopeful|want|wants|wanted|wanting|expected|expects|expect|"+
+		"expecting|likely|unlikely|could|might|may|should|must|need|needs|needed|urge|urged|urges|urging|"+
+		"called for|called on|calls for|calls on|calling for|calling on|call for|call on|ask|asked|asks|"+
+		"asking|pressed|pressing|presses|pushed|pushing|pushes|pressure|demand|demanded|demands|"+
+		"demanding|insist|insisted|insists|insisting|proposed to|proposes to|propose to|proposing to|"+
+		"proposal to|proposed that|offered to|offers to|offer to|offering to|seek|seeks|sought|seeking|"+
+		"try|tries|tried|trying|attempt to|attempts to|attempted to|attempting to|effort to|efforts to|"+
+		"aim to|aims to|aimed to|aiming to|plan to|plans to|planned to|planning to|intend to|intends to|"+
+		"intended to|ready to|willing to|prepared to|close to|closer to|whether|if|unless|pending|"+
+		"awaiting|await|appealed|appeal|invited|encouraged|encourage|lobbied|lobbying|would only|will only")
+	add(4, "before|until")
+	return m
+}()
+
+// xtrScopeStops end the clause a hope or demand governs: "called for a
+// truce, and Moscow agreed".
+var xtrScopeStops = xtrSet("but while whereas although though because after since when and or " +
+	"which who whom")
 
 // xtrClauseWords start a new clause: a negation before them does not reach
 // past them ("counted for nothing and Trump would have to").
@@ -808,12 +1030,23 @@ type xtrHit struct {
 	class      xtrClass
 	start, end int // byte offsets in the sentence
 	negated    bool
+	unreal     bool // a commitment hoped for, asked for, offered or conditional
 }
 
-// xtrClassify finds the status of a sentence from its cues. A negation
-// ("did not agree", "failed to agree", "didn't have consensus") in the three
-// words before a cue, within its clause, turns a commitment into a refusal
-// and cancels any other cue. Then:
+// xtrClassify finds the status of a sentence from its cues. Some cues are
+// read with the words around them (see xtrRule): "reached" and "welcomed"
+// count beside an agreement noun, "held" after a truce noun; "collapsed"
+// and "in tatters" dispute an agreement but leave talks open; "rejected"
+// disputes a claim but refuses a proposal; common words ("want", "whether",
+// "won't", "offered") count only in a sentence about something negotiated.
+// A negation ("did not agree", "failed to agree", "no extension has been
+// agreed") in the three words before a cue, within its clause, turns a
+// commitment into a refusal (a kept one into a breach: "failed to honour
+// the truce") and cancels any other cue. A commitment governed by a hope,
+// demand, offer or expectation before it in its clause ("called for Moscow
+// to accept", "are expected to sign"), or made with a modal under a
+// condition ("would accept … if", "will sign only if"), is unreal: the
+// matter is open. Then:
 //
 //  1. an accusation or contest makes the sentence disputed, even beside a
 //     commitment ("accused Russia of rejecting the ceasefire … after Moscow
@@ -821,29 +1054,43 @@ type xtrHit struct {
 //  2. else a hedge ("unclear whether", "made no mention", "yet to") makes it
 //     unresolved, whatever it reports as agreed ("It was unclear whether
 //     Ukraine would be involved in those talks, which … will take place");
-//  3. else commitments and refusals are read in order and the last one
-//     wins: "didn't have consensus … and today we got to that place" is
-//     agreed, "declined to endorse" is unresolved;
+//  3. else commitments, unreal commitments and refusals are read in order
+//     and the last one wins: "didn't have consensus … and today we got to
+//     that place" is agreed, "declined to endorse" and "called for Moscow
+//     to accept" are unresolved;
 //  4. else a hope, demand or condition makes it unresolved (weakly).
 //
-// It returns the status, its strength (2 for 1–3, 1 for 4, 0 without a
-// cue) and the byte offsets of the deciding cue.
+// It returns the status, its strength (2 for 1–3 but 1 for an unreal
+// commitment, 1 for 4, 0 without a cue) and the byte offsets of the
+// deciding cue.
 func xtrClassify(toks []xtrToken) (Status, int, int, int) {
 	var hits []xtrHit
 	for k := 0; k < len(toks); k++ {
 		for _, c := range xtrCues[toks[k].low] {
-			if k+len(c.words) > len(toks) {
+			n := len(c.words)
+			if k+n > len(toks) {
 				continue
 			}
 			match := true
-			for i := 1; i < len(c.words) && match; i++ {
+			for i := 1; i < n && match; i++ {
 				match = toks[k+i].low == c.words[i]
 			}
 			if !match {
 				continue
 			}
-			hits = append(hits, xtrHit{class: c.class, start: toks[k].start, end: toks[k+len(c.words)-1].end, negated: xtrNegated(toks, k)})
-			k += len(c.words) - 1
+			class, ok := xtrRefine(toks, k, k+n, c)
+			if !ok {
+				continue
+			}
+			h := xtrHit{class: class, start: toks[k].start, end: toks[k+n-1].end, negated: xtrNegated(toks, k)}
+			if c.rule == xtrCompliance && h.negated {
+				h.class, h.negated = xtrDisputed, false // "failed to honour the truce"
+			}
+			if class == xtrAgreed && !h.negated {
+				h.unreal = xtrUnreal(toks, k) || xtrConditional(toks, k, c)
+			}
+			hits = append(hits, h)
+			k += n - 1
 			break
 		}
 	}
@@ -864,9 +1111,11 @@ func xtrClassify(toks []xtrToken) (Status, int, int, int) {
 	for i := len(hits) - 1; i >= 0; i-- {
 		h := hits[i]
 		switch {
+		case h.class == xtrAgreed && h.unreal:
+			return StatusUnresolved, 1, h.start, h.end
 		case h.class == xtrAgreed && !h.negated:
 			return StatusAgreed, 2, h.start, h.end
-		case h.class == xtrAgreed || (h.class == xtrRefusal && !h.negated):
+		case h.class == xtrAgreed || h.class == xtrRefusal:
 			return StatusUnresolved, 2, h.start, h.end
 		}
 	}
@@ -876,10 +1125,218 @@ func xtrClassify(toks []xtrToken) (Status, int, int, int) {
 	return "", 0, -1, -1
 }
 
+// xtrRefine applies cue c's rule to its match toks[k:end]: the class it
+// has there, or false when it is no cue there.
+func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
+	switch c.rule {
+	case xtrNeedsDeal, xtrCompliance:
+		if c.rule == xtrCompliance && k > 0 && xtrNounBefore[toks[k-1].low] {
+			return 0, false // "with respect to the deal", "in honour of"
+		}
+		// An agreement noun in the four words after the cue, or the three
+		// before it: "struck a tentative deal", "the deal brokered by Qatar".
+		for i := end; i < len(toks) && i < end+4 && !xtrClauseBreak(toks, i); i++ {
+			if xtrDealNouns[toks[i].low] {
+				return c.class, true
+			}
+		}
+		if c.words[0] != "under" {
+			for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
+				if xtrDealNouns[toks[i].low] {
+					return c.class, true
+				}
+				if !xtrAux[toks[i].low] {
+					n++
+				}
+			}
+		}
+		return 0, false
+	case xtrNeedsTruce:
+		for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
+			if xtrTruceNouns[toks[i].low] {
+				return c.class, true
+			}
+			if !xtrAux[toks[i].low] {
+				n++
+			}
+		}
+		return 0, false
+	case xtrBySubject:
+		// The first agreement or talks noun of the clause is what failed.
+		from := k
+		for from > 0 && !xtrClauseBreak(toks, from) && !xtrScopeStop(toks, from-1) {
+			from--
+		}
+		for i := from; i < k; i++ {
+			switch w := toks[i].low; {
+			case xtrTruceNouns[w]:
+				return xtrDisputed, true
+			case xtrTalkNouns[w]:
+				return c.class, true
+			}
+		}
+		// "the building collapsed" says nothing about a negotiation.
+		return c.class, xtrTopical(toks, k, end)
+	case xtrTruceAfter:
+		for i := end; i < len(toks) && i < end+3 && !xtrClauseBreak(toks, i); i++ {
+			if xtrTruceNouns[toks[i].low] {
+				return c.class, true
+			}
+		}
+		return 0, false
+	case xtrByObject:
+		// "rejected the claim", "a claim the union rejected", "the
+		// employer's claim that … was rejected".
+		for i := max(0, k-6); i < len(toks) && i < end+4; i++ {
+			if i >= k && i < end {
+				continue
+			}
+			if xtrClaimNouns[toks[i].low] {
+				return xtrDisputed, true
+			}
+		}
+		return c.class, true
+	case xtrBreakObject:
+		for i := end; i < len(toks) && i < end+3 && !xtrClauseBreak(toks, i); i++ {
+			if w := toks[i].low; xtrTruceNouns[w] || xtrBreakObjects[w] {
+				return c.class, true
+			}
+		}
+		for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
+			if xtrTruceNouns[toks[i].low] {
+				return c.class, true
+			}
+			if !xtrAux[toks[i].low] {
+				n++
+			}
+		}
+		return 0, false
+	case xtrDemand:
+		if xtrTopical(toks, k, end) {
+			return c.class, true
+		}
+		// A named party, then "to", in the four words after the cue.
+		named := false
+		for i := end; i < len(toks) && i < end+4 && !xtrClauseBreak(toks, i); i++ {
+			if toks[i].low == "to" && named {
+				return c.class, true
+			}
+			named = named || xtrCapital(toks[i].raw)
+		}
+		return 0, false
+	case xtrNeedsTopic:
+		if !xtrTopical(toks, k, end) || xtrFollowedBy(toks, end, xtrNotMeantWords) {
+			return 0, false
+		}
+	case xtrNotBefore:
+		if xtrFollowedBy(toks, end, xtrNotBeforeWords) {
+			return 0, false
+		}
+	case xtrNotAfter:
+		for i := k - 1; i >= 0 && i >= k-2 && !xtrClauseBreak(toks, i+1); i-- {
+			if xtrNotAfterWords[toks[i].low] {
+				return 0, false
+			}
+		}
+	}
+	return c.class, true
+}
+
+// xtrFollowedBy reports whether one of words is among the two tokens from
+// toks[i], within the clause.
+func xtrFollowedBy(toks []xtrToken, i int, words map[string]bool) bool {
+	for j := i; j < len(toks) && j < i+2 && !xtrClauseBreak(toks, j); j++ {
+		if words[toks[j].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// xtrTopical reports whether a sentence is about something negotiated: a
+// word outside the cue toks[k:end] names a deal or what is negotiated.
+func xtrTopical(toks []xtrToken, k, end int) bool {
+	for i, t := range toks {
+		if (i < k || i >= end) && (xtrTopicWords[t.low] || xtrDealNouns[t.low]) {
+			return true
+		}
+	}
+	return false
+}
+
+// xtrClauseBreak reports whether punctuation that ends a clause stands
+// before token i.
+func xtrClauseBreak(toks []xtrToken, i int) bool {
+	return strings.ContainsAny(toks[i].sep, ",;:()—–") || strings.Contains(toks[i].sep, " - ")
+}
+
+// xtrScopeStop reports whether token i starts a new clause. "and" does
+// only before a lower-case word: "urged Russia and Ukraine to accept" is
+// one clause.
+func xtrScopeStop(toks []xtrToken, i int) bool {
+	w := toks[i].low
+	if !xtrScopeStops[w] {
+		return false
+	}
+	return w != "and" || i+1 >= len(toks) || !xtrCapital(toks[i+1].raw)
+}
+
+// xtrUnreal reports whether a hope, demand, offer, expectation or
+// condition governs the commitment at token k: it stands before k in its
+// clause, at most xtrScopeReach words away (auxiliaries not counted).
+func xtrUnreal(toks []xtrToken, k int) bool {
+	for i, n := k-1, 0; i >= 0 && n < xtrScopeReach; i-- {
+		if xtrClauseBreak(toks, i+1) || xtrScopeStop(toks, i) {
+			return false
+		}
+		for _, op := range xtrOps[toks[i].low] {
+			last := i + len(op.words) - 1
+			if last >= k || (op.reach > 0 && k-i > op.reach) || (op.words[0] == "may" && toks[i].raw != "may") {
+				continue
+			}
+			match := true
+			for j := 1; j < len(op.words) && match; j++ {
+				match = toks[i+j].low == op.words[j]
+			}
+			if match {
+				return true
+			}
+		}
+		if !xtrAux[toks[i].low] {
+			n++
+		}
+	}
+	return false
+}
+
+// xtrConditional reports whether the commitment at token k, made with a
+// modal ("would accept", "will sign"), depends on a condition: "if" or
+// "unless" in its clause, or a sentence that opens with one ("If Russia
+// agrees, the truce will begin").
+func xtrConditional(toks []xtrToken, k int, c xtrCue) bool {
+	modal := xtrModals[c.words[0]]
+	for i := k - 1; i >= 0 && i >= k-2 && !modal; i-- {
+		modal = xtrModals[toks[i].low]
+	}
+	if !modal {
+		return false
+	}
+	if w := toks[0].low; w == "if" || w == "unless" {
+		return true
+	}
+	for i := k + len(c.words); i < len(toks) && !xtrClauseBreak(toks, i) && !xtrScopeStop(toks, i); i++ {
+		if w := toks[i].low; w == "if" || w == "unless" {
+			return true
+		}
+	}
+	return false
+}
+
 // xtrNegated reports whether a negation stands in the few words before
-// token k, within its clause.
+// token k, within its clause. Auxiliaries ("has", "been", "yet") are not
+// counted: "no extension has been agreed".
 func xtrNegated(toks []xtrToken, k int) bool {
-	for i := k - 1; i >= 0 && i >= k-xtrNegationReach; i-- {
+	for i, n := k-1, 0; i >= 0 && n < xtrNegationReach; i-- {
 		if strings.ContainsAny(toks[i+1].sep, ",;:") {
 			return false
 		}
@@ -889,6 +1346,9 @@ func xtrNegated(toks []xtrToken, k int) bool {
 		}
 		if xtrClauseWords[w] {
 			return false
+		}
+		if !xtrAux[w] {
+			n++
 		}
 	}
 	return false
@@ -925,6 +1385,7 @@ func (a *xtrDoc) entities(s *xtrSentence) []xtrEnt {
 			w := xtrBareWord(toks[run[0]].raw)
 			lw := strings.ToLower(w)
 			notName := (xtrInitial(toks, run[0]) && !a.proper[lw]) || xtrTitles[lw] || xtrConnectors[lw] ||
+				xtrArticles[lw] ||
 				(len(run) > 1 && xtrNationality(w) && xtrTitles[strings.ToLower(xtrBareWord(toks[run[1]].raw))])
 			if !notName {
 				break
@@ -1713,8 +2174,10 @@ var (
 	xtrSpeech     = xtrSet("said says told tells wrote writes added adds stated noted warned argued " +
 		"explained asked declared announced posted tweeted according")
 	xtrPronouns = xtrSet("he she it they")
+	xtrArticles = xtrSet("the a an") // never part of an actor's name: "The Red Cross" is "Red Cross"
 	xtrNotNames = xtrSet("monday tuesday wednesday thursday friday saturday sunday january february " +
-		"march april may june july august september october november december i we you he she it " +
+		"march april may june july august september october november december i i'm i've i'd i'll " +
+		"i’m i’ve i’d i’ll we you he she it " +
 		"they the a an this that these those but and or however today yesterday tomorrow " +
 		"unfortunately meanwhile")
 	xtrStopwords = xtrSet("a about above after again against all also am an and any are aren't as at " +

@@ -100,8 +100,8 @@ func xtrFind(t *testing.T, topics []Topic, topic, prefix string) Point {
 
 func TestExtractiveEngineIdentity(t *testing.T) {
 	e := NewExtractiveEngine()
-	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v1" {
-		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v1)", e.Name(), e.Model(), e.PromptVersion())
+	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v2" {
+		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v2)", e.Name(), e.Model(), e.PromptVersion())
 	}
 }
 
@@ -131,6 +131,8 @@ func TestExtractiveSeed(t *testing.T) {
 		{"Full temporary ceasefire", "Putin declined to endorse the full 30-day ceasefire", StatusUnresolved, "Putin"},
 		{"Full temporary ceasefire", "In a social media post after the call, Trump said he and Putin had agreed", StatusAgreed, "Trump"},
 		{"Territory", "Besides failing to announce the full ceasefire", StatusUnresolved, ""},
+		// A hint that angers Kyiv is no dispute over an agreement.
+		{"Territory", "Trump had hinted at Ukraine giving up territory", StatusUnresolved, "Trump"},
 		{"Energy facility attacks", "During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily", StatusAgreed, "Putin"},
 		{"Energy facility attacks", "Peskov in turn accused Ukraine of not respecting the 30-day moratorium", StatusDisputed, "Peskov"},
 		{"Energy facility attacks", `"Unfortunately, we see that so far there has been no reciprocity`, StatusDisputed, "Peskov"},
@@ -379,7 +381,26 @@ func TestXtrClassify(t *testing.T) {
 		{"Moskau hat den Vorschlag abgelehnt und Kiew beschuldigt.", StatusDisputed},
 		{"Les deux camps se sont mis d'accord sur un échange de prisonniers.", StatusAgreed},
 		{"Il n'est pas clair si l'Ukraine participera aux pourparlers.", StatusUnresolved},
-		{"El gobierno rechazó la propuesta de alto el fuego de los mediadores.", StatusDisputed},
+		// Rejecting a proposal refuses it; rejecting a claim disputes it.
+		{"El gobierno rechazó la propuesta de alto el fuego de los mediadores.", StatusUnresolved},
+		{"Moscow rejected the proposal for a full ceasefire.", StatusUnresolved},
+		{"Kyiv rejected the Kremlin's claim that it had attacked a gas station.", StatusDisputed},
+		{"European governments called for Moscow to accept an unconditional truce.", StatusUnresolved},
+		{"The Red Cross said it had not been told when the exchange would take place.", StatusUnresolved},
+		{"Each side says the other has already broken the pause.", StatusDisputed},
+		{"The truce collapsed within hours.", StatusDisputed},
+		{"The talks collapsed within hours.", StatusUnresolved},
+		{"Kyiv said Moscow had failed to honour the energy truce.", StatusDisputed},
+		{"Both sides agreed to binding arbitration to settle the dispute.", StatusAgreed},
+		{"If Russia agrees, the truce will begin on Monday.", StatusUnresolved},
+		// Common words that are cues only about something negotiated.
+		{"Apple is replacing the broken keyboards of older laptops.", ""},
+		{"The old warehouse collapsed after the storm.", ""},
+		{"Missiles struck the power plant overnight.", ""},
+		{"Hibernation would take place in small individual pods.", ""},
+		{"I want you to remember this before the next chapter.", ""},
+		{"The Thunder won't have to wait long for a rematch.", ""},
+		{"NASA plans to land a rover near the south pole.", ""},
 	}
 	for _, tt := range tests {
 		got, _, start, end := xtrClassify(xtrTokenize(tt.sentence))
@@ -562,5 +583,208 @@ func TestXtrFurniture(t *testing.T) {
 		if _, got := xtrHeading(tt.heading, doc); got != tt.want {
 			t.Errorf("xtrHeading(%q) = %v; want %v", tt.heading, got, tt.want)
 		}
+	}
+}
+
+// xtrNewsCase is a sentence of a news report with the status a careful
+// reader gives it.
+type xtrNewsCase struct {
+	sentence string
+	want     Status // "" for a sentence that says nothing about where things stand
+}
+
+// xtrNewsMisses are the sentences of xtrNewsCases and xtrNewsHeldOut the
+// engine reads wrongly, with the reason: known limits, kept in the tables
+// so the rate stays honest.
+var xtrNewsMisses = map[string]string{
+	"The company has offered a 3 percent raise in each of the next two years.":                        "an offer, but nothing in the sentence says what is negotiated, so \"offered\" is not read as a cue",
+	"The centrists want the finance ministry in exchange for their support.":                          "a demand, but \"want\" is a cue only beside a negotiated thing or a named party asked to act",
+	"Beijing has signalled it could lift the ban on Australian wine if Canberra drops its complaint.": "a ban is not among the negotiated things, so \"signalled\" is not read as a cue",
+	"South Korea said it had never agreed to invest 350 billion dollars in American shipyards.":       "read as a refusal; that it contests a claim is only implied",
+	"Doctors will go on strike again next month if the government does not improve its offer.":        "a threat under a condition, with no cue",
+	"The company says it is open to talks but has not made a new offer.":                              "no cue: \"open to talks\" and a missing offer",
+	"The employer's claim that the strike was unlawful was rejected by the tribunal.":                 "the claim is seven words before \"rejected\"; the window is six",
+	"The caretaker chancellor said a new government could be in place by Easter.":                     "\"in place\" counts only beside an agreement noun",
+	"Neither side has commented on the reported deal.":                                                "no cue: silence is not among the hedges",
+}
+
+// xtrNewsCases are sentences of the kind news reports of negotiations are
+// made of (trade, labour, climate talks, coalition talks, ceasefires), with
+// the status a careful reader gives each: agreed only for a commitment the
+// parties made; unresolved for demands, offers, conditions, expectations,
+// refusals, open questions and broken-off talks; disputed for contested
+// claims and accusations that an agreement is being broken. They were
+// written before the cue rules they test (the engine then read 35 of 74
+// right).
+var xtrNewsCases = []xtrNewsCase{
+	// Trade.
+	{"The European Union and Mercosur struck a trade deal on Friday after 25 years of negotiations.", StatusAgreed},
+	{"Washington and Beijing agreed to cut tariffs on each other's goods for 90 days while talks continue.", StatusAgreed},
+	{"China denied that it had agreed to buy more American soybeans.", StatusDisputed},
+	{"Beijing accused Washington of violating the consensus reached in Geneva by imposing new chip export curbs.", StatusDisputed},
+	{"The tariff truce expires in August, and no extension has been agreed.", StatusUnresolved},
+	{"Officials said the two sides were close to a deal on steel quotas but differences remained over autos.", StatusUnresolved},
+	{"Canada will sign the revised agreement only if the dairy provisions are removed.", StatusUnresolved},
+	{"Britain and India are expected to sign the free trade agreement later this year.", StatusUnresolved},
+	{"The ministers agreed in principle to remove tariffs on medical supplies.", StatusAgreed},
+	{"Talks on a free trade deal between the two countries collapsed over agricultural subsidies.", StatusUnresolved},
+	{"The EU called for Washington to withdraw the steel tariffs before any talks on a wider deal.", StatusUnresolved},
+	{"Japan refuted claims that it had offered to limit car exports.", StatusDisputed},
+	{"Trade ministers welcomed the agreement, saying it would ease pressure on supply chains.", StatusAgreed},
+	{"The commerce secretary said the administration wants Beijing to open its market to American farm products.", StatusUnresolved},
+	// Labour.
+	{"Union leaders reached a tentative agreement with the carmaker early on Sunday, ending a six-week strike.", StatusAgreed},
+	{"The tentative deal must still be ratified by members, who will vote next week.", StatusUnresolved},
+	{"Nurses voted overwhelmingly to reject the latest pay offer.", StatusUnresolved},
+	{"The union walked out of talks on Tuesday after management refused to discuss pensions.", StatusUnresolved},
+	{"Management said the strike was illegal, a claim the union rejected.", StatusDisputed},
+	{"The company has offered a 3 percent raise in each of the next two years.", StatusUnresolved},
+	{"The rail operator and the drivers' union signed a new contract on Thursday.", StatusAgreed},
+	{"The union accused the airline of breaking its promise not to outsource baggage handling.", StatusDisputed},
+	{"Talks are due to resume on Monday, but no date has been set for a vote.", StatusUnresolved},
+	{"The employers' federation denied that it had ever promised to index wages to inflation.", StatusDisputed},
+	{"Teachers will return to classrooms on Monday after the union and the state agreed on a new pay scale.", StatusAgreed},
+	{"The union has yet to respond to the offer, a spokesman said.", StatusUnresolved},
+	{"Workers at the plant ratified the contract by a wide margin.", StatusAgreed},
+	{"The union pressed the company to reinstate the fired workers.", StatusUnresolved},
+	// Climate talks.
+	{"Nearly 200 countries agreed to transition away from fossil fuels in energy systems.", StatusAgreed},
+	{"Negotiators failed to agree on how the loss and damage fund would be financed.", StatusUnresolved},
+	{"Small island states accused wealthy nations of backtracking on their finance pledges.", StatusDisputed},
+	{"Wealthy nations pledged to provide 300 billion dollars a year by 2035.", StatusAgreed},
+	{"Saudi Arabia blocked language calling for a phase-out of coal.", StatusUnresolved},
+	{"Whether China will count as a donor remains to be seen.", StatusUnresolved},
+	{"The final text made no mention of fossil fuel subsidies.", StatusUnresolved},
+	{"The host country urged delegates to reach a compromise before the summit closes on Friday.", StatusUnresolved},
+	{"India said it would accept the coal language if rich countries doubled adaptation finance.", StatusUnresolved},
+	{"Delegates are expected to agree on a new emissions target at next year's summit.", StatusUnresolved},
+	{"The European Union proposed a 90 percent cut in emissions by 2040.", StatusUnresolved},
+	{"Several developing countries rejected the proposal to expand the donor base.", StatusUnresolved},
+	// Coalition talks.
+	{"The Social Democrats and the Greens agreed on a coalition programme late on Wednesday.", StatusAgreed},
+	{"The conservative leader ruled out a coalition with the far right.", StatusUnresolved},
+	{"Coalition talks broke down over the pace of pension reform.", StatusUnresolved},
+	{"The Liberals have not ruled out joining the government.", StatusUnresolved},
+	{"Party members will vote on the coalition agreement next week.", StatusUnresolved},
+	{"The two parties signed the coalition agreement on Monday, and the new cabinet will be sworn in on Friday.", StatusAgreed},
+	{"The Greens accused their partners of reneging on the agreed climate budget.", StatusDisputed},
+	{"The finance ministry will remain with the Christian Democrats, the parties agreed.", StatusAgreed},
+	{"The centrists want the finance ministry in exchange for their support.", StatusUnresolved},
+	{"The party's youth wing demanded a vote on any agreement before it is signed.", StatusUnresolved},
+	// Ceasefires.
+	{"Israel and Hamas agreed to a six-week truce that will take effect on Sunday morning.", StatusAgreed},
+	{"The ceasefire has largely held since Sunday, United Nations monitors said.", StatusAgreed},
+	{"Each side says the other has already broken the truce.", StatusDisputed},
+	{"Israel said Hamas had breached the ceasefire by firing rockets, a claim Hamas denied.", StatusDisputed},
+	{"The separate pause on strikes against power stations is in tatters.", StatusDisputed},
+	{"European governments called for Moscow to accept an unconditional truce before any sanctions are eased.", StatusUnresolved},
+	{"The Red Cross said it had not been told when the exchange would take place.", StatusUnresolved},
+	{"Trump had hinted at Ukraine giving up territory, infuriating Kyiv.", StatusUnresolved},
+	{"The ceasefire collapsed within hours as both sides blamed each other for the first shots.", StatusDisputed},
+	{"Both sides will exchange prisoners on Wednesday under the deal brokered by Qatar.", StatusAgreed},
+	{"Moscow said it would only halt strikes if Western arms deliveries stopped.", StatusUnresolved},
+	{"The rebels denied violating the ceasefire and said government troops had fired first.", StatusDisputed},
+	{"Kyiv said it was ready to accept a 30-day ceasefire if Russia did the same.", StatusUnresolved},
+	{"The Kremlin said the pause on energy strikes had expired and would not be extended.", StatusUnresolved},
+	{"The mediators offered to host a new round of talks in Cairo.", StatusUnresolved},
+	{"The prisoner exchange will take place on Friday, both sides confirmed.", StatusAgreed},
+	{"The army said it would not withdraw from the buffer zone unless the militants disarmed.", StatusUnresolved},
+	{"Egyptian officials said the two sides had agreed to extend the truce by two weeks.", StatusAgreed},
+	{"Diplomats said a deal on the hostages was within reach.", StatusUnresolved},
+	{"The two presidents will sign the peace agreement at the White House on Tuesday.", StatusAgreed},
+	{"Neither side has agreed to the other's conditions.", StatusUnresolved},
+	// Nothing about where things stand.
+	{"The delegations met for six hours at a hotel on the outskirts of the capital.", ""},
+	{"Shipping lines said more than forty container vessels were waiting at anchor.", ""},
+	{"Prices of crude oil rose 2 percent on the news.", ""},
+}
+
+// xtrNewsHeldOut were written after the first round of rule changes and
+// run once before any further change (27 of 46 right; the engine before
+// these rules read 18). Some later rules are general forms of what they
+// showed ("made little progress", "despite the ceasefire", "respected the
+// truce"); none names one of these sentences.
+var xtrNewsHeldOut = []xtrNewsCase{
+	{"After marathon talks in Brussels, negotiators hammered out a compromise on car tariffs.", StatusAgreed},
+	{"The agreement still needs the approval of all 27 member states.", StatusUnresolved},
+	{"Beijing has signalled it could lift the ban on Australian wine if Canberra drops its complaint.", StatusUnresolved},
+	{"The two countries signed a memorandum of understanding on critical minerals.", StatusAgreed},
+	{"Washington insisted the deal did not cover semiconductors, contradicting Seoul's account.", StatusDisputed},
+	{"South Korea said it had never agreed to invest 350 billion dollars in American shipyards.", StatusDisputed},
+	{"Tariffs of 25 percent will come into force on Monday unless a deal is struck.", StatusUnresolved},
+	{"Negotiators made little progress on the digital services tax.", StatusUnresolved},
+	{"Mexico and the United States agreed to extend the suspension of tomato duties until December.", StatusAgreed},
+	{"The U.S. trade representative warned that talks could collapse without concessions on dairy.", StatusUnresolved},
+	{"The strike is set to continue after the union rejected management's final offer.", StatusUnresolved},
+	{"Both sides agreed to binding arbitration to settle the dispute over overtime.", StatusAgreed},
+	{"The union said the company had broken the terms of the 2022 agreement by hiring temporary staff.", StatusDisputed},
+	{"Doctors will go on strike again next month if the government does not improve its offer.", StatusUnresolved},
+	{"The company says it is open to talks but has not made a new offer.", StatusUnresolved},
+	{"Under the new contract, workers will receive a 14 percent raise over four years.", StatusAgreed},
+	{"Members have until Friday to vote on the proposed deal.", StatusUnresolved},
+	{"The union and the city reached a last-minute deal to avert a transit strike.", StatusAgreed},
+	{"The employer's claim that the strike was unlawful was rejected by the tribunal.", StatusDisputed},
+	{"Pilots accepted the improved offer and called off their planned walkout.", StatusAgreed},
+	{"Countries failed to reach consensus on a roadmap away from fossil fuels.", StatusUnresolved},
+	{"The summit ended with an agreement to triple renewable energy capacity by 2030.", StatusAgreed},
+	{"Negotiators are still haggling over how much rich countries should pay.", StatusUnresolved},
+	{"China and the United States pledged to cooperate on cutting methane emissions.", StatusAgreed},
+	{"Activists accused the host country of watering down the final text.", StatusDisputed},
+	{"The deal on carbon markets was adopted without objection in the final plenary.", StatusAgreed},
+	{"Whether the pledges will be met is another matter.", StatusUnresolved},
+	{"The final declaration does not mention coal.", StatusUnresolved},
+	{"The caretaker chancellor said a new government could be in place by Easter.", StatusUnresolved},
+	{"Talks between the two largest parties ended without agreement on Thursday night.", StatusUnresolved},
+	{"The Socialists and the Liberals have sealed a coalition deal after four months of talks.", StatusAgreed},
+	{"The Greens denied reports that they had agreed to drop the motorway speed limit.", StatusDisputed},
+	{"The kingmaker party is demanding the interior ministry as the price of its support.", StatusUnresolved},
+	{"The coalition agreement was approved by 76 percent of party members.", StatusAgreed},
+	{"The far-right party accused the mainstream parties of ignoring the will of voters.", StatusDisputed},
+	{"The truce brokered by Washington came into force at midnight.", StatusAgreed},
+	{"Both sides have so far respected the ceasefire, according to observers.", StatusAgreed},
+	{"Russia offered a three-day truce over the holiday, which Kyiv dismissed as a publicity stunt.", StatusUnresolved},
+	{"Hamas said it was studying the proposal.", StatusUnresolved},
+	{"The army resumed airstrikes on Tuesday, saying the militants had violated the truce.", StatusDisputed},
+	{"Mediators hope to announce a deal within days.", StatusUnresolved},
+	{"Neither side has commented on the reported deal.", StatusUnresolved},
+	{"Ukraine and Russia exchanged 390 prisoners each on Friday, the first stage of a swap agreed in Istanbul.", StatusAgreed},
+	{"Israel has not yet said whether it will send a delegation to Cairo.", StatusUnresolved},
+	{"Fighting continued in the south despite the ceasefire.", StatusDisputed},
+	{"The foreign ministers had dinner together after the session.", ""},
+}
+
+func TestXtrClassifyNews(t *testing.T) {
+	total, right := 0, 0
+	for _, set := range []struct {
+		name  string
+		cases []xtrNewsCase
+	}{{"written-first", xtrNewsCases}, {"held-out", xtrNewsHeldOut}} {
+		t.Run(set.name, func(t *testing.T) {
+			n := 0
+			for _, tt := range set.cases {
+				got, _, _, _ := xtrClassify(xtrTokenize(tt.sentence))
+				miss, known := xtrNewsMisses[tt.sentence]
+				switch {
+				case got == tt.want && !known:
+					n++
+				case got == tt.want:
+					n++
+					t.Errorf("xtrClassify(%q) = %q as wanted; drop it from xtrNewsMisses", tt.sentence, got)
+				case !known:
+					t.Errorf("xtrClassify(%q) = %q; want %q", tt.sentence, got, tt.want)
+				default:
+					t.Logf("known miss: xtrClassify(%q) = %q; want %q (%s)", tt.sentence, got, tt.want, miss)
+				}
+			}
+			t.Logf("%s: %d of %d right (%.1f %%)", set.name, n, len(set.cases), 100*float64(n)/float64(len(set.cases)))
+			total += len(set.cases)
+			right += n
+		})
+	}
+	// A careful reader's status for at least nine sentences in ten.
+	if rate := float64(right) / float64(total); rate < 0.9 {
+		t.Errorf("xtrClassify reads %d of %d news sentences right (%.1f %%); want at least 90 %%", right, total, 100*rate)
+	} else {
+		t.Logf("all: %d of %d right (%.1f %%)", right, total, 100*rate)
 	}
 }
