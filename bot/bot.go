@@ -145,6 +145,9 @@ type SettingsUpdate struct {
 	ReplyMode      *string // "reply" or "thread"
 	Language       *string // e.g. "en", "de"; "" or "auto" means the article's
 	ShowUngrounded *bool
+	// SkipEmptyBriefing posts nothing, instead of one short line, when a
+	// briefing finds no shared articles.
+	SkipEmptyBriefing *bool
 }
 
 // Briefing subcommands.

@@ -24,7 +24,8 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /topic <words>                  what this server's articles say about a topic
   /settings                       show the settings
   /settings <key> <value>         autosummarize on|react|off, reply reply|thread,
-                                  language <code>|auto, show_ungrounded true|false
+                                  language <code>|auto, show_ungrounded true|false,
+                                  skip_empty_briefing true|false
   /briefing now                   post a briefing now
   /briefing schedule [<m h dom mon dow>] [<Area/City>] [#channel]
   /briefing off | status
@@ -232,8 +233,14 @@ func parseSettingsArgs(args []string) (SettingsUpdate, error) {
 			return u, errors.New("show_ungrounded is true or false")
 		}
 		u.ShowUngrounded = &b
+	case "skip_empty_briefing", "skip_empty":
+		b, ok := parseBool(v)
+		if !ok {
+			return u, errors.New("skip_empty_briefing is true or false")
+		}
+		u.SkipEmptyBriefing = &b
 	default:
-		return u, fmt.Errorf("unknown setting %q: autosummarize, reply, language or show_ungrounded", args[0])
+		return u, fmt.Errorf("unknown setting %q: autosummarize, reply, language, show_ungrounded or skip_empty_briefing", args[0])
 	}
 	return u, nil
 }

@@ -68,6 +68,7 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 				choices(str("reply", "Answer links as a reply or in a thread", false), ReplyModeReply, ReplyModeThread),
 				language,
 				boolean("show_ungrounded", "Also show points whose quote was not found in the article"),
+				boolean("skip_empty_briefing", "Post nothing (instead of one line) when a briefing finds no articles"),
 			},
 		},
 		{
@@ -248,6 +249,9 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		}
 		if v, ok := boolOption(data.Options, "show_ungrounded"); ok {
 			u.ShowUngrounded = &v
+		}
+		if v, ok := boolOption(data.Options, "skip_empty_briefing"); ok {
+			u.SkipEmptyBriefing = &v
 		}
 		run = func(ctx context.Context) []Reply { return d.h.Settings(ctx, inv, u) }
 	case data.Name == CommandBriefing && len(data.Options) == 1 && data.Options[0] != nil:

@@ -149,6 +149,10 @@ func (r *briefingRig) start() *briefingProcess {
 		t.Fatalf("Start() error = %v", err)
 	}
 	go func() { p.errc <- p.d.Run(runCtx) }()
+	r.srv.Wait(t, "the gateway's guild state", func() bool {
+		_, err := p.d.s.State.Guild(discordtest.GuildID)
+		return err == nil
+	})
 	t.Cleanup(p.stop)
 	return p
 }

@@ -109,6 +109,9 @@ func (h *Handler) Settings(ctx context.Context, inv Invoker, u SettingsUpdate) (
 	if u.ShowUngrounded != nil {
 		set.ShowUngrounded = *u.ShowUngrounded
 	}
+	if u.SkipEmptyBriefing != nil {
+		set.QuietEmptyBriefing = *u.SkipEmptyBriefing
+	}
 	if err := h.settings.SaveGuildSettings(ctx, set); err != nil {
 		h.log.Error("save_settings_failed", slog.String("guild_id", inv.GuildID), slog.Any("err", err))
 		return []Reply{notice("I couldn't save the settings; try again later.")}
@@ -149,8 +152,8 @@ func describeSettings(s store.GuildSettings) string {
 	if reply == "" {
 		reply = ReplyModeReply
 	}
-	return fmt.Sprintf("Settings for this server:\n• autosummarize: **%s**\n• reply: **%s**\n• language: **%s**\n• show_ungrounded: **%t**",
-		autoMode(s), reply, Escape(lang), s.ShowUngrounded)
+	return fmt.Sprintf("Settings for this server:\n• autosummarize: **%s**\n• reply: **%s**\n• language: **%s**\n• show_ungrounded: **%t**\n• skip_empty_briefing: **%t**",
+		autoMode(s), reply, Escape(lang), s.ShowUngrounded, s.QuietEmptyBriefing)
 }
 
 // Briefing answers /briefing now|schedule|off|status. Schedule and off

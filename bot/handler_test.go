@@ -177,7 +177,9 @@ func (e *env) settings(t testing.TB, guild string, mod func(*store.GuildSettings
 	t.Helper()
 	s := store.GuildSettings{GuildID: guild}
 	mod(&s)
-	if err := e.db.SaveGuildSettings(context.Background(), s); err != nil {
+	// Through the Handler's cache, as /settings saves: the Handler is the
+	// only writer of settings.
+	if err := e.h.settings.SaveGuildSettings(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -528,10 +530,10 @@ func TestSettingsCommand(t *testing.T) {
 		{"bad mode", admin, SettingsUpdate{AutoSummarize: str("sometimes")}, "autosummarize is one of: on, react, off."},
 		{"bad reply", admin, SettingsUpdate{ReplyMode: str("dm")}, "reply is one of: reply, thread."},
 		{"bad language", admin, SettingsUpdate{Language: str("<@1>")}, "language is a language code such as en, de or pt-BR, or auto for the article's own."},
-		{"all at once", admin, SettingsUpdate{AutoSummarize: str("React"), ReplyMode: str("thread"), Language: str("pt-BR"), ShowUngrounded: &yes},
-			"Saved.\nSettings for this server:\n• autosummarize: **react**\n• reply: **thread**\n• language: **pt-BR**\n• show_ungrounded: **true**"},
+		{"all at once", admin, SettingsUpdate{AutoSummarize: str("React"), ReplyMode: str("thread"), Language: str("pt-BR"), ShowUngrounded: &yes, SkipEmptyBriefing: &yes},
+			"Saved.\nSettings for this server:\n• autosummarize: **react**\n• reply: **thread**\n• language: **pt-BR**\n• show_ungrounded: **true**\n• skip_empty_briefing: **true**"},
 		{"language auto", admin, SettingsUpdate{Language: str("auto")},
-			"Saved.\nSettings for this server:\n• autosummarize: **react**\n• reply: **thread**\n• language: **auto (the article's)**\n• show_ungrounded: **true**"},
+			"Saved.\nSettings for this server:\n• autosummarize: **react**\n• reply: **thread**\n• language: **auto (the article's)**\n• show_ungrounded: **true**\n• skip_empty_briefing: **true**"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := e.h.Settings(ctx, tc.inv, tc.u)
@@ -544,7 +546,7 @@ func TestSettingsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.GuildSettings{GuildID: "g1", AutoSummarize: "react", ReplyMode: "thread", ShowUngrounded: true}
+	want := store.GuildSettings{GuildID: "g1", AutoSummarize: "react", ReplyMode: "thread", ShowUngrounded: true, QuietEmptyBriefing: true}
 	if set != want {
 		t.Errorf("stored settings = %+v; want %+v", set, want)
 	}
@@ -720,5 +722,122 @@ func TestShutdown(t *testing.T) {
 func TestNewRequiresDependencies(t *testing.T) {
 	if _, err := New(Config{}); err == nil {
 		t.Error("New(Config{}) = nil error; want one")
+	}
+}
+
+// countingSettings is the store's Settings, counting reads.
+type countingSettings struct {
+	Settings
+	mu    sync.Mutex
+	reads int
+	// afterRead, when set, runs inside each read after the store
+	// answered.
+	afterRead func()
+}
+
+func (c *countingSettings) GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+	c.mu.Lock()
+	c.reads++
+	after := c.afterRead
+	c.afterRead = nil
+	c.mu.Unlock()
+	set, err := c.Settings.GuildSettings(ctx, guildID)
+	if after != nil {
+		after()
+	}
+	return set, err
+}
+
+func (c *countingSettings) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reads
+}
+
+// TestSettingsCache: a server's settings are read from the store once,
+// then from memory until /settings changes them or settingsTTL passes.
+func TestSettingsCache(t *testing.T) {
+	var counting *countingSettings
+	e := newEnv(t, func(c *Config) {
+		counting = &countingSettings{Settings: c.Settings}
+		c.Settings = counting
+	})
+	e.sum.add(article(urlA, "Ceasefire talks", "Full ceasefire", summarize.StatusUnresolved))
+	ctx := context.Background()
+	admin := Invoker{ID: "i", GuildID: "g1", ChannelID: "c1", UserID: "admin", CanManage: true}
+	lang := func(guild string) string {
+		t.Helper()
+		got, ok := e.h.guildSettings(ctx, guild)
+		if !ok {
+			t.Fatalf("guildSettings(%q) failed", guild)
+		}
+		return got.Language
+	}
+	steps := []struct {
+		name      string
+		do        func()
+		guild     string
+		wantLang  string
+		wantReads int
+	}{
+		{"first read", func() {}, "g1", "", 1},
+		{"cached", func() { e.h.Summarize(ctx, admin, urlA, false) }, "g1", "", 1},
+		{"other server", func() {}, "g2", "", 2},
+		{"changed by /settings", func() {
+			de := "de"
+			e.h.Settings(ctx, admin, SettingsUpdate{Language: &de})
+		}, "g1", "de", 3}, // /settings reads from memory; the change is read back
+		{"cached after the change", func() {}, "g1", "de", 3},
+		{"written behind the handler's back", func() {
+			if err := e.db.SaveGuildSettings(ctx, store.GuildSettings{GuildID: "g1", Language: "fr"}); err != nil {
+				t.Fatal(err)
+			}
+		}, "g1", "de", 3},
+		{"seen once the TTL passes", func() { e.clock.Advance(settingsTTL) }, "g1", "fr", 4},
+	}
+	for _, st := range steps {
+		st.do()
+		if got := lang(st.guild); got != st.wantLang {
+			t.Errorf("%s: Language(%q) = %q; want %q", st.name, st.guild, got, st.wantLang)
+		}
+		if got := counting.count(); got != st.wantReads {
+			t.Errorf("%s: store reads = %d; want %d", st.name, got, st.wantReads)
+		}
+	}
+}
+
+// TestSettingsCacheSaveDuringRead: a read that began before a save does
+// not leave the old settings in the cache.
+func TestSettingsCacheSaveDuringRead(t *testing.T) {
+	db := openDB(t)
+	ctx := context.Background()
+	counting := &countingSettings{Settings: db}
+	c := newSettingsCache(counting, time.Now)
+	// The save lands after the first read got its answer from the store
+	// and before it could cache it.
+	counting.afterRead = func() {
+		if err := c.SaveGuildSettings(ctx, store.GuildSettings{GuildID: "g", ReplyMode: ReplyModeThread}); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := c.GuildSettings(ctx, "g"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GuildSettings(ctx, "g")
+	if err != nil || got.ReplyMode != ReplyModeThread {
+		t.Errorf("GuildSettings after a save during a read = %+v, %v; want reply mode %q", got, err, ReplyModeThread)
+	}
+}
+
+// TestSettingsCacheBound: the cache holds at most maxCachedGuilds servers.
+func TestSettingsCacheBound(t *testing.T) {
+	c := newSettingsCache(openDB(t), time.Now)
+	for i := range maxCachedGuilds + 10 {
+		if _, err := c.GuildSettings(context.Background(), fmt.Sprint("g", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(c.entries); n != maxCachedGuilds {
+		t.Errorf("cached servers = %d; want %d", n, maxCachedGuilds)
 	}
 }
