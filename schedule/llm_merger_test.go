@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/summarize/openaitest"
 	"briefbot/prompts"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/openaitest"
 )
 
 // newMerger builds an LLMMerger on the stand-in, logging JSON into the

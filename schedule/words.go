@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
 // Word normalisation for merging: topic names and point texts become sets
@@ -13,56 +15,82 @@ import (
 // change the subject dropped ("full", "temporary", "30-day"). Two topics
 // are the same when their word sets are equal, or close by weighted
 // Jaccard similarity (see similarity).
+//
+// The synonyms are summarize's vocabulary (summarize.CanonicalTerm), which
+// store's topic search shares. What is here are merge rules that are not
+// synonyms: inflections (wordForms), the names that stand for a party
+// (partyNames, partyPhrases), and the words a topic name can do without
+// (dropWords, genericWords).
 
-// phraseSynonyms rewrite multi-word names before the words are looked
-// at. Both sides are lower-case words as tokenize makes them.
-var phraseSynonyms = map[string][]struct{ from, to []string }{}
-
-func init() {
-	for _, p := range []struct{ from, to string }{
-		{"cease fire", "ceasefire"},
-		{"prisoners of war", "prisoner"},
-		{"prisoner of war", "prisoner"},
-		{"white house", "us"},
-		{"united states", "us"},
-		{"u s", "us"},
-		{"european union", "europe"},
-		{"power plants", "energy infrastructure"},
-		{"power plant", "energy infrastructure"},
-		{"power stations", "energy infrastructure"},
-		{"power station", "energy infrastructure"},
-		{"power grid", "energy infrastructure"},
-	} {
-		from := strings.Fields(p.from)
-		phraseSynonyms[from[0]] = append(phraseSynonyms[from[0]], struct{ from, to []string }{from, strings.Fields(p.to)})
-	}
+// wordForms fold the inflections singular does not ("attacking" →
+// "attack", "agreed" → "agree") to the base form the vocabulary lists.
+// store needs no such table: its full-text index stems.
+var wordForms = map[string]string{
+	"attacking": "attack", "attacked": "attack",
+	"agreed": "agree", "agreeing": "agree",
+	"negotiating": "negotiation",
+	"halting":     "halt", "stopping": "stop",
+	"rearmament": "rearm", "rearming": "rearm",
 }
 
-// wordSynonyms map a singular word to the word it means here.
-var wordSynonyms = map[string]string{
-	// ceasefire, attacks, targets
-	"truce": "ceasefire", "armistice": "ceasefire",
-	"strike": "attack", "attacking": "attack", "attacked": "attack", "shelling": "attack",
-	"bombing": "attack", "bombardment": "attack", "raid": "attack",
-	"facility": "infrastructure", "plant": "infrastructure", "grid": "infrastructure",
-	"installation": "infrastructure", "power": "energy", "electricity": "energy",
-	"maritime": "sea", "naval": "sea", "shipping": "sea",
-	// talks and deals
-	"negotiation": "talk", "negotiating": "talk", "meeting": "talk", "summit": "talk",
-	"discussion": "talk", "dialogue": "talk",
-	"deal": "agreement", "accord": "agreement", "pact": "agreement",
-	"agreed": "agree", "agreeing": "agree",
-	"halt": "pause", "moratorium": "pause", "freeze": "pause", "suspension": "pause",
-	"stop": "pause", "stopping": "pause", "halting": "pause",
-	// subjects
-	"assistance": "aid", "territorial": "territory", "land": "territory",
-	"pow": "prisoner", "captive": "prisoner", "swap": "exchange",
-	"mobilisation": "mobilization", "rearmament": "rearm", "rearming": "rearm",
-	"condition": "demand",
-	// parties
+// partyNames map the names that stand for a party to one word: in a topic
+// name "Kyiv" and "Ukraine" are one side of the table. They are no search
+// synonyms: a search for "Moscow" wants Moscow, and "us" (the United
+// States here) is a pronoun everywhere else.
+var partyNames = map[string]string{
 	"ukrainian": "ukraine", "kyiv": "ukraine", "kiev": "ukraine",
 	"russian": "russia", "moscow": "russia", "kremlin": "russia",
 	"american": "us", "washington": "us", "european": "europe", "eu": "europe",
+}
+
+// partyPhrases are the party names of several words.
+var partyPhrases = []struct{ from, to string }{
+	{"white house", "us"},
+	{"united states", "us"},
+	{"u s", "us"},
+	{"european union", "europe"},
+}
+
+// phraseRule rewrites the words from (plurals folded) to the words to.
+type phraseRule struct{ from, to []string }
+
+// phraseRules rewrite multi-word names before the words are looked at,
+// by their first word, longest first. They are the vocabulary's phrases
+// ("prisoners of war" → "prisoner", "power station" → "energy
+// infrastructure") and partyPhrases.
+var phraseRules = func() map[string][]phraseRule {
+	m := map[string][]phraseRule{}
+	add := func(from, to string) {
+		r := phraseRule{from: strings.Fields(from), to: strings.Fields(to)}
+		for i, w := range r.from {
+			r.from[i] = singular(w)
+		}
+		m[r.from[0]] = append(m[r.from[0]], r)
+	}
+	for _, p := range summarize.SynonymPhrases() {
+		add(p, summarize.CanonicalTerm(p))
+	}
+	for _, p := range partyPhrases {
+		add(p.from, p.to)
+	}
+	for _, rules := range m {
+		sort.SliceStable(rules, func(i, j int) bool { return len(rules[i].from) > len(rules[j].from) })
+	}
+	return m
+}()
+
+// canonicalWord returns what w stands for: its canonical form after
+// folding its inflection, party name or synonym, or w itself. w is a word
+// as tokenize and singular make it; the result may be a phrase (the
+// vocabulary allows canonical phrases).
+func canonicalWord(w string) string {
+	if f, ok := wordForms[w]; ok {
+		w = f
+	}
+	if p, ok := partyNames[w]; ok {
+		return p
+	}
+	return summarize.CanonicalTerm(w)
 }
 
 // dropWords are function words and modifiers that do not change what a
@@ -194,23 +222,28 @@ func contentWords(s string) []string {
 		}
 		return false
 	}
+	keep := func(w string) {
+		if len(w) >= 2 && !dropWords[w] && !seen(w) {
+			out = append(out, w)
+		}
+	}
 	addWord := func(w string) {
 		if isDigits(w) || dropWords[w] {
 			return
 		}
-		w = singular(w)
-		if syn, ok := wordSynonyms[w]; ok {
-			w = syn
-		}
-		if len(w) < 2 || dropWords[w] || seen(w) {
+		w = canonicalWord(singular(w))
+		if strings.IndexByte(w, ' ') >= 0 {
+			for _, p := range strings.Fields(w) {
+				keep(p)
+			}
 			return
 		}
-		out = append(out, w)
+		keep(w)
 	}
 	for i := 0; i < len(tokens); i++ {
 		matched := false
-		for _, p := range phraseSynonyms[tokens[i]] {
-			if i+len(p.from) <= len(tokens) && slicesEqual(tokens[i:i+len(p.from)], p.from) {
+		for _, p := range phraseRules[singular(tokens[i])] {
+			if phraseAt(tokens[i:], p.from) {
 				for _, w := range p.to {
 					addWord(w)
 				}
@@ -234,12 +267,14 @@ func contentWords(s string) []string {
 	return out
 }
 
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
+// phraseAt reports whether tokens begin with the words of phrase, plurals
+// folded ("prisoners of war" for "prisoner of war").
+func phraseAt(tokens, phrase []string) bool {
+	if len(tokens) < len(phrase) {
 		return false
 	}
-	for i := range a {
-		if a[i] != b[i] {
+	for i, w := range phrase {
+		if singular(tokens[i]) != w {
 			return false
 		}
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"strings"
 	"unicode"
+
+	"briefbot/summarize"
 )
 
 // termGroup is one word (or hyphenated compound) of a topic search and the
@@ -100,48 +102,21 @@ func allStopwords(toks []string) bool {
 	return true
 }
 
-// synonymGroups are words that news about negotiations uses for the same
-// thing, so a search for one finds topics named with another. Matching is
-// stemmed on both sides, so base forms suffice here; multi-word entries are
-// phrases.
-//
-// Package schedule keeps its own table (schedule/words.go: wordSynonyms,
-// phraseSynonyms) for merging topics in briefings and /topic answers. The
-// two differ in kind (alternatives to search for here, one canonical word
-// there) and cannot share code (schedule imports store); keep the groups
-// below in step with it when a word is added to either.
-var synonymGroups = [][]string{
-	{"truce", "ceasefire", "cease fire", "armistice"},
-	{"strike", "attack", "bombing", "bombardment", "shelling", "raid"},
-	{"pause", "halt", "moratorium", "suspension"},
-	{"infrastructure", "facility", "installation"},
-	{"maritime", "sea", "naval"},
-	{"talks", "negotiation", "negotiations", "dialogue"},
-	{"aid", "assistance"},
-	{"deal", "agreement", "accord", "pact"},
-	{"sanction", "embargo"},
-	{"prisoner", "detainee", "pow", "captive"},
-	{"exchange", "swap"},
-	{"troops", "forces", "soldiers"},
-	{"withdrawal", "pullout", "pullback", "retreat"},
-	{"territory", "territorial"},
-	{"energy", "power", "electricity"},
-	{"election", "vote", "ballot"},
-	{"tariff", "duty", "levy"},
-	{"nuclear", "atomic"},
-	{"weapons", "arms", "munitions"},
-	{"peace", "settlement"},
-	{"summit", "meeting"},
-}
+// synonymGroups are the strict synonym groups of summarize's vocabulary
+// (summarize.SynonymGroups): words that news about negotiations uses for
+// the same thing, so a search for one finds topics named with another.
+// They are base forms; the index stems both sides (porter), so "troop"
+// also finds "troops". Loose synonyms ("stop" for "pause") are merge rules
+// for briefings, too common in point texts to search for.
+var synonymGroups = summarize.SynonymGroups()
 
-// synonymIndex maps each synonym (its tokens joined by spaces) to the
-// groups it belongs to.
-var synonymIndex = func() map[string][]int {
-	m := map[string][]int{}
+// synonymIndex maps each synonym (its tokens joined by spaces) to its
+// group; summarize puts no entry in two groups.
+var synonymIndex = func() map[string]int {
+	m := map[string]int{}
 	for i, g := range synonymGroups {
 		for _, w := range g {
-			k := strings.Join(tokens(w), " ")
-			m[k] = append(m[k], i)
+			m[strings.Join(tokens(w), " ")] = i
 		}
 	}
 	return m
@@ -153,7 +128,7 @@ var synonymIndex = func() map[string][]int {
 // "ceasefire").
 func synonymsOf(toks []string) [][]string {
 	own := strings.Join(toks, " ")
-	var groups []int
+	group := -1
 	for _, k := range []string{own, strings.Join(toks, "")} {
 		cands := []string{k, strings.TrimSuffix(k, "s"), strings.TrimSuffix(k, "es"), k + "s"}
 		if stem, ok := strings.CutSuffix(k, "ies"); ok {
@@ -161,26 +136,27 @@ func synonymsOf(toks []string) [][]string {
 		}
 		for _, cand := range cands {
 			if g, ok := synonymIndex[cand]; ok {
-				groups = g
+				group = g
 				break
 			}
 		}
-		if groups != nil {
+		if group >= 0 {
 			break
 		}
 	}
+	if group < 0 {
+		return nil
+	}
 	var out [][]string
 	seen := map[string]bool{own: true, strings.Join(toks, ""): true}
-	for _, gi := range groups {
-		for _, w := range synonymGroups[gi] {
-			toks := tokens(w)
-			k := strings.Join(toks, " ")
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			out = append(out, toks)
+	for _, w := range synonymGroups[group] {
+		toks := tokens(w)
+		k := strings.Join(toks, " ")
+		if seen[k] {
+			continue
 		}
+		seen[k] = true
+		out = append(out, toks)
 	}
 	return out
 }
