@@ -116,6 +116,7 @@ type config struct {
 	OpenAIModel    string
 	LLMTimeout     time.Duration
 	LLMConcurrency int
+	LLMChunkTokens int
 
 	DatabasePath    string
 	SummaryLanguage string
@@ -148,6 +149,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		OpenAIModel:       p.str("OPENAI_MODEL", "gpt-4o-mini"),
 		LLMTimeout:        p.duration("LLM_TIMEOUT", 60*time.Second),
 		LLMConcurrency:    p.integer("LLM_MAX_CONCURRENT", 4, 1, 256),
+		LLMChunkTokens:    p.integer("LLM_CHUNK_TOKENS", summarize.DefaultLLMChunkTokens, 500, 1_000_000),
 		DatabasePath:      p.str("DATABASE_PATH", "briefbot.db"),
 		SummaryLanguage:   p.str("SUMMARY_LANGUAGE", ""),
 		FetchAllowPrivate: p.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", false),
@@ -361,6 +363,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			Model:         cfg.OpenAIModel,
 			Timeout:       cfg.LLMTimeout,
 			MaxConcurrent: cfg.LLMConcurrency,
+			ChunkTokens:   cfg.LLMChunkTokens,
 			Logger:        log,
 		})
 		if err != nil {
