@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/summarize/openaitest"
 	"briefbot/summarize"
+	"briefbot/summarize/openaitest"
 )
 
 // pick is a small answer shape for CompleteJSON tests.

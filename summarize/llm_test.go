@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/summarize/openaitest"
 	"briefbot/prompts"
 	"briefbot/summarize"
+	"briefbot/summarize/openaitest"
 )
 
 // ceasefireDoc reads testdata/llm/ceasefire.md (the seed article, with its
