@@ -29,9 +29,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot"
-	"briefbot/summarize/openaitest"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/openaitest"
 )
 
 // benchPage is one corpus page: its id and its HTML (UTF-8).

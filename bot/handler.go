@@ -48,9 +48,10 @@ const (
 // are safe for concurrent use; each recovers (and logs) a panic, answering
 // a command with a generic apology and a message event with nothing.
 type Handler struct {
-	sum      Summarizer
-	shares   Shares
-	settings Settings
+	sum    Summarizer
+	shares Shares
+	// settings caches the store's settings: see settingsCache.
+	settings *settingsCache
 	briefer  Briefer // guarded by mu: see SetBriefer
 	log      *slog.Logger
 	now      func() time.Time
@@ -73,7 +74,6 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		sum:      cfg.Summarizer,
 		shares:   cfg.Shares,
-		settings: cfg.Settings,
 		briefer:  cfg.Briefer,
 		log:      cfg.Logger,
 		now:      cfg.Now,
@@ -85,6 +85,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.now == nil {
 		h.now = time.Now
 	}
+	h.settings = newSettingsCache(cfg.Settings, h.now)
 	limit := cfg.UserRate
 	if limit == 0 {
 		limit = DefaultUserRate
@@ -316,15 +317,21 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 	defer done()
 
 	results := make([]linkResult, len(job.urls))
-	var wg sync.WaitGroup
-	for i, u := range job.urls {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = h.summarizeOne(ctx, job, u)
-		}()
+	if len(job.urls) == 1 {
+		// One link (every /summarize): no goroutine to start and grow a
+		// stack for. summarizeOne recovers its own panics either way.
+		results[0] = h.summarizeOne(ctx, job, job.urls[0])
+	} else {
+		var wg sync.WaitGroup
+		for i, u := range job.urls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i] = h.summarizeOne(ctx, job, u)
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 
 	var public, private []Reply
 	var failures []string
@@ -461,6 +468,83 @@ func (h *Handler) guildSettings(ctx context.Context, guildID string) (store.Guil
 		return store.GuildSettings{}, false
 	}
 	return set, true
+}
+
+// settingsTTL is how long a server's settings are served from memory.
+// The Handler saves every change through its cache, so an entry is never
+// stale from this process's writes; the TTL only bounds how long a change
+// made outside the process (an operator editing the database) goes unseen.
+const settingsTTL = time.Minute
+
+// maxCachedGuilds bounds the settings cache: a few hundred bytes a server.
+const maxCachedGuilds = 10_000
+
+// settingsCache is the Settings a Handler uses: the store's, with reads
+// served from memory. Reading the settings is part of every summary the
+// bot answers, and a SQLite read costs as much as the rest of a cached
+// answer's bookkeeping. It is safe for concurrent use.
+type settingsCache struct {
+	store Settings
+	now   func() time.Time
+
+	mu sync.Mutex
+	// gen counts saves, so a read that raced with a save does not cache
+	// what it read before the save.
+	gen     uint64
+	entries map[string]cachedSettings
+}
+
+type cachedSettings struct {
+	set store.GuildSettings
+	at  time.Time
+}
+
+var _ Settings = (*settingsCache)(nil)
+
+func newSettingsCache(s Settings, now func() time.Time) *settingsCache {
+	return &settingsCache{store: s, now: now, entries: map[string]cachedSettings{}}
+}
+
+// GuildSettings returns guildID's settings from memory, or from the store
+// when they are not cached or older than settingsTTL. Errors are the
+// store's, and are not cached.
+func (c *settingsCache) GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+	now := c.now()
+	c.mu.Lock()
+	e, ok := c.entries[guildID]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Sub(e.at) < settingsTTL && !now.Before(e.at) {
+		return e.set, nil
+	}
+	set, err := c.store.GuildSettings(ctx, guildID)
+	if err != nil {
+		return set, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		if _, ok := c.entries[guildID]; !ok && len(c.entries) >= maxCachedGuilds {
+			for k := range c.entries { // an arbitrary one
+				delete(c.entries, k)
+				break
+			}
+		}
+		c.entries[guildID] = cachedSettings{set: set, at: now}
+	}
+	return set, nil
+}
+
+// SaveGuildSettings saves s in the store and forgets the cached entry,
+// whether or not the save succeeded, so the next read sees what the store
+// holds.
+func (c *settingsCache) SaveGuildSettings(ctx context.Context, s store.GuildSettings) error {
+	err := c.store.SaveGuildSettings(ctx, s)
+	c.mu.Lock()
+	c.gen++
+	delete(c.entries, s.GuildID)
+	c.mu.Unlock()
+	return err
 }
 
 // autoMode returns the effective autosummarize mode.

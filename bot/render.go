@@ -468,12 +468,13 @@ func sourceLine(n int, h store.TopicHit) string {
 // reference, and its quote in italics on a quoted line below.
 //
 // When the point's text is itself the quote (the offline engine quotes
-// whole sentences), the text is shown once, as the quote.
+// whole sentences, and models often do), the text is shown once, as the
+// quote.
 func pointLine(p summarize.Point, ref string) string {
 	var b strings.Builder
 	b.WriteString(StatusMark(p.Status))
 	b.WriteByte(' ')
-	verbatim := p.Quote != "" && summarize.NewGroundIndex(p.Quote).Contains(p.Text)
+	verbatim := sameText(p.Text, p.Quote)
 	if verbatim {
 		b.WriteString("*“")
 		b.WriteString(escapeClip(p.Text, maxPointText))

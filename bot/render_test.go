@@ -8,10 +8,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/quick"
 	"time"
+	"unicode/utf16"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -160,7 +162,7 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 		for _, p := range tp.Points {
 			if p.Grounded || showUngrounded {
 				text := escapeClip(p.Text, maxPointText)
-				if p.Quote != "" && summarize.NewGroundIndex(p.Quote).Contains(p.Text) {
+				if sameText(p.Text, p.Quote) {
 					text = "*“" + text // shown once, as the quote
 				}
 				want = append(want, StatusMark(p.Status)+" "+text)
@@ -470,6 +472,99 @@ func TestEscapeRoundTrip(t *testing.T) {
 		if !f(s) {
 			t.Errorf("unescape(Escape(%q)) = %q; want %q", s, unescape(Escape(s)), cleanText(s))
 		}
+	}
+}
+
+func TestSameText(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"Putin agreed to a pause.", "Putin agreed to a pause.", true},
+		{"Putin agreed to a pause.", "putin agreed to a pause", true},
+		{"Putin agreed to a pause", "“Putin agreed to a pause.”", true},
+		{"He said \"we will not\" stop", "He said “we will not” stop", true},
+		{"It isn't over", "It isn’t over", true},
+		{"a  30-day\n pause", "a 30–day pause", true},
+		{"Talks… resumed", "Talks... resumed", true},
+		{"Talks . . . resumed", "Talks… resumed", true},
+		{"ΟΔΟΣ", "οδος", true},
+		{"soft\u00adhyphen", "softhyphen", true},
+		{"Kyiv agreed", "Kyiv agreed to the pause", false},
+		{"Kyiv agreed to the pause", "Kyiv agreed", false},
+		{"Kyiv agreed", "Kyiv disagreed", false},
+		{"3.5 million", "35 million", false},
+		{"", "", false},
+		{"", "quote", false},
+		{"text", "", false},
+		{"…", "...", false},
+	} {
+		if got := sameText(tc.a, tc.b); got != tc.want {
+			t.Errorf("sameText(%q, %q) = %v; want %v", tc.a, tc.b, got, tc.want)
+		}
+		if got := sameText(tc.b, tc.a); got != tc.want {
+			t.Errorf("sameText(%q, %q) = %v; want %v", tc.b, tc.a, got, tc.want)
+		}
+	}
+}
+
+// TestSameTextAllocs: the verbatim check of every rendered point costs no
+// allocation.
+func TestSameTextAllocs(t *testing.T) {
+	a, b := "“Peskov accused Ukraine — again — of not respecting the moratorium…”", "Peskov accused Ukraine - again - of not respecting the moratorium..."
+	if !sameText(a, b) {
+		t.Fatalf("sameText(%q, %q) = false; want true", a, b)
+	}
+	if n := testing.AllocsPerRun(100, func() { sameText(a, b) }); n != 0 {
+		t.Errorf("sameText allocates %v times a call; want 0", n)
+	}
+}
+
+// TestPlainText: Escape's fast path is taken only for text escaping would
+// leave unchanged, and is taken for ordinary prose.
+func TestPlainText(t *testing.T) {
+	for _, s := range []string{
+		"Putin agreed to a 30-day pause, the Kremlin said.",
+		"Zelensky: “We will not accept it” — officials in Kyiv (Ukraine) said 50% won't.",
+		"Talks in Jeddah; 1.5 million people. a@b.c and 12:30",
+		"日本語のテキスト 📰",
+	} {
+		if !plainText(s) {
+			t.Errorf("plainText(%q) = false; want true", s)
+		}
+	}
+	check := func(s string) bool {
+		return !plainText(s) || escapeSlow(s) == s
+	}
+	for _, s := range append(slices.Clone(hostile), "1. x", "12. y", "1.5", "a:b", "x://y", "a@everyone", "a\u00a0b", "a\ufffdb", "\xff", " a", "a ", "a  b", "#", "+1", "-1") {
+		for _, in := range []string{s, "x" + s, s + "x", "x " + s + " y"} {
+			if !check(in) {
+				t.Errorf("plainText(%q) = true but Escape changes it to %q", in, escapeSlow(in))
+			}
+		}
+	}
+	if err := quick.Check(check, &quick.Config{MaxCount: 5000}); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestDiscordLen: discordLen counts UTF-16 code units, an invalid byte as
+// one.
+func TestDiscordLen(t *testing.T) {
+	ref := func(s string) int {
+		n := 0
+		for _, r := range s {
+			n += len(utf16.Encode([]rune{r}))
+		}
+		return n
+	}
+	for _, s := range append(slices.Clone(hostile), "", "abcdefgh", "abcdefghi📰", "📰abcdefghijklmnop", "abcdefg\xffhijklmnop") {
+		if got, want := discordLen(s), ref(s); got != want {
+			t.Errorf("discordLen(%q) = %d; want %d", s, got, want)
+		}
+	}
+	if err := quick.Check(func(s string) bool { return discordLen(s) == ref(s) }, nil); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -27,9 +27,36 @@ import (
 type DB struct {
 	w *sql.DB
 	r *sql.DB
-	// Hot reads, prepared once: parsing a statement costs as much as
-	// running it.
-	getSummary, searchTopics, topicNames *sql.Stmt
+	// Hot reads, prepared once on the reader pool: parsing a statement
+	// costs as much as running it.
+	getSummary, getAlias, searchTopics, topicNames *sql.Stmt
+	// Hot writes, prepared once on the writer connection and run inside a
+	// transaction through tx.StmtContext, which reuses the prepared
+	// statement on that connection instead of parsing it again.
+	upsertArticle, upsertSummary, deleteTopics, insertTopic, upsertAlias *sql.Stmt
+}
+
+// statements returns each prepared statement of db with the pool it is
+// prepared on and its SQL.
+func (db *DB) statements() []preparedStmt {
+	return []preparedStmt{
+		{&db.getSummary, db.r, getSummarySQL},
+		{&db.getAlias, db.r, getAliasSQL},
+		{&db.searchTopics, db.r, searchTopicsSQL},
+		{&db.topicNames, db.r, topicNamesSQL},
+		{&db.upsertArticle, db.w, upsertArticleSQL},
+		{&db.upsertSummary, db.w, upsertSummarySQL},
+		{&db.deleteTopics, db.w, deleteTopicsSQL},
+		{&db.insertTopic, db.w, insertTopicSQL},
+		{&db.upsertAlias, db.w, upsertAliasSQL},
+	}
+}
+
+// preparedStmt is one statement DB prepares at Open.
+type preparedStmt struct {
+	stmt **sql.Stmt
+	pool *sql.DB
+	sql  string
 }
 
 // busyTimeout is how long a connection waits for a lock held by another
@@ -81,15 +108,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	db.r = r
-	for _, p := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
-		{&db.getSummary, getSummarySQL},
-		{&db.searchTopics, searchTopicsSQL},
-		{&db.topicNames, topicNamesSQL},
-	} {
-		if *p.stmt, err = r.PrepareContext(ctx, p.sql); err != nil {
+	for _, p := range db.statements() {
+		if *p.stmt, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
@@ -100,9 +120,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // Close closes the database. Everything stored was committed already.
 func (db *DB) Close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{db.getSummary, db.searchTopics, db.topicNames} {
-		if s != nil {
-			errs = append(errs, s.Close())
+	for _, p := range db.statements() {
+		if *p.stmt != nil {
+			errs = append(errs, (*p.stmt).Close())
 		}
 	}
 	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)

@@ -81,7 +81,7 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 	if topics == nil {
 		topics = []summarize.Topic{}
 	}
-	topicsJSON, err := json.Marshal(topics)
+	topicsJSON, err := marshalTopics(topics)
 	if err != nil {
 		return fmt.Errorf("store: save summary %s: %w", s.URL, err)
 	}
@@ -98,40 +98,20 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 		created = time.Now()
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO articles
-			(url, final_url, title, site, language, published_ms, quality, word_count, text_hash, updated_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (url) DO UPDATE SET
-				final_url = excluded.final_url, title = excluded.title, site = excluded.site,
-				language = excluded.language, published_ms = excluded.published_ms,
-				quality = excluded.quality, word_count = excluded.word_count,
-				text_hash = excluded.text_hash, updated_ms = excluded.updated_ms`,
+		if _, err := tx.StmtContext(ctx, db.upsertArticle).ExecContext(ctx,
 			s.URL, s.FinalURL, s.Title, s.Site, s.Language, toMS(s.Published), string(s.Quality),
 			s.WordCount, s.TextHash, toMS(created)); err != nil {
 			return err
 		}
 		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO summaries
-			(url, engine, model, prompt_version, final_url, title, site, language, published_ms,
-			 quality, word_count, text_hash, topics, notes, prompt_tokens, completion_tokens,
-			 llm_calls, created_ms, elapsed_ns)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (url, engine, model, prompt_version) DO UPDATE SET
-				final_url = excluded.final_url, title = excluded.title, site = excluded.site,
-				language = excluded.language, published_ms = excluded.published_ms,
-				quality = excluded.quality, word_count = excluded.word_count,
-				text_hash = excluded.text_hash, topics = excluded.topics, notes = excluded.notes,
-				prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
-				llm_calls = excluded.llm_calls, created_ms = excluded.created_ms,
-				elapsed_ns = excluded.elapsed_ns
-			RETURNING id`,
+		if err := tx.StmtContext(ctx, db.upsertSummary).QueryRowContext(ctx,
 			s.URL, s.Engine, s.Model, s.PromptVersion, s.FinalURL, s.Title, s.Site, s.Language,
 			toMS(s.Published), string(s.Quality), s.WordCount, s.TextHash, string(topicsJSON),
 			string(notesJSON), s.Usage.PromptTokens, s.Usage.CompletionTokens, s.Usage.Calls,
 			toMS(created), int64(s.Elapsed)).Scan(&id); err != nil {
 			return err
 		}
-		return replaceTopics(ctx, tx, id, topics)
+		return db.replaceTopics(ctx, tx, id, topics)
 	})
 	if err != nil {
 		return fmt.Errorf("store: save summary %s: %w", s.URL, err)
@@ -139,29 +119,113 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 	return nil
 }
 
+// storedPoint and storedTopic are summarize.Point and summarize.Topic
+// without their MarshalJSON methods: encoding/json re-parses and compacts
+// what a MarshalJSON method returns, which costs more than encoding the
+// fields. marshalTopics writes the same JSON as json.Marshal(topics)
+// (TestMarshalTopics holds the two types in step).
+type (
+	storedPoint struct {
+		Text     string           `json:"text"`
+		Status   summarize.Status `json:"status"`
+		Actors   []string         `json:"actors"`
+		Quote    string           `json:"quote"`
+		Grounded bool             `json:"grounded"`
+	}
+	storedTopic struct {
+		Name   string        `json:"name"`
+		Key    string        `json:"key"`
+		Points []storedPoint `json:"points"`
+	}
+)
+
+// marshalTopics encodes topics as json.Marshal would.
+func marshalTopics(topics []summarize.Topic) ([]byte, error) {
+	n := 0
+	for _, t := range topics {
+		n += len(t.Points)
+	}
+	points := make([]storedPoint, 0, n)
+	out := make([]storedTopic, len(topics))
+	for i, t := range topics {
+		from := len(points)
+		for _, p := range t.Points {
+			actors := p.Actors
+			if actors == nil {
+				actors = []string{}
+			}
+			points = append(points, storedPoint{Text: p.Text, Status: p.Status, Actors: actors, Quote: p.Quote, Grounded: p.Grounded})
+		}
+		out[i] = storedTopic{Name: t.Name, Key: t.Key, Points: points[from:len(points):len(points)]}
+	}
+	return json.Marshal(out)
+}
+
+const upsertArticleSQL = `INSERT INTO articles
+	(url, final_url, title, site, language, published_ms, quality, word_count, text_hash, updated_ms)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (url) DO UPDATE SET
+		final_url = excluded.final_url, title = excluded.title, site = excluded.site,
+		language = excluded.language, published_ms = excluded.published_ms,
+		quality = excluded.quality, word_count = excluded.word_count,
+		text_hash = excluded.text_hash, updated_ms = excluded.updated_ms`
+
+const upsertSummarySQL = `INSERT INTO summaries
+	(url, engine, model, prompt_version, final_url, title, site, language, published_ms,
+	 quality, word_count, text_hash, topics, notes, prompt_tokens, completion_tokens,
+	 llm_calls, created_ms, elapsed_ns)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (url, engine, model, prompt_version) DO UPDATE SET
+		final_url = excluded.final_url, title = excluded.title, site = excluded.site,
+		language = excluded.language, published_ms = excluded.published_ms,
+		quality = excluded.quality, word_count = excluded.word_count,
+		text_hash = excluded.text_hash, topics = excluded.topics, notes = excluded.notes,
+		prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
+		llm_calls = excluded.llm_calls, created_ms = excluded.created_ms,
+		elapsed_ns = excluded.elapsed_ns
+	RETURNING id`
+
+const (
+	deleteTopicsSQL = `DELETE FROM summary_topics WHERE summary_id = ?`
+	insertTopicSQL  = `INSERT INTO summary_topics (summary_id, idx, name, topic_key)
+		VALUES (?, ?, ?, ?) RETURNING id`
+)
+
 // replaceTopics rewrites the topic list and search entries of a summary.
-func replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, topics []summarize.Topic) error {
+//
+// The search entries are written last, one after the other: FTS5 keeps
+// the entries of a transaction in memory and writes them out as one index
+// segment at commit, but any other statement that opens a savepoint in
+// between (an insert into summary_topics does) makes it write out a
+// segment first, and merge segments the more there are.
+func (db *DB) replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, topics []summarize.Topic) error {
 	if err := ftsDeleteSummary(ctx, tx, summaryID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM summary_topics WHERE summary_id = ?`, summaryID); err != nil {
+	if _, err := tx.StmtContext(ctx, db.deleteTopics).ExecContext(ctx, summaryID); err != nil {
 		return err
 	}
+	insert := tx.StmtContext(ctx, db.insertTopic)
+	ids := make([]int64, len(topics))
 	for i, t := range topics {
 		key := t.Key
 		if key == "" {
 			key = summarize.TopicKey(t.Name)
 		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO summary_topics (summary_id, idx, name, topic_key)
-			VALUES (?, ?, ?, ?) RETURNING id`, summaryID, i, t.Name, key).Scan(&id); err != nil {
+		if err := insert.QueryRowContext(ctx, summaryID, i, t.Name, key).Scan(&ids[i]); err != nil {
 			return err
 		}
-		texts := make([]string, 0, len(t.Points))
-		for _, p := range t.Points {
-			texts = append(texts, p.Text)
+	}
+	var texts strings.Builder
+	for i, t := range topics {
+		texts.Reset()
+		for j, p := range t.Points {
+			if j > 0 {
+				texts.WriteByte('\n')
+			}
+			texts.WriteString(p.Text)
 		}
-		if err := ftsInsertTopic(ctx, tx, id, t.Name, strings.Join(texts, "\n")); err != nil {
+		if err := ftsInsertTopic(ctx, tx, ids[i], t.Name, texts.String()); err != nil {
 			return err
 		}
 	}
@@ -171,7 +235,7 @@ func replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, topics []su
 // Alias returns the canonical URL recorded for url, and false when none is.
 func (db *DB) Alias(ctx context.Context, url string) (string, bool, error) {
 	var canonical string
-	err := db.r.QueryRowContext(ctx, `SELECT canonical FROM aliases WHERE alias = ?`, url).Scan(&canonical)
+	err := db.getAlias.QueryRowContext(ctx, url).Scan(&canonical)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -181,8 +245,11 @@ func (db *DB) Alias(ctx context.Context, url string) (string, bool, error) {
 	return canonical, true, nil
 }
 
+const getAliasSQL = `SELECT canonical FROM aliases WHERE alias = ?`
+
 // SaveAlias records that alias leads to canonical, replacing an earlier
-// record for alias. An alias equal to its canonical URL is not stored.
+// record for alias. An alias equal to its canonical URL is not stored, and
+// one already recorded for canonical costs a read, not a write.
 func (db *DB) SaveAlias(ctx context.Context, alias, canonical string) error {
 	if alias == "" || canonical == "" {
 		return errors.New("store: save alias: empty URL")
@@ -190,10 +257,13 @@ func (db *DB) SaveAlias(ctx context.Context, alias, canonical string) error {
 	if alias == canonical {
 		return nil
 	}
+	// Every fresh run of an article records its aliases again; most are
+	// known already, and a read does not queue behind the writer.
+	if known, ok, err := db.Alias(ctx, alias); err == nil && ok && known == canonical {
+		return nil
+	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO aliases (alias, canonical, updated_ms) VALUES (?, ?, ?)
-			ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical, updated_ms = excluded.updated_ms`,
-			alias, canonical, time.Now().UnixMilli())
+		_, err := tx.StmtContext(ctx, db.upsertAlias).ExecContext(ctx, alias, canonical, time.Now().UnixMilli())
 		return err
 	})
 	if err != nil {
@@ -201,3 +271,6 @@ func (db *DB) SaveAlias(ctx context.Context, alias, canonical string) error {
 	}
 	return nil
 }
+
+const upsertAliasSQL = `INSERT INTO aliases (alias, canonical, updated_ms) VALUES (?, ?, ?)
+	ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical, updated_ms = excluded.updated_ms`

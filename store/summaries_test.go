@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -191,6 +193,9 @@ func TestAlias(t *testing.T) {
 	steps := []struct{ alias, canonical string }{
 		{"https://amp.example/x", "https://example.com/x"},
 		{"https://amp.example/x", "https://example.com/x-final"}, // replaced
+		{"https://amp.example/x", "https://example.com/x-final"}, // known: read, not written
+		{"https://amp.example/z", "https://example.com/x"},
+		{"https://amp.example/z", "https://example.com/x-final"}, // replaced after a read
 		{"https://example.com/x-final", "https://example.com/x-final"},
 	}
 	for _, s := range steps {
@@ -204,6 +209,7 @@ func TestAlias(t *testing.T) {
 	}{
 		{"https://amp.example/x", "https://example.com/x-final", true},
 		{"https://example.com/x-final", "", false},
+		{"https://amp.example/z", "https://example.com/x-final", true},
 		{"https://amp.example/y", "", false},
 	}
 	for _, tt := range tests {
@@ -252,5 +258,111 @@ func BenchmarkSaveSummary(b *testing.B) {
 		if err := db.SaveSummary(ctx, s); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// ledgerOf returns a summary of url shaped like an LLM answer for a
+// news article: six topics of three points, each a sentence quoted whole.
+func ledgerOf(url string) *summarize.Summary {
+	var topics []summarize.Topic
+	for i := range 6 {
+		var points []summarize.Point
+		for j := range 3 {
+			points = append(points, point(fmt.Sprintf("The delegations of round %d said negotiations on point %d "+
+				"would begin in Jeddah on Sunday, according to a readout published after the call.", i, j),
+				summarize.StatusUnresolved, "Kyiv", "Moscow"))
+		}
+		topics = append(topics, topic(fmt.Sprintf("Section %d of the talks", i), points...))
+	}
+	return newSummary(url, "llm", topics...)
+}
+
+// BenchmarkSaveSummaryLedger saves a six-topic ledger: as a new summary
+// (new) and over the one already stored under its key (replace, what
+// /summarize fresh:true does).
+func BenchmarkSaveSummaryLedger(b *testing.B) {
+	ctx := context.Background()
+	b.Run("new", func(b *testing.B) {
+		db := openTest(b)
+		n := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			n++
+			if err := db.SaveSummary(ctx, ledgerOf(fmt.Sprintf("https://news.example/a%d", n))); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("replace", func(b *testing.B) {
+		db := openTest(b)
+		s := ledgerOf("https://news.example/a")
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := db.SaveSummary(ctx, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSaveAliasKnown records an alias the store already holds, as
+// every fresh run of an article with a declared canonical URL does.
+func BenchmarkSaveAliasKnown(b *testing.B) {
+	db := openTest(b)
+	ctx := context.Background()
+	if err := db.SaveAlias(ctx, "https://news.example/amp/a", "https://news.example/a"); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := db.SaveAlias(ctx, "https://news.example/amp/a", "https://news.example/a"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestMarshalTopics: the store's encoding of topics is json.Marshal's,
+// and its mirror types have exactly the fields of summarize's.
+func TestMarshalTopics(t *testing.T) {
+	for _, pair := range []struct{ stored, domain reflect.Type }{
+		{reflect.TypeFor[storedPoint](), reflect.TypeFor[summarize.Point]()},
+		{reflect.TypeFor[storedTopic](), reflect.TypeFor[summarize.Topic]()},
+	} {
+		if pair.stored.NumField() != pair.domain.NumField() {
+			t.Fatalf("%v has %d fields; want %d like %v", pair.stored, pair.stored.NumField(), pair.domain.NumField(), pair.domain)
+		}
+		for i := range pair.domain.NumField() {
+			s, d := pair.stored.Field(i), pair.domain.Field(i)
+			same := s.Name == d.Name && s.Tag == d.Tag && (s.Type == d.Type || s.Type.Kind() == reflect.Slice && d.Type.Kind() == reflect.Slice)
+			if !same {
+				t.Errorf("%v field %d = %s %v %q; want %s %v %q like %v", pair.stored, i, s.Name, s.Type, s.Tag, d.Name, d.Type, d.Tag, pair.domain)
+			}
+		}
+	}
+	tests := []struct {
+		name   string
+		topics []summarize.Topic
+	}{
+		{"none", []summarize.Topic{}},
+		{"nil points and actors", []summarize.Topic{{Name: "Empty"}, {Name: "Bare", Points: []summarize.Point{{Text: "x", Status: summarize.StatusAgreed}}}}},
+		{"empty slices", []summarize.Topic{{Name: "E", Points: []summarize.Point{}}, {Name: "F", Points: []summarize.Point{{Actors: []string{}}}}}},
+		{"full", []summarize.Topic{
+			topic("Energy <facility> & \"attacks\"",
+				point("Putin agreed — “in principle” — to stop.\u2028", summarize.StatusAgreed, "Putin", "Trump"),
+				summarize.Point{Text: "ungrounded", Status: summarize.StatusDisputed, Quote: "not there"}),
+			topic("Ceasefire", point("Kyiv backs it.", summarize.StatusUnresolved)),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(tt.topics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := marshalTopics(tt.topics)
+			if err != nil || string(got) != string(want) {
+				t.Errorf("marshalTopics(%s) = %s, %v; want %s", tt.name, got, err, want)
+			}
+		})
 	}
 }

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/summarize/openaitest"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/openaitest"
 )
 
 // benchArticleHTML is a plausible news article of about 600 words in five

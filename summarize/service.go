@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -48,8 +49,15 @@ type ServiceOptions struct {
 	// FlightTimeout bounds one fetch-extract-summarize run, which outlives
 	// the caller that started it so other waiters still get the result.
 	FlightTimeout time.Duration
-	Now           func() time.Time
-	Logger        *slog.Logger
+	// MaxExtract bounds how many flights fetch and extract at once
+	// (default 2 × GOMAXPROCS). Extraction is CPU work: with no bound, a
+	// burst of new links starts every extraction at once, they share the
+	// cores, and the first document reaches the engine only when most are
+	// done, leaving the model idle meanwhile. A flight waits for a slot
+	// before fetching and gives it back before the engine runs.
+	MaxExtract int
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Service is the summarizing pipeline behind every transport: it
@@ -59,6 +67,9 @@ type ServiceOptions struct {
 type Service struct {
 	opts   ServiceOptions
 	flight singleflight.Group
+	// extractSlots holds a token for each fetch and extraction in
+	// progress: at most opts.MaxExtract.
+	extractSlots chan struct{}
 }
 
 // defaultFlightTimeout bounds a whole miss: fetch (20 s) plus an LLM run
@@ -79,7 +90,10 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.FlightTimeout <= 0 {
 		opts.FlightTimeout = defaultFlightTimeout
 	}
-	return &Service{opts: opts}, nil
+	if opts.MaxExtract <= 0 {
+		opts.MaxExtract = 2 * runtime.GOMAXPROCS(0)
+	}
+	return &Service{opts: opts, extractSlots: make(chan struct{}, opts.MaxExtract)}, nil
 }
 
 // Summarize returns the ledger of the article at req.URL, from the cache
@@ -130,11 +144,47 @@ func (s *Service) Extract(ctx context.Context, rawURL string) (*Document, error)
 	if err != nil {
 		return nil, err
 	}
+	release, err := s.extractSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
 	if err != nil {
 		return nil, err
 	}
 	return Extract(page.Body, page.URL, page.ContentType)
+}
+
+// extractSlot waits, until ctx is done, for one of the MaxExtract slots
+// for fetching and extracting a page, and returns the function that gives
+// it back.
+func (s *Service) extractSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.extractSlots <- struct{}{}:
+		return func() { <-s.extractSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fetchExtract fetches and extracts the page at canonical within the
+// MaxExtract bound.
+func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *Document, error) {
+	release, err := s.extractSlot(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
+	}
+	defer release()
+	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
+	if err != nil {
+		return nil, nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
+	}
+	doc, err := Extract(page.Body, page.URL, page.ContentType)
+	if err != nil {
+		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
+	}
+	return page, doc, nil
 }
 
 // SummarizeDocument summarizes an already extracted document (a local
@@ -176,13 +226,9 @@ func (s *Service) cached(ctx context.Context, k Key) (*Summary, bool) {
 // run is one flight: fetch, extract, summarize, ground, store.
 func (s *Service) run(ctx context.Context, canonical, lang string, fresh bool) (*Summary, error) {
 	start := s.opts.Now()
-	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
+	page, doc, err := s.fetchExtract(ctx, canonical)
 	if err != nil {
-		return nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
-	}
-	doc, err := Extract(page.Body, page.URL, page.ContentType)
-	if err != nil {
-		return nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
+		return nil, err
 	}
 	// The same article may be known under its final or canonical URL:
 	// answer from that entry rather than paying for a second engine run.

@@ -3,6 +3,7 @@ package summarize_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -255,4 +256,96 @@ func TestServiceCallerCancelDoesNotStopFlight(t *testing.T) {
 		t.Errorf("engine ran %d times; want 1 (the first flight finished for the second caller)", f.engine.calls.Load())
 	}
 	_ = s
+}
+
+// gatedEngine wraps a real engine: each run reports its start on started
+// and waits for gate to close.
+type gatedEngine struct {
+	summarize.Engine
+	started chan struct{}
+	gate    chan struct{}
+}
+
+func (e *gatedEngine) Summarize(ctx context.Context, doc *summarize.Document) (*summarize.Result, error) {
+	e.started <- struct{}{}
+	<-e.gate
+	return e.Engine.Summarize(ctx, doc)
+}
+
+// TestServiceMaxExtract: at most MaxExtract flights fetch and extract at
+// once; a flight gives its slot back before the engine runs; a caller
+// waiting for a slot stops waiting when its context ends.
+func TestServiceMaxExtract(t *testing.T) {
+	const maxExtract, links = 2, 6
+	seed, err := os.ReadFile(filepath.Join("testdata", "service", "article.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inFlight, most atomic.Int32
+	arrived := make(chan struct{}, links)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		arrived <- struct{}{}
+		<-release
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(seed)
+	}))
+	t.Cleanup(srv.Close)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "b.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	engine := &gatedEngine{Engine: summarize.NewExtractiveEngine(), started: make(chan struct{}, links), gate: make(chan struct{})}
+	svc, err := summarize.NewService(summarize.ServiceOptions{
+		Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Engine: engine, MaxExtract: maxExtract,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	errs := make(chan error, links)
+	for i := range links {
+		go func() {
+			_, err := svc.Summarize(context.Background(), summarize.Request{URL: fmt.Sprintf("%s/news/%d", srv.URL, i)})
+			errs <- err
+		}()
+	}
+	for range maxExtract {
+		<-arrived
+	}
+	// Every slot is taken by a fetch the server holds: a third fetch
+	// must not start, and Extract waits for a slot until its context ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := svc.Extract(ctx, srv.URL+"/news/extract"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Extract with every slot taken = %v; want context.DeadlineExceeded", err)
+	}
+	if got := inFlight.Load(); got != maxExtract {
+		t.Errorf("fetches in flight with every slot taken = %d; want %d", got, maxExtract)
+	}
+	// Released, every link is fetched and reaches the engine, which holds
+	// them all: flights give their slot back before the engine runs.
+	close(release)
+	for i := range links {
+		select {
+		case <-engine.started:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("engine runs started = %d; want %d while the engine holds every one", i, links)
+		}
+	}
+	close(engine.gate)
+	for range links {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := most.Load(); got != maxExtract {
+		t.Errorf("most fetches in flight at once = %d; want %d (MaxExtract)", got, maxExtract)
+	}
 }
