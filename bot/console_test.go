@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/bot/discordtext"
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
@@ -114,7 +115,7 @@ func TestConsoleSession(t *testing.T) {
 	if strings.Contains(out, "schedule:") || strings.Contains(out, "bot:") {
 		t.Errorf("console output shows a Go error string:\n%s", out)
 	}
-	if strings.Contains(out, "\\") || strings.Contains(out, zwsp) {
+	if strings.Contains(out, "\\") || strings.Contains(out, discordtext.ZeroWidthSpace) {
 		t.Errorf("console output keeps Discord escapes")
 	}
 	if t.Failed() {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"briefbot/bot/discordtext"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -344,14 +345,14 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 			}
 			msg := UserMessage(r.err)
 			if len(job.urls) > 1 {
-				msg = Escape(r.url) + ": " + msg
+				msg = discordtext.Escape(r.url) + ": " + msg
 			}
 			failures = append(failures, msg)
 			continue
 		}
 		h.recordShare(ctx, job.src, r.summary)
 		if title == "" {
-			title = cleanText(r.summary.Title)
+			title = discordtext.Clean(r.summary.Title)
 		}
 		public = append(public, RenderSummary(r.summary, RenderOptions{ShowUngrounded: job.set.ShowUngrounded, Took: r.took})...)
 	}
@@ -364,7 +365,7 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 		}
 	}
 	if len(failures) > 0 {
-		text := truncate(strings.Join(failures, "\n"), LimitContent)
+		text := discordtext.Truncate(strings.Join(failures, "\n"), LimitContent)
 		if job.command {
 			private = append(private, notice(text))
 		} else {
@@ -441,7 +442,7 @@ func threadName(title string) string {
 	if title == "" {
 		return "Link summary"
 	}
-	return truncate("Summary: "+title, maxChoiceLen)
+	return discordtext.Truncate("Summary: "+title, maxChoiceLen)
 }
 
 func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Summary) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"briefbot/bot/discordtext"
 	"briefbot/store"
 )
 
@@ -14,7 +15,7 @@ import (
 // from its own shares only.
 func (h *Handler) Topic(ctx context.Context, inv Invoker, query string) (replies []Reply) {
 	defer h.recoverPanic("topic", &replies, true)
-	query = cleanText(query)
+	query = discordtext.Clean(query)
 	if query == "" {
 		return []Reply{notice("Tell me which topic to look up, e.g. `/topic ceasefire`.")}
 	}
@@ -35,7 +36,7 @@ func (h *Handler) Topic(ctx context.Context, inv Invoker, query string) (replies
 		return []Reply{notice("I couldn't search the topics just now; try again later.")}
 	}
 	if len(hits) == 0 {
-		return []Reply{notice(fmt.Sprintf("No topic matching “%s” has been shared in this server yet.", escapeClip(query, 200)))}
+		return []Reply{notice(fmt.Sprintf("No topic matching “%s” has been shared in this server yet.", discordtext.EscapeTruncate(query, 200)))}
 	}
 	return RenderTopic(query, hits, TopicOptions{ShowUngrounded: set.ShowUngrounded})
 }
@@ -50,14 +51,14 @@ func (h *Handler) TopicAutocomplete(ctx context.Context, guildID, prefix string)
 			names = nil
 		}
 	}()
-	got, err := h.shares.TopicNames(ctx, guildID, cleanText(prefix), maxChoices)
+	got, err := h.shares.TopicNames(ctx, guildID, discordtext.Clean(prefix), maxChoices)
 	if err != nil {
 		h.log.Error("topic_names_failed", slog.String("guild_id", guildID), slog.Any("err", err))
 		return nil
 	}
 	seen := map[string]bool{}
 	for _, n := range got {
-		n = truncate(cleanText(n), maxChoiceLen)
+		n = discordtext.Truncate(discordtext.Clean(n), maxChoiceLen)
 		if n == "" || seen[n] {
 			continue
 		}
@@ -153,7 +154,7 @@ func describeSettings(s store.GuildSettings) string {
 		reply = ReplyModeReply
 	}
 	return fmt.Sprintf("Settings for this server:\n• autosummarize: **%s**\n• reply: **%s**\n• language: **%s**\n• show_ungrounded: **%t**\n• skip_empty_briefing: **%t**",
-		autoMode(s), reply, Escape(lang), s.ShowUngrounded, s.QuietEmptyBriefing)
+		autoMode(s), reply, discordtext.Escape(lang), s.ShowUngrounded, s.QuietEmptyBriefing)
 }
 
 // Briefing answers /briefing now|schedule|off|status. Schedule and off
@@ -222,7 +223,7 @@ func (h *Handler) Briefing(ctx context.Context, inv Invoker, cmd BriefingCommand
 		}
 		var b strings.Builder
 		if st.Scheduled {
-			fmt.Fprintf(&b, "Daily briefing in %s at `%s` (%s). Next: %s.", channelRef(st.ChannelID), cleanText(st.Cron), cleanText(st.TimeZone), formatWhen(st.Next, loc))
+			fmt.Fprintf(&b, "Daily briefing in %s at `%s` (%s). Next: %s.", channelRef(st.ChannelID), discordtext.Clean(st.Cron), discordtext.Clean(st.TimeZone), formatWhen(st.Next, loc))
 		} else {
 			b.WriteString("No daily briefing is scheduled. An admin can set one with /briefing schedule.")
 		}
@@ -251,7 +252,7 @@ func channelRef(id string) string {
 	}
 	for _, c := range id {
 		if c < '0' || c > '9' {
-			return "#" + Escape(id)
+			return "#" + discordtext.Escape(id)
 		}
 	}
 	return "<#" + id + ">"

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"briefbot/bot/discordtext"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -501,8 +502,8 @@ func TestAutocompleteLimits(t *testing.T) {
 		t.Errorf("TopicAutocomplete = %d choices; want %d", len(got), maxChoices)
 	}
 	for _, n := range got {
-		if discordLen(n) > maxChoiceLen {
-			t.Errorf("choice %q is %d long; limit %d", n, discordLen(n), maxChoiceLen)
+		if discordtext.Len(n) > maxChoiceLen {
+			t.Errorf("choice %q is %d long; limit %d", n, discordtext.Len(n), maxChoiceLen)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"briefbot/bot/discordtext"
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
@@ -87,7 +88,7 @@ type RenderOptions struct {
 // the ledger; only Content and Embeds are set.
 func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
 	head := &discordgo.MessageEmbed{
-		Title: escapeClip(firstNonEmpty(s.Title, s.Site, s.URL, "Untitled"), LimitTitle),
+		Title: discordtext.EscapeTruncate(firstNonEmpty(s.Title, s.Site, s.URL, "Untitled"), LimitTitle),
 		URL:   safeURL(firstNonEmpty(s.FinalURL, s.URL)),
 		Color: qualityColor(s.Quality),
 	}
@@ -106,7 +107,7 @@ func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
 			desc = append(desc, fmt.Sprintf("ℹ️ %d more notes.", len(s.Notes)-maxNotes))
 			break
 		}
-		desc = append(desc, "ℹ️ "+escapeClip(n, maxNote))
+		desc = append(desc, "ℹ️ "+discordtext.EscapeTruncate(n, maxNote))
 	}
 
 	var fields []*discordgo.MessageEmbedField
@@ -132,7 +133,7 @@ func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
 	case shown == 0:
 		desc = append(desc, "No agreed, unresolved or disputed points found.")
 	}
-	head.Description = truncate(strings.Join(desc, "\n"), LimitDescription)
+	head.Description = discordtext.Truncate(strings.Join(desc, "\n"), LimitDescription)
 
 	took := opt.Took
 	if took == 0 {
@@ -179,7 +180,7 @@ func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply 
 	sources := numberSources(shownHits)
 
 	head := &discordgo.MessageEmbed{
-		Title: "Topic: " + escapeClip(query, LimitTitle-len("Topic: ")),
+		Title: "Topic: " + discordtext.EscapeTruncate(query, LimitTitle-len("Topic: ")),
 		Color: colorTopic,
 	}
 	if len(groups) == 0 {
@@ -240,7 +241,7 @@ func moreTopicsField(rest []topicGroup) *discordgo.MessageEmbedField {
 	for i, g := range rest {
 		name := topicName(g.name)
 		if i > 0 {
-			if discordLen(b.String())+len(" · ")+discordLen(name) > maxMoreTopicsText {
+			if discordtext.Len(b.String())+len(" · ")+discordtext.Len(name) > maxMoreTopicsText {
 				b.WriteString(" · …")
 				break
 			}
@@ -452,7 +453,7 @@ func historyLine(g topicGroup, src sources) string {
 }
 
 func sourceLine(n int, h store.TopicHit) string {
-	title := escapeClip(firstNonEmpty(h.Title, h.Site, h.URL), 200)
+	title := discordtext.EscapeTruncate(firstNonEmpty(h.Title, h.Site, h.URL), 200)
 	link := title
 	if u := safeURL(h.URL); u != "" {
 		link = "[" + title + "](" + u + ")"
@@ -477,25 +478,25 @@ func pointLine(p summarize.Point, ref string) string {
 	verbatim := sameText(p.Text, p.Quote)
 	if verbatim {
 		b.WriteString("*“")
-		b.WriteString(escapeClip(p.Text, maxPointText))
+		b.WriteString(discordtext.EscapeTruncate(p.Text, maxPointText))
 		b.WriteString("”*")
 	} else {
-		b.WriteString(escapeClip(p.Text, maxPointText))
+		b.WriteString(discordtext.EscapeTruncate(p.Text, maxPointText))
 	}
 	if len(p.Actors) > 0 {
 		var actors []string
 		for _, a := range p.Actors {
-			if a = escapeClip(a, maxActorsText); a != "" {
+			if a = discordtext.EscapeTruncate(a, maxActorsText); a != "" {
 				actors = append(actors, a)
 			}
 		}
 		if len(actors) > 0 {
 			b.WriteString(" — ")
-			b.WriteString(truncate(strings.Join(actors, ", "), maxActorsText))
+			b.WriteString(discordtext.Truncate(strings.Join(actors, ", "), maxActorsText))
 		}
 	}
 	b.WriteString(ref)
-	if q := escapeClip(p.Quote, maxQuote); q != "" && !verbatim {
+	if q := discordtext.EscapeTruncate(p.Quote, maxQuote); q != "" && !verbatim {
 		b.WriteString("\n> *“")
 		b.WriteString(q)
 		b.WriteString("”*")
@@ -520,12 +521,12 @@ func splitField(name string, lines []string) []*discordgo.MessageEmbedField {
 		if len(out) > 0 {
 			n = name + " (cont.)"
 		}
-		out = append(out, &discordgo.MessageEmbedField{Name: truncate(n, LimitFieldName), Value: strings.Join(cur, "\n")})
+		out = append(out, &discordgo.MessageEmbedField{Name: discordtext.Truncate(n, LimitFieldName), Value: strings.Join(cur, "\n")})
 		cur, size = nil, 0
 	}
 	for _, l := range lines {
-		l = truncate(l, LimitFieldValue)
-		n := discordLen(l)
+		l = discordtext.Truncate(l, LimitFieldValue)
+		n := discordtext.Len(l)
 		if len(cur) > 0 && size+1+n > LimitFieldValue {
 			flush()
 		}
@@ -543,14 +544,14 @@ func splitField(name string, lines []string) []*discordgo.MessageEmbedField {
 // and messages as Discord's limits need. The header goes first, the footer
 // on the last embed.
 func pack(head *discordgo.MessageEmbed, fields []*discordgo.MessageEmbedField, footer string) []Reply {
-	footer = truncate(footer, LimitFooter)
+	footer = discordtext.Truncate(footer, LimitFooter)
 	var embeds []*discordgo.MessageEmbed
 	cur := head
 	size := embedLen(head)
 	for _, f := range fields {
-		n := discordLen(f.Name) + discordLen(f.Value)
+		n := discordtext.Len(f.Name) + discordtext.Len(f.Value)
 		// Keep room for the footer in every embed: any may be the last.
-		if len(cur.Fields) == LimitFields || size+n+discordLen(footer) > LimitEmbedTotal {
+		if len(cur.Fields) == LimitFields || size+n+discordtext.Len(footer) > LimitEmbedTotal {
 			embeds = append(embeds, cur)
 			cur = &discordgo.MessageEmbed{Color: head.Color}
 			size = 0
@@ -581,15 +582,15 @@ func pack(head *discordgo.MessageEmbed, fields []*discordgo.MessageEmbedField, f
 // embedLen is the text of an embed as Discord counts it against
 // LimitEmbedTotal.
 func embedLen(e *discordgo.MessageEmbed) int {
-	n := discordLen(e.Title) + discordLen(e.Description)
+	n := discordtext.Len(e.Title) + discordtext.Len(e.Description)
 	for _, f := range e.Fields {
-		n += discordLen(f.Name) + discordLen(f.Value)
+		n += discordtext.Len(f.Name) + discordtext.Len(f.Value)
 	}
 	if e.Footer != nil {
-		n += discordLen(e.Footer.Text)
+		n += discordtext.Len(e.Footer.Text)
 	}
 	if e.Author != nil {
-		n += discordLen(e.Author.Name)
+		n += discordtext.Len(e.Author.Name)
 	}
 	return n
 }
@@ -602,7 +603,7 @@ func CheckLimits(r Reply) error {
 	if r.Content == "" && len(r.Embeds) == 0 {
 		bad("empty message")
 	}
-	if n := discordLen(r.Content); n > LimitContent {
+	if n := discordtext.Len(r.Content); n > LimitContent {
 		bad("content is %d characters; limit %d", n, LimitContent)
 	}
 	if len(r.Embeds) > LimitEmbeds {
@@ -610,10 +611,10 @@ func CheckLimits(r Reply) error {
 	}
 	total := 0
 	for i, e := range r.Embeds {
-		if n := discordLen(e.Title); n > LimitTitle {
+		if n := discordtext.Len(e.Title); n > LimitTitle {
 			bad("embed %d title is %d characters; limit %d", i, n, LimitTitle)
 		}
-		if n := discordLen(e.Description); n > LimitDescription {
+		if n := discordtext.Len(e.Description); n > LimitDescription {
 			bad("embed %d description is %d characters; limit %d", i, n, LimitDescription)
 		}
 		if len(e.Fields) > LimitFields {
@@ -623,20 +624,20 @@ func CheckLimits(r Reply) error {
 			if f.Name == "" || f.Value == "" {
 				bad("embed %d field %d is empty", i, j)
 			}
-			if n := discordLen(f.Name); n > LimitFieldName {
+			if n := discordtext.Len(f.Name); n > LimitFieldName {
 				bad("embed %d field %d name is %d characters; limit %d", i, j, n, LimitFieldName)
 			}
-			if n := discordLen(f.Value); n > LimitFieldValue {
+			if n := discordtext.Len(f.Value); n > LimitFieldValue {
 				bad("embed %d field %d value is %d characters; limit %d", i, j, n, LimitFieldValue)
 			}
 		}
 		if e.Footer != nil {
-			if n := discordLen(e.Footer.Text); n > LimitFooter {
+			if n := discordtext.Len(e.Footer.Text); n > LimitFooter {
 				bad("embed %d footer is %d characters; limit %d", i, n, LimitFooter)
 			}
 		}
 		if e.Author != nil {
-			if n := discordLen(e.Author.Name); n > LimitAuthor {
+			if n := discordtext.Len(e.Author.Name); n > LimitAuthor {
 				bad("embed %d author is %d characters; limit %d", i, n, LimitAuthor)
 			}
 		}
@@ -656,7 +657,7 @@ func CheckLimits(r Reply) error {
 }
 
 func topicName(name string) string {
-	n := escapeClip(name, maxTopicName)
+	n := discordtext.EscapeTruncate(name, maxTopicName)
 	if n == "" {
 		return "Other"
 	}
@@ -665,7 +666,7 @@ func topicName(name string) string {
 
 func siteLine(site string, published time.Time) string {
 	var parts []string
-	if s := escapeClip(site, 100); s != "" {
+	if s := discordtext.EscapeTruncate(site, 100); s != "" {
 		parts = append(parts, s)
 	}
 	if !published.IsZero() {
@@ -682,8 +683,8 @@ func shortDate(t time.Time) string {
 }
 
 func footerText(s *summarize.Summary, took time.Duration) string {
-	parts := []string{cleanText(s.Engine)}
-	if m := cleanText(s.Model); m != "" {
+	parts := []string{discordtext.Clean(s.Engine)}
+	if m := discordtext.Clean(s.Model); m != "" {
 		parts = append(parts, m)
 	}
 	parts = append(parts, pick(s.Cached, "cached", "fresh"), formatDuration(took))

@@ -8,15 +8,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"testing/quick"
 	"time"
-	"unicode/utf16"
 
 	"github.com/bwmarrin/discordgo"
 
+	"briefbot/bot/discordtext"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -161,7 +160,7 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 	for _, tp := range s.Topics {
 		for _, p := range tp.Points {
 			if p.Grounded || showUngrounded {
-				text := escapeClip(p.Text, maxPointText)
+				text := discordtext.EscapeTruncate(p.Text, maxPointText)
 				if sameText(p.Text, p.Quote) {
 					text = "*“" + text // shown once, as the quote
 				}
@@ -428,41 +427,10 @@ func TestTopicStatus(t *testing.T) {
 	}
 }
 
-func TestEscape(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"plain text, 42.", "plain text, 42."},
-		{"@everyone look", "@" + zwsp + "everyone look"},
-		{"hi @HERE", "hi @" + zwsp + "HERE"},
-		{"mail a@b.c", "mail a@b.c"},
-		{"<@123456789012345678>", `\<` + zwsp + "@123456789012345678>"},
-		{"<@&42> <#7> <t:1700000000:F>", `\<` + zwsp + `@&42> \<` + zwsp + `#7> \<` + zwsp + "t:1700000000:F>"},
-		{"[click](https://evil.example)", `\[click\](https\://evil.example)`},
-		{"see https://x.example/a_b", `see https\://x.example/a\_b`},
-		{"**bold** __u__ ~~s~~ ||spoiler|| `code`", `\*\*bold\*\* \_\_u\_\_ \~\~s\~\~ \|\|spoiler\|\| \` + "`code\\`"},
-		{"# heading", `\# heading`},
-		{"> quote", `\> quote`},
-		{"- item", `\- item`},
-		{"-# small", `\-# small`},
-		{"x > y - z # 1", "x > y - z # 1"},
-		{"12. item", `12\. item`},
-		{"Trump-Putin", "Trump-Putin"},
-		{`C:\path`, `C:\\path`},
-		{"a\nb\r\n\tc  d", "a b c d"},
-		{"line\u2028sep", "line sep"},
-		{"\u202eevil\u200b", "evil"},
-		{"  trim  ", "trim"},
-		{"trailing <", `trailing \<`},
-	} {
-		if got := Escape(tc.in); got != tc.want {
-			t.Errorf("Escape(%q) = %q; want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
 // TestEscapeRoundTrip: the console's unescape gives back the cleaned text.
 func TestEscapeRoundTrip(t *testing.T) {
 	f := func(s string) bool {
-		return unescape(Escape(s)) == cleanText(s)
+		return unescape(discordtext.Escape(s)) == discordtext.Clean(s)
 	}
 	cfg := &quick.Config{MaxCount: 2000, Rand: nil}
 	if err := quick.Check(f, cfg); err != nil {
@@ -470,7 +438,7 @@ func TestEscapeRoundTrip(t *testing.T) {
 	}
 	for _, s := range []string{"[a](b) @everyone <@1> **x** 1. \\ `", "a\\", "[x]\\(y)"} {
 		if !f(s) {
-			t.Errorf("unescape(Escape(%q)) = %q; want %q", s, unescape(Escape(s)), cleanText(s))
+			t.Errorf("unescape(Escape(%q)) = %q; want %q", s, unescape(discordtext.Escape(s)), discordtext.Clean(s))
 		}
 	}
 }
@@ -517,79 +485,6 @@ func TestSameTextAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { sameText(a, b) }); n != 0 {
 		t.Errorf("sameText allocates %v times a call; want 0", n)
-	}
-}
-
-// TestPlainText: Escape's fast path is taken only for text escaping would
-// leave unchanged, and is taken for ordinary prose.
-func TestPlainText(t *testing.T) {
-	for _, s := range []string{
-		"Putin agreed to a 30-day pause, the Kremlin said.",
-		"Zelensky: “We will not accept it” — officials in Kyiv (Ukraine) said 50% won't.",
-		"Talks in Jeddah; 1.5 million people. a@b.c and 12:30",
-		"日本語のテキスト 📰",
-	} {
-		if !plainText(s) {
-			t.Errorf("plainText(%q) = false; want true", s)
-		}
-	}
-	check := func(s string) bool {
-		return !plainText(s) || escapeSlow(s) == s
-	}
-	for _, s := range append(slices.Clone(hostile), "1. x", "12. y", "1.5", "a:b", "x://y", "a@everyone", "a\u00a0b", "a\ufffdb", "\xff", " a", "a ", "a  b", "#", "+1", "-1") {
-		for _, in := range []string{s, "x" + s, s + "x", "x " + s + " y"} {
-			if !check(in) {
-				t.Errorf("plainText(%q) = true but Escape changes it to %q", in, escapeSlow(in))
-			}
-		}
-	}
-	if err := quick.Check(check, &quick.Config{MaxCount: 5000}); err != nil {
-		t.Error(err)
-	}
-}
-
-// TestDiscordLen: discordLen counts UTF-16 code units, an invalid byte as
-// one.
-func TestDiscordLen(t *testing.T) {
-	ref := func(s string) int {
-		n := 0
-		for _, r := range s {
-			n += len(utf16.Encode([]rune{r}))
-		}
-		return n
-	}
-	for _, s := range append(slices.Clone(hostile), "", "abcdefgh", "abcdefghi📰", "📰abcdefghijklmnop", "abcdefg\xffhijklmnop") {
-		if got, want := discordLen(s), ref(s); got != want {
-			t.Errorf("discordLen(%q) = %d; want %d", s, got, want)
-		}
-	}
-	if err := quick.Check(func(s string) bool { return discordLen(s) == ref(s) }, nil); err != nil {
-		t.Error(err)
-	}
-}
-
-func TestTruncate(t *testing.T) {
-	for _, tc := range []struct {
-		in    string
-		limit int
-		want  string
-	}{
-		{"short", 10, "short"},
-		{"exactly10!", 10, "exactly10!"},
-		{"hello world", 8, "hello w…"},
-		{"hello world", 7, "hello…"},
-		{`ab\\\*cd`, 5, `ab\\…`},
-		{"📰📰📰", 4, "📰…"},
-		{`x\<` + zwsp + "@1>", 4, "x…"},
-		{"anything", 0, ""},
-	} {
-		got := truncate(tc.in, tc.limit)
-		if got != tc.want {
-			t.Errorf("truncate(%q, %d) = %q; want %q", tc.in, tc.limit, got, tc.want)
-		}
-		if n := discordLen(got); n > tc.limit {
-			t.Errorf("truncate(%q, %d) is %d long", tc.in, tc.limit, n)
-		}
 	}
 }
 
@@ -744,7 +639,7 @@ func TestFlatten(t *testing.T) {
 			t.Errorf("Flatten(seed) lacks %q; got:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, zwsp) || strings.Contains(got, `\`) {
+	if strings.Contains(got, discordtext.ZeroWidthSpace) || strings.Contains(got, `\`) {
 		t.Errorf("Flatten(seed) keeps escapes:\n%s", got)
 	}
 }

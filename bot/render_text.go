@@ -2,6 +2,8 @@ package bot
 
 import (
 	"strings"
+
+	"briefbot/bot/discordtext"
 )
 
 // Flatten renders a reply as readable plain text for the console: content,
@@ -49,7 +51,7 @@ func Flatten(r Reply) string {
 // unescape undoes Escape for display outside Discord and turns masked links
 // "[text](url)" into "text <url>".
 func unescape(s string) string {
-	s = strings.ReplaceAll(s, zwsp, "")
+	s = strings.ReplaceAll(s, discordtext.ZeroWidthSpace, "")
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {

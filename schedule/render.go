@@ -5,9 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
+	"briefbot/bot/discordtext"
 	"briefbot/summarize"
 )
 
@@ -50,7 +50,7 @@ func renderBlocks(led *Ledger, h header) []string {
 	}
 	head := "**" + titleLine(h) + "**\n" + intro
 	for _, n := range led.Notes {
-		head += "\n_" + escape(n) + "_"
+		head += "\n_" + discordtext.Escape(n) + "_"
 	}
 	blocks := []string{head}
 	// section adds a titled list of entries; the title stays with the
@@ -154,7 +154,7 @@ func plural(n int, one, many string) string {
 // every side does, so both sides of the dispute read as such; a side newer
 // articles replaced says what it was ("was unresolved").
 func topicBlock(t LedgerTopic, cited map[int]bool, limit int) string {
-	name := "**" + escape(truncateText(t.Name, maxTopicNameLen)) + "**"
+	name := "**" + discordtext.Escape(truncateText(t.Name, maxTopicNameLen)) + "**"
 	if t.Status == summarize.StatusDisputed {
 		limit = max(limit, 2) // both sides
 	}
@@ -218,7 +218,7 @@ func shownPoints(n int) int {
 // sideText is a side's text and sources, after its label ("agreed",
 // "was unresolved") when it has one.
 func sideText(s LedgerSide, label string) string {
-	text := escape(truncateText(s.Text, maxPointLen)) + " " + refs(s.Sources, s.MoreSources)
+	text := discordtext.Escape(truncateText(s.Text, maxPointLen)) + " " + refs(s.Sources, s.MoreSources)
 	if label != "" {
 		return "_" + label + ":_ " + text
 	}
@@ -278,7 +278,7 @@ func changeLines(led *Ledger) []string {
 			lines = append(lines, fmt.Sprintf("_…and %d more._", len(led.Changes)-i))
 			break
 		}
-		name := escape(truncateText(c.Topic, maxTopicNameLen))
+		name := discordtext.Escape(truncateText(c.Topic, maxTopicNameLen))
 		switch c.Kind {
 		case ChangeResolved:
 			lines = append(lines, fmt.Sprintf("• Resolved: %s: %s → %s", name, c.From, c.To))
@@ -298,14 +298,14 @@ func sourceLine(n int, s LedgerSource, h header) string {
 	if strings.TrimSpace(title) == "" {
 		title = s.URL
 	}
-	line := fmt.Sprintf("[%d] %s", n, escape(truncateText(title, maxTitleLen)))
+	line := fmt.Sprintf("[%d] %s", n, discordtext.Escape(truncateText(title, maxTitleLen)))
 	if s.Site != "" {
-		line += " · " + escape(truncateText(s.Site, 40))
+		line += " · " + discordtext.Escape(truncateText(s.Site, 40))
 	}
 	if !s.Published.IsZero() {
 		line += " · " + publishedText(s.Published, h)
 	}
-	if u := linkURL(s.URL); u != "" {
+	if u := discordtext.LinkURL(s.URL); u != "" {
 		line += " <" + u + ">"
 	}
 	return line
@@ -325,106 +325,10 @@ func publishedText(t time.Time, h header) string {
 	return t.Format("2 Jan")
 }
 
-// linkURL returns u fit to put between < > (which suppresses Discord's
-// embed): an http(s) URL with spaces, angle brackets and other characters
-// that would end it percent-encoded; "" for anything else.
-func linkURL(u string) string {
-	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-		return ""
-	}
-	var b strings.Builder
-	for i := 0; i < len(u); i++ {
-		c := u[i]
-		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '`' || c == '|' || c == '\\' {
-			fmt.Fprintf(&b, "%%%02X", c)
-			continue
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
-}
-
-// zwsp is a zero-width space: after "@" or "<" it stops Discord from
-// reading a mention, channel link or timestamp while the text reads the
-// same.
-const zwsp = "\u200b"
-
-// escape makes untrusted text (article titles, points, model output) inert
-// in a Discord message: Markdown specials are backslash-escaped, mentions
-// (@everyone, @here, <@…>, <@&…>, <#…>, <t:…>) broken with a zero-width
-// space, URLs lose their autolink and masked links their brackets; line
-// breaks and control characters go, so the text stays on its line. (Package
-// bot has the same rules; it cannot be imported from here.)
-func escape(s string) string {
-	s = cleanText(s)
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		rest := s[i+size:]
-		switch {
-		case strings.ContainsRune("\\*_~`|[]", r):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '<':
-			b.WriteString("\\<" + zwsp)
-		case r == '@':
-			b.WriteString("@" + zwsp)
-		case r == ':' && strings.HasPrefix(rest, "//"):
-			b.WriteString("\\:")
-		case i == 0 && strings.ContainsRune("#>-+", r):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		default:
-			b.WriteRune(r)
-		}
-		i += size
-	}
-	out := b.String()
-	// An ordered-list marker ("1. ") at the start.
-	if j := strings.IndexFunc(out, func(r rune) bool { return r < '0' || r > '9' }); j > 0 && strings.HasPrefix(out[j:], ". ") {
-		out = out[:j] + "\\" + out[j:]
-	}
-	return out
-}
-
-// cleanText collapses white space to single spaces and drops control and
-// invisible formatting characters (bidi overrides among them).
-func cleanText(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			continue
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' ||
-			r == '\u00a0' || r == '\u2028' || r == '\u2029' || r == '\u3000':
-			space = b.Len() > 0
-			continue
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isFormatRune(r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isFormatRune reports invisible formatting characters: zero-width
-// characters, bidi controls and the BOM.
-func isFormatRune(r rune) bool {
-	return (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
-		(r >= 0x2060 && r <= 0x2064) || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff || r == 0xad
-}
-
 // truncateText cuts raw text to at most n runes, ending with "…" when it
 // cut, at a word boundary when one is near.
 func truncateText(s string, n int) string {
-	s = cleanText(s)
+	s = discordtext.Clean(s)
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -436,15 +340,8 @@ func truncateText(s string, n int) string {
 	return strings.TrimRight(cut, " ,;:") + "…"
 }
 
-// discordLen is the length of s as Discord counts it: UTF-16 code units
-// (never fewer than code points).
-func discordLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+// discordLen is discordtext.Len: the length Discord's limits count.
+func discordLen(s string) int { return discordtext.Len(s) }
 
 // paginate joins blocks into messages of at most maxMessageLen, keeping
 // each block in one message when it fits (else breaking it between lines,
@@ -490,7 +387,7 @@ func paginate(blocks []string, footer func(i, n int) string) []string {
 				return
 			}
 			for n > budget {
-				head, tail := cutAt(b, budget)
+				head, tail := discordtext.Cut(b, budget)
 				add(head, false)
 				flush()
 				b = tail
@@ -521,17 +418,4 @@ func paginate(blocks []string, footer func(i, n int) string) []string {
 		}
 	}
 	return out
-}
-
-// cutAt splits s after at most n Discord characters, at a rune boundary.
-func cutAt(s string, n int) (string, string) {
-	used := 0
-	for i, r := range s {
-		w := utf16.RuneLen(r)
-		if used+w > n {
-			return s[:i], s[i:]
-		}
-		used += w
-	}
-	return s, ""
 }
