@@ -33,7 +33,8 @@ type DB struct {
 	// Hot writes, prepared once on the writer connection and run inside a
 	// transaction through tx.StmtContext, which reuses the prepared
 	// statement on that connection instead of parsing it again.
-	upsertArticle, upsertSummary, deleteTopics, insertTopic, upsertAlias *sql.Stmt
+	upsertArticle, upsertSummary, deleteTopics, insertTopic, upsertAlias,
+	recordShare, ftsDelete, ftsInsert *sql.Stmt
 }
 
 // statements returns each prepared statement of db with the pool it is
@@ -49,6 +50,9 @@ func (db *DB) statements() []preparedStmt {
 		{&db.deleteTopics, db.w, deleteTopicsSQL},
 		{&db.insertTopic, db.w, insertTopicSQL},
 		{&db.upsertAlias, db.w, upsertAliasSQL},
+		{&db.recordShare, db.w, recordShareSQL},
+		{&db.ftsDelete, db.w, ftsDeleteSQL},
+		{&db.ftsInsert, db.w, ftsInsertSQL},
 	}
 }
 

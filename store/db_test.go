@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +99,46 @@ func TestOpenSetsPragmas(t *testing.T) {
 	}
 	if _, err := db.r.ExecContext(ctx, "DELETE FROM shares"); err == nil {
 		t.Errorf("reader pool accepted a write; want it refused")
+	}
+}
+
+// TestStatementsPrepared checks that every statement field of DB is
+// prepared at Open, once, and on the pool that can run it: writes on the
+// single writer connection (where tx.StmtContext reuses them), reads on
+// the query-only pool.
+func TestStatementsPrepared(t *testing.T) {
+	db := openTest(t)
+	listed := map[uintptr]bool{} // addresses of the listed fields
+	for _, p := range db.statements() {
+		words := strings.Fields(p.sql)
+		t.Run(strings.Join(words[:min(4, len(words))], " "), func(t *testing.T) {
+			addr := reflect.ValueOf(p.stmt).Pointer()
+			if listed[addr] {
+				t.Errorf("statement listed twice")
+			}
+			listed[addr] = true
+			if *p.stmt == nil {
+				t.Errorf("statement not prepared by Open")
+			}
+			verb := strings.ToUpper(words[0])
+			read := verb == "SELECT" || (verb == "WITH" && !strings.Contains(p.sql, "INSERT"))
+			switch {
+			case read && p.pool != db.r:
+				t.Errorf("%s statement prepared on the writer; want the reader pool", verb)
+			case !read && p.pool != db.w:
+				t.Errorf("%s statement prepared on the reader pool; want the writer", verb)
+			}
+		})
+	}
+	v := reflect.ValueOf(db).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Type() != reflect.TypeFor[*sql.Stmt]() {
+			continue
+		}
+		if !listed[f.Addr().Pointer()] {
+			t.Errorf("DB.%s is not in DB.statements(); want every statement prepared at Open", v.Type().Field(i).Name)
+		}
 	}
 }
 

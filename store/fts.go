@@ -1,7 +1,7 @@
 package store
 
 // This file holds everything specific to SQLite's FTS5 (the topic_fts table
-// of migration 002). A server database replaces these four pieces.
+// of migration 002). A server database replaces these pieces.
 
 import (
 	"context"
@@ -46,17 +46,24 @@ const ftsMatchCTE = `WITH q AS (SELECT ? AS lit, ? AS full),
 // several points.
 const nameWeight = "10.0"
 
-// ftsDeleteSummary removes the search entries of a summary's topics.
-func ftsDeleteSummary(ctx context.Context, tx *sql.Tx, summaryID int64) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM topic_fts
-		WHERE rowid IN (SELECT id FROM summary_topics WHERE summary_id = ?)`, summaryID)
+// ftsDeleteSQL binds a summary's id.
+const ftsDeleteSQL = `DELETE FROM topic_fts
+	WHERE rowid IN (SELECT id FROM summary_topics WHERE summary_id = ?)`
+
+// ftsInsertSQL binds a topic's id, its name and its point texts.
+const ftsInsertSQL = `INSERT INTO topic_fts (rowid, name, points) VALUES (?, ?, ?)`
+
+// ftsDeleteSummary removes the search entries of a summary's topics, in
+// tx, through the statement prepared at Open.
+func (db *DB) ftsDeleteSummary(ctx context.Context, tx *sql.Tx, summaryID int64) error {
+	_, err := tx.StmtContext(ctx, db.ftsDelete).ExecContext(ctx, summaryID)
 	return err
 }
 
-// ftsInsertTopic adds the search entry of topic id.
-func ftsInsertTopic(ctx context.Context, tx *sql.Tx, id int64, name, points string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO topic_fts (rowid, name, points) VALUES (?, ?, ?)`,
-		id, name, points)
+// ftsInsertTopic adds the search entry of topic id, in tx, through the
+// statement prepared at Open.
+func (db *DB) ftsInsertTopic(ctx context.Context, tx *sql.Tx, id int64, name, points string) error {
+	_, err := tx.StmtContext(ctx, db.ftsInsert).ExecContext(ctx, id, name, points)
 	return err
 }
 

@@ -26,10 +26,7 @@ func (db *DB) RecordShare(ctx context.Context, sh Share) error {
 		at = time.Now()
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO shares
-			(guild_id, channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`,
+		_, err := tx.StmtContext(ctx, db.recordShare).ExecContext(ctx,
 			sh.GuildID, sh.ChannelID, sh.MessageID, sh.UserID, sh.URL, sh.Engine, sh.Model,
 			sh.PromptVersion, toMS(at))
 		return err
@@ -39,6 +36,11 @@ func (db *DB) RecordShare(ctx context.Context, sh Share) error {
 	}
 	return nil
 }
+
+const recordShareSQL = `INSERT INTO shares
+	(guild_id, channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT DO NOTHING`
 
 // SharedSummaries returns the summaries shared in the server in [since,
 // until), one per distinct summary with its earliest share in the window,

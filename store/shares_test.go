@@ -430,6 +430,54 @@ func TestRecordShareIdempotentPerMessage(t *testing.T) {
 	}
 }
 
+func TestRecordShareStoresFields(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	full := Share{GuildID: "g1", ChannelID: "c1", MessageID: "m1", UserID: "u1",
+		URL: "https://news.example/a", Engine: "llm", Model: "gpt-x", PromptVersion: "v3", At: base}
+	bare := Share{GuildID: "g2", URL: "https://news.example/b", Engine: "extractive"}
+	tests := []struct {
+		name   string
+		sh     Share
+		atFrom time.Time // the stored time must lie in [atFrom, atTo]
+		atTo   time.Time
+	}{
+		{"every field", full, base, base},
+		{"zero At means now", bare, time.Now().Truncate(time.Millisecond), time.Time{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := db.RecordShare(ctx, tc.sh); err != nil {
+				t.Fatalf("RecordShare(%+v): %v", tc.sh, err)
+			}
+			atTo := tc.atTo
+			if atTo.IsZero() {
+				atTo = time.Now()
+			}
+			var (
+				got Share
+				ms  int64
+			)
+			err := db.r.QueryRowContext(ctx, `SELECT guild_id, channel_id, message_id, user_id, url,
+				engine, model, prompt_version, at_ms FROM shares WHERE guild_id = ?`, tc.sh.GuildID).Scan(
+				&got.GuildID, &got.ChannelID, &got.MessageID, &got.UserID, &got.URL,
+				&got.Engine, &got.Model, &got.PromptVersion, &ms)
+			if err != nil {
+				t.Fatalf("reading the share of %q: %v", tc.sh.GuildID, err)
+			}
+			got.At = fromMS(ms)
+			want := tc.sh
+			want.At = got.At
+			if got != want {
+				t.Errorf("RecordShare(%+v) stored %+v; want %+v", tc.sh, got, want)
+			}
+			if got.At.Before(tc.atFrom) || got.At.After(atTo) {
+				t.Errorf("RecordShare(%+v) stored at %v; want within [%v, %v]", tc.sh, got.At, tc.atFrom, atTo)
+			}
+		})
+	}
+}
+
 func BenchmarkSearchTopics(b *testing.B) {
 	db := openTest(b)
 	ctx := context.Background()
@@ -445,5 +493,33 @@ func BenchmarkSearchTopics(b *testing.B) {
 		if _, err := db.SearchTopics(ctx, "g1", "energy strikes", 25); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRecordShare records the share of a stored summary, as every
+// /summarize answered from the cache does: a command without a message (a
+// new row each time, new) and a message whose share is already recorded
+// (repeat, which changes nothing).
+func BenchmarkRecordShare(b *testing.B) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, message string
+	}{
+		{"new", ""},
+		{"repeat", "m1"},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			db := openTest(b)
+			s := save(b, db, newSummary("https://news.example/bench", "extractive",
+				topic("Future talks", point("Negotiations begin in Jeddah.", summarize.StatusAgreed))))
+			sh := Share{GuildID: "g", ChannelID: "c", MessageID: tc.message, UserID: "u", URL: s.URL,
+				Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := db.RecordShare(ctx, sh); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

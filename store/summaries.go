@@ -199,7 +199,7 @@ const (
 // between (an insert into summary_topics does) makes it write out a
 // segment first, and merge segments the more there are.
 func (db *DB) replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, topics []summarize.Topic) error {
-	if err := ftsDeleteSummary(ctx, tx, summaryID); err != nil {
+	if err := db.ftsDeleteSummary(ctx, tx, summaryID); err != nil {
 		return err
 	}
 	if _, err := tx.StmtContext(ctx, db.deleteTopics).ExecContext(ctx, summaryID); err != nil {
@@ -225,7 +225,7 @@ func (db *DB) replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, to
 			}
 			texts.WriteString(p.Text)
 		}
-		if err := ftsInsertTopic(ctx, tx, ids[i], t.Name, texts.String()); err != nil {
+		if err := db.ftsInsertTopic(ctx, tx, ids[i], t.Name, texts.String()); err != nil {
 			return err
 		}
 	}
