@@ -5,9 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -45,31 +42,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// storyServer serves the seed and the two later days of its story.
-func storyServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	needSeed(t)
-	pages := map[string]struct{ file, contentType string }{
-		storyDay1: {seedPath, "text/plain; charset=utf-8"},
-		storyDay2: {e2eDir + "day2-energy-pause-accusations.html", "text/html; charset=utf-8"},
-		storyDay3: {e2eDir + "day3-black-sea-ceasefire.html", "text/html; charset=utf-8"},
-	}
-	mux := http.NewServeMux()
-	for path, p := range pages {
-		body, err := os.ReadFile(p.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", p.contentType)
-			w.Write(body)
-		})
-	}
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // consoleSession is the whole program running on the console, typed into
@@ -232,7 +204,7 @@ func briefingParts(briefing string) []string {
 }
 
 func TestConsoleBriefingOfOneStory(t *testing.T) {
-	srv := storyServer(t)
+	srv := newsServer(t, nil)
 	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"})
 	c := startConsole(t, env)
 	c.say("day one: "+srv.URL+storyDay1, summaryEnd)
@@ -316,7 +288,7 @@ func TestConsoleBriefingOfOneStory(t *testing.T) {
 }
 
 func TestConsoleWhatChangedAfterRestart(t *testing.T) {
-	srv := storyServer(t)
+	srv := newsServer(t, nil)
 	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"})
 	first := startConsole(t, env)
 	first.say(srv.URL+storyDay1, summaryEnd)

@@ -20,7 +20,7 @@ import (
 )
 
 // Paths of the pages the end-to-end Discord tests share, beside the story
-// of storyServer.
+// of newsServer.
 const (
 	pageHostile = "/2025/03/20/hostile-update"
 	pageHarbour = "/2025/03/24/harbour-strike"

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,30 +40,6 @@ func needSeed(t *testing.T) {
 	if _, err := os.Stat(seedPath); err != nil {
 		t.Skipf("seed article not found at %s (shared/ is not beside the repo): %v", seedPath, err)
 	}
-}
-
-// articleServer serves the seed as a page at /article.
-func articleServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	needSeed(t)
-	seed, err := os.ReadFile(seedPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/article":
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Write(seed)
-		case "/report.pdf":
-			w.Header().Set("Content-Type", "application/pdf")
-			w.Write([]byte("%PDF-1.7"))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 func TestSummarizeFileJSON(t *testing.T) {
@@ -113,9 +88,9 @@ func TestSummarizeFileJSON(t *testing.T) {
 }
 
 func TestSummarizeURLMarkdownThenCached(t *testing.T) {
-	srv := articleServer(t)
+	srv := newsServer(t, nil)
 	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"})
-	code, out, errOut := runMain(t, env, "", "summarize", srv.URL+"/article?utm_source=chat")
+	code, out, errOut := runMain(t, env, "", "summarize", srv.URL+storyDay1+"?utm_source=chat")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)
 	}
@@ -124,7 +99,7 @@ func TestSummarizeURLMarkdownThenCached(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, errOut = runMain(t, env, "", "summarize", "--json", srv.URL+"/article")
+	code, out, errOut = runMain(t, env, "", "summarize", "--json", srv.URL+storyDay1)
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)
 	}
@@ -134,9 +109,9 @@ func TestSummarizeURLMarkdownThenCached(t *testing.T) {
 }
 
 func TestExtractJSON(t *testing.T) {
-	srv := articleServer(t)
+	srv := newsServer(t, nil)
 	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"})
-	code, out, errOut := runMain(t, env, "", "extract", srv.URL+"/article", "--json")
+	code, out, errOut := runMain(t, env, "", "extract", srv.URL+storyDay1, "--json")
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)
 	}
@@ -150,7 +125,7 @@ func TestExtractJSON(t *testing.T) {
 }
 
 func TestCLIErrors(t *testing.T) {
-	srv := articleServer(t)
+	srv := newsServer(t, nil)
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -158,9 +133,9 @@ func TestCLIErrors(t *testing.T) {
 		code    int
 		wantErr string
 	}{
-		{"private address", nil, []string{"summarize", srv.URL + "/article"}, 1, "private"},
+		{"private address", nil, []string{"summarize", srv.URL + storyDay1}, 1, "private"},
 		{"metadata address", nil, []string{"summarize", "http://169.254.169.254/latest/meta-data/"}, 1, "private"},
-		{"pdf", map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}, []string{"summarize", srv.URL + "/report.pdf"}, 1, "PDF"},
+		{"pdf", map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}, []string{"summarize", srv.URL + pagePDF}, 1, "PDF"},
 		{"not a link", nil, []string{"summarize", "ftp://example.com/x"}, 1, "link"},
 		{"no argument", nil, []string{"summarize"}, 2, "usage"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
@@ -217,7 +192,7 @@ func TestLoadEnvPrecedence(t *testing.T) {
 }
 
 func TestSummarizeWithLanguageModel(t *testing.T) {
-	srv := articleServer(t)
+	srv := newsServer(t, nil)
 	llm := openaitest.New(t)
 	base := map[string]string{
 		"FETCH_ALLOW_PRIVATE_NETWORKS": "true",
@@ -228,7 +203,7 @@ func TestSummarizeWithLanguageModel(t *testing.T) {
 
 	t.Run("model answers, one quote invented", func(t *testing.T) {
 		llm.SetDefault(openaitest.InventedQuote())
-		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+"/article", "--json")
+		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+storyDay1, "--json")
 		if code != 0 {
 			t.Fatalf("exit %d; stderr %s", code, errOut)
 		}
@@ -267,7 +242,7 @@ func TestSummarizeWithLanguageModel(t *testing.T) {
 
 	t.Run("model down, offline fallback with a note", func(t *testing.T) {
 		llm.SetDefault(openaitest.Status(http.StatusUnauthorized, "bad key"))
-		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+"/article", "--json")
+		code, out, errOut := runMain(t, testEnv(t, base), "", "summarize", srv.URL+storyDay1, "--json")
 		if code != 0 {
 			t.Fatalf("exit %d; stderr %s", code, errOut)
 		}
