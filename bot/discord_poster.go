@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -62,18 +63,21 @@ func (d *Discord) RecentMessages(ctx context.Context, channelID string, limit in
 
 // CanPost returns an error unless the bot may view channelID and send
 // messages there. Permissions come from the gateway's state, or from the
-// REST API for what the state lacks.
+// REST API when the state lacks the channel, guild or member.
 func (d *Discord) CanPost(ctx context.Context, channelID string) error {
 	botID, err := d.selfID(ctx)
 	if err != nil {
 		return err
 	}
-	perms, err := d.s.UserChannelPermissions(botID, channelID, discordgo.WithContext(ctx))
-	if err != nil {
-		return fmt.Errorf("bot: discord: permissions in %s: %w", channelID, err)
+	in, ok := d.permissionInputsFromState(botID, channelID)
+	if !ok {
+		if in, err = d.permissionInputsFromREST(ctx, botID, channelID); err != nil {
+			return fmt.Errorf("bot: discord: permissions in %s: %w", channelID, err)
+		}
 	}
+	perms := in.permissions(botID)
 	send := int64(discordgo.PermissionSendMessages)
-	if ch, err := d.s.State.Channel(channelID); err == nil && ch.IsThread() {
+	if in.thread {
 		send = discordgo.PermissionSendMessagesInThreads
 	}
 	for _, p := range []struct {
@@ -85,6 +89,142 @@ func (d *Discord) CanPost(ctx context.Context, channelID string) error {
 		}
 	}
 	return nil
+}
+
+// permissionInputs is what a member's permissions in a channel are
+// computed from, copied out of discordgo's structures.
+type permissionInputs struct {
+	guildID, ownerID string
+	roles            map[string]int64 // guild role ID → its permissions
+	memberRoles      []string
+	overwrites       []discordgo.PermissionOverwrite // of the channel, or a thread's parent
+	thread           bool
+}
+
+// permissionInputsFromState copies the inputs from the gateway's state
+// under its read lock. discordgo's own UserChannelPermissions reads the
+// shared guild and channel objects without the lock while gateway events
+// rewrite them in place: a data race.
+func (d *Discord) permissionInputsFromState(userID, channelID string) (permissionInputs, bool) {
+	st := d.s.State
+	var in permissionInputs
+	ch, err := st.Channel(channelID)
+	if err != nil {
+		return in, false
+	}
+	st.RLock()
+	in.guildID, in.thread = ch.GuildID, ch.IsThread()
+	parentID := ch.ParentID
+	in.overwrites = copyOverwrites(ch.PermissionOverwrites)
+	st.RUnlock()
+	if in.thread {
+		parent, err := st.Channel(parentID)
+		if err != nil {
+			return in, false
+		}
+		st.RLock()
+		in.overwrites = copyOverwrites(parent.PermissionOverwrites)
+		st.RUnlock()
+	}
+	g, err := st.Guild(in.guildID)
+	if err != nil {
+		return in, false
+	}
+	m, err := st.Member(in.guildID, userID)
+	if err != nil {
+		return in, false
+	}
+	st.RLock()
+	in.ownerID, in.roles = g.OwnerID, rolePermissions(g.Roles)
+	in.memberRoles = append([]string(nil), m.Roles...)
+	st.RUnlock()
+	return in, true
+}
+
+// permissionInputsFromREST asks the REST API, whose answers are fresh
+// objects no other goroutine touches.
+func (d *Discord) permissionInputsFromREST(ctx context.Context, userID, channelID string) (permissionInputs, error) {
+	var in permissionInputs
+	opt := discordgo.WithContext(ctx)
+	ch, err := d.s.Channel(channelID, opt)
+	if err != nil {
+		return in, err
+	}
+	in.guildID, in.thread, in.overwrites = ch.GuildID, ch.IsThread(), copyOverwrites(ch.PermissionOverwrites)
+	if in.thread {
+		parent, err := d.s.Channel(ch.ParentID, opt)
+		if err != nil {
+			return in, err
+		}
+		in.overwrites = copyOverwrites(parent.PermissionOverwrites)
+	}
+	g, err := d.s.Guild(in.guildID, opt)
+	if err != nil {
+		return in, err
+	}
+	m, err := d.s.GuildMember(in.guildID, userID, opt)
+	if err != nil {
+		return in, err
+	}
+	in.ownerID, in.roles, in.memberRoles = g.OwnerID, rolePermissions(g.Roles), m.Roles
+	return in, nil
+}
+
+func copyOverwrites(ows []*discordgo.PermissionOverwrite) []discordgo.PermissionOverwrite {
+	out := make([]discordgo.PermissionOverwrite, 0, len(ows))
+	for _, o := range ows {
+		if o != nil {
+			out = append(out, *o)
+		}
+	}
+	return out
+}
+
+func rolePermissions(roles []*discordgo.Role) map[string]int64 {
+	out := make(map[string]int64, len(roles))
+	for _, r := range roles {
+		if r != nil {
+			out[r.ID] = r.Permissions
+		}
+	}
+	return out
+}
+
+// permissions computes a member's permissions in the channel the way
+// Discord does: the owner and administrators may do everything; otherwise
+// @everyone's and the member's roles, then the channel's @everyone, role
+// and member overwrites in that order.
+func (in permissionInputs) permissions(userID string) int64 {
+	if userID == in.ownerID {
+		return discordgo.PermissionAll
+	}
+	perms := in.roles[in.guildID] // the @everyone role has the guild's ID
+	for _, id := range in.memberRoles {
+		perms |= in.roles[id]
+	}
+	if perms&discordgo.PermissionAdministrator != 0 {
+		return discordgo.PermissionAll
+	}
+	apply := func(o discordgo.PermissionOverwrite) { perms = perms&^o.Deny | o.Allow }
+	for _, o := range in.overwrites {
+		if o.Type == discordgo.PermissionOverwriteTypeRole && o.ID == in.guildID {
+			apply(o)
+		}
+	}
+	var deny, allow int64
+	for _, o := range in.overwrites {
+		if o.Type == discordgo.PermissionOverwriteTypeRole && o.ID != in.guildID && slices.Contains(in.memberRoles, o.ID) {
+			deny |= o.Deny
+			allow |= o.Allow
+		}
+	}
+	perms = perms&^deny | allow
+	for _, o := range in.overwrites {
+		if o.Type == discordgo.PermissionOverwriteTypeMember && o.ID == userID {
+			apply(o)
+		}
+	}
+	return perms
 }
 
 // selfID returns the bot's user ID. The scheduler may post (recovering a
