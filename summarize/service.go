@@ -144,16 +144,8 @@ func (s *Service) Extract(ctx context.Context, rawURL string) (*Document, error)
 	if err != nil {
 		return nil, err
 	}
-	release, err := s.extractSlot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
-	if err != nil {
-		return nil, err
-	}
-	return Extract(page.Body, page.URL, page.ContentType)
+	_, doc, err := s.fetchExtract(ctx, canonical)
+	return doc, err
 }
 
 // extractSlot waits, until ctx is done, for one of the MaxExtract slots
