@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime"
+	"slices"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -223,23 +224,28 @@ func (s *Service) run(ctx context.Context, canonical, lang string, fresh bool) (
 		return nil, err
 	}
 	// The same article may be known under its final or canonical URL:
-	// answer from that entry rather than paying for a second engine run.
-	for _, alias := range s.aliases(canonical, page.URL, doc.Canonical) {
-		if err := s.opts.Store.SaveAlias(ctx, alias, canonical); err != nil {
-			s.opts.Logger.Warn("alias_save_failed", slog.String("url", alias), slog.Any("err", err))
-		}
-	}
+	// answer from that entry rather than paying for a second engine run,
+	// and point this link at it.
+	aliases := s.aliases(canonical, page.URL, doc.Canonical)
 	if !fresh {
-		for _, other := range s.aliases(canonical, page.URL, doc.Canonical) {
+		for _, other := range aliases {
 			if sum, ok := s.cached(ctx, s.key(s.opts.Engine, other, lang)); ok {
-				if err := s.opts.Store.SaveAlias(ctx, canonical, other); err != nil {
-					s.opts.Logger.Warn("alias_save_failed", slog.String("url", canonical), slog.Any("err", err))
-				}
+				s.saveAlias(ctx, canonical, other)
 				return sum, nil
 			}
 		}
 	}
+	for _, alias := range aliases {
+		s.saveAlias(ctx, alias, canonical)
+	}
 	return s.summarizeDoc(ctx, doc, canonical, lang, start)
+}
+
+// saveAlias records an alias; a failure only costs a later cache miss.
+func (s *Service) saveAlias(ctx context.Context, alias, canonical string) {
+	if err := s.opts.Store.SaveAlias(ctx, alias, canonical); err != nil {
+		s.opts.Logger.Warn("alias_save_failed", slog.String("url", alias), slog.Any("err", err))
+	}
 }
 
 // aliases returns the other canonical forms the article is known by.
@@ -250,7 +256,7 @@ func (s *Service) aliases(canonical string, others ...string) []string {
 			continue
 		}
 		c, err := Canonicalize(o)
-		if err != nil || c == canonical || contains(out, c) || !plausibleAlias(canonical, c) {
+		if err != nil || c == canonical || slices.Contains(out, c) || !plausibleAlias(canonical, c) {
 			continue
 		}
 		out = append(out, c)
@@ -271,15 +277,6 @@ func plausibleAlias(article, alias string) bool {
 }
 
 func isRootPath(p string) bool { return p == "" || p == "/" }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, lang string, start time.Time) (*Summary, error) {
 	engine := s.opts.Engine

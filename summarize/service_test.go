@@ -349,3 +349,30 @@ func TestServiceMaxExtract(t *testing.T) {
 		t.Errorf("most fetches in flight at once = %d; want %d (MaxExtract)", got, maxExtract)
 	}
 }
+
+func TestServiceNewLinkToKnownArticle(t *testing.T) {
+	f := newServiceFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/news/call"}); err != nil {
+		t.Fatal(err)
+	}
+	// A short link to the same article: one fetch to learn where it
+	// leads, no second engine run, and from then on no fetch at all.
+	for i, want := range []int32{2, 2} {
+		s, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/short/abc"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.Cached || f.hits.Load() != want {
+			t.Errorf("short link, ask %d: cached %v, article fetched %d times; want cached, %d", i+1, s.Cached, f.hits.Load(), want)
+		}
+	}
+	if got := f.engine.calls.Load(); got != 1 {
+		t.Errorf("engine ran %d times; want 1", got)
+	}
+	// The article's own link still answers from its entry.
+	s, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/news/call"})
+	if err != nil || !s.Cached || f.hits.Load() != 2 {
+		t.Errorf("article link after the alias: cached %v, err %v, fetched %d times; want cached, no new fetch", s != nil && s.Cached, err, f.hits.Load())
+	}
+}
