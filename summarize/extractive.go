@@ -514,14 +514,8 @@ func xtrSplitSentences(p string) []string {
 	inQ := false
 	for i := 0; i < len(p); {
 		r, n := utf8.DecodeRuneInString(p[i:])
-		switch r {
-		case '"':
-			inQ = !inQ
-		case '“', '«':
-			inQ = true
-		case '”', '»':
-			inQ = false
-		case ' ':
+		inQ = xtrQuoted(r, inQ)
+		if r == ' ' {
 			words++
 		}
 		if r != '.' && r != '!' && r != '?' && r != '…' {
@@ -570,6 +564,20 @@ func xtrSplitSentences(p string) []string {
 	return out
 }
 
+// xtrQuoted reports whether the text after rune r is inside a quotation,
+// given whether the text before r was.
+func xtrQuoted(r rune, inQ bool) bool {
+	switch r {
+	case '"':
+		return !inQ
+	case '“', '«':
+		return true
+	case '”', '»':
+		return false
+	}
+	return inQ
+}
+
 // xtrAbbreviation reports whether s, the text before a period, ends with an
 // abbreviation or an initial, so the period does not end a sentence.
 func xtrAbbreviation(s string) bool {
@@ -596,14 +604,7 @@ func xtrTokenize(s string) []xtrToken {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		if !xtrWordRune(r) {
-			switch r {
-			case '"':
-				inQ = !inQ
-			case '“', '«':
-				inQ = true
-			case '”', '»':
-				inQ = false
-			}
+			inQ = xtrQuoted(r, inQ)
 			i += n
 			continue
 		}
@@ -1135,32 +1136,13 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 		}
 		// An agreement noun in the four words after the cue, or the three
 		// before it: "struck a tentative deal", "the deal brokered by Qatar".
-		for i := end; i < len(toks) && i < end+4 && !xtrClauseBreak(toks, i); i++ {
-			if xtrDealNouns[toks[i].low] {
-				return c.class, true
-			}
-		}
-		if c.words[0] != "under" {
-			for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
-				if xtrDealNouns[toks[i].low] {
-					return c.class, true
-				}
-				if !xtrAux[toks[i].low] {
-					n++
-				}
-			}
+		if xtrFollowedBy(toks, end, 4, xtrDealNouns) ||
+			(c.words[0] != "under" && xtrPrecededBy(toks, k, 3, xtrDealNouns)) {
+			return c.class, true
 		}
 		return 0, false
 	case xtrNeedsTruce:
-		for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
-			if xtrTruceNouns[toks[i].low] {
-				return c.class, true
-			}
-			if !xtrAux[toks[i].low] {
-				n++
-			}
-		}
-		return 0, false
+		return c.class, xtrPrecededBy(toks, k, 3, xtrTruceNouns)
 	case xtrBySubject:
 		// The first agreement or talks noun of the clause is what failed.
 		from := k
@@ -1178,12 +1160,7 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 		// "the building collapsed" says nothing about a negotiation.
 		return c.class, xtrTopical(toks, k, end)
 	case xtrTruceAfter:
-		for i := end; i < len(toks) && i < end+3 && !xtrClauseBreak(toks, i); i++ {
-			if xtrTruceNouns[toks[i].low] {
-				return c.class, true
-			}
-		}
-		return 0, false
+		return c.class, xtrFollowedBy(toks, end, 3, xtrTruceNouns)
 	case xtrByObject:
 		// "rejected the claim", "a claim the union rejected", "the
 		// employer's claim that … was rejected".
@@ -1197,20 +1174,9 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 		}
 		return c.class, true
 	case xtrBreakObject:
-		for i := end; i < len(toks) && i < end+3 && !xtrClauseBreak(toks, i); i++ {
-			if w := toks[i].low; xtrTruceNouns[w] || xtrBreakObjects[w] {
-				return c.class, true
-			}
-		}
-		for i, n := k-1, 0; i >= 0 && n < 3 && !xtrClauseBreak(toks, i+1); i-- {
-			if xtrTruceNouns[toks[i].low] {
-				return c.class, true
-			}
-			if !xtrAux[toks[i].low] {
-				n++
-			}
-		}
-		return 0, false
+		return c.class, xtrFollowedBy(toks, end, 3, xtrTruceNouns) ||
+			xtrFollowedBy(toks, end, 3, xtrBreakObjects) ||
+			xtrPrecededBy(toks, k, 3, xtrTruceNouns)
 	case xtrDemand:
 		if xtrTopical(toks, k, end) {
 			return c.class, true
@@ -1225,11 +1191,11 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 		}
 		return 0, false
 	case xtrNeedsTopic:
-		if !xtrTopical(toks, k, end) || xtrFollowedBy(toks, end, xtrNotMeantWords) {
+		if !xtrTopical(toks, k, end) || xtrFollowedBy(toks, end, 2, xtrNotMeantWords) {
 			return 0, false
 		}
 	case xtrNotBefore:
-		if xtrFollowedBy(toks, end, xtrNotBeforeWords) {
+		if xtrFollowedBy(toks, end, 2, xtrNotBeforeWords) {
 			return 0, false
 		}
 	case xtrNotAfter:
@@ -1242,12 +1208,27 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 	return c.class, true
 }
 
-// xtrFollowedBy reports whether one of words is among the two tokens from
+// xtrFollowedBy reports whether one of words is among the n tokens from
 // toks[i], within the clause.
-func xtrFollowedBy(toks []xtrToken, i int, words map[string]bool) bool {
-	for j := i; j < len(toks) && j < i+2 && !xtrClauseBreak(toks, j); j++ {
+func xtrFollowedBy(toks []xtrToken, i, n int, words map[string]bool) bool {
+	for j := i; j < len(toks) && j < i+n && !xtrClauseBreak(toks, j); j++ {
 		if words[toks[j].low] {
 			return true
+		}
+	}
+	return false
+}
+
+// xtrPrecededBy reports whether one of words is among the n words before
+// token k, within the clause. Auxiliaries are not counted: "the truce has
+// been broken".
+func xtrPrecededBy(toks []xtrToken, k, n int, words map[string]bool) bool {
+	for i, seen := k-1, 0; i >= 0 && seen < n && !xtrClauseBreak(toks, i+1); i-- {
+		if words[toks[i].low] {
+			return true
+		}
+		if !xtrAux[toks[i].low] {
+			seen++
 		}
 	}
 	return false
