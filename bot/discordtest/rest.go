@@ -77,6 +77,22 @@ func (c *call) fail(status, code int, msg string) {
 	c.resp = map[string]any{"message": msg, "code": code}
 }
 
+// unknownMessage answers 404 Unknown Message.
+func (c *call) unknownMessage() { c.fail(http.StatusNotFound, 10008, "Unknown Message") }
+
+// missingPerms answers 403 Missing Permissions.
+func (c *call) missingPerms() { c.fail(http.StatusForbidden, 50013, "Missing Permissions") }
+
+// decode reads the JSON body into v; it answers the call and returns false
+// when the body does not decode.
+func (c *call) decode(v any) bool {
+	if err := json.Unmarshal(c.body, v); err != nil {
+		c.invalid("body: " + err.Error())
+		return false
+	}
+	return true
+}
+
 // invalid answers 400 Invalid Form Body, as Discord does for a field over
 // a limit; detail says which.
 func (c *call) invalid(detail string) {
@@ -230,8 +246,7 @@ func (s *Server) putCommands(c *call) {
 		return
 	}
 	var cmds []*discordgo.ApplicationCommand
-	if err := json.Unmarshal(c.body, &cmds); err != nil {
-		c.invalid("body: " + err.Error())
+	if !c.decode(&cmds) {
 		return
 	}
 	if err := ValidateCommands(cmds); err != nil {
@@ -298,10 +313,19 @@ func (s *Server) getChannel(c *call) {
 	c.ok(s.channelJSONLocked(ch))
 }
 
-func (s *Server) getGuild(c *call) {
+// guildFor finds the guild of a call; it answers the call and returns nil
+// when there is none.
+func (s *Server) guildFor(c *call) *guild {
 	g := s.guilds[c.val("guild")]
 	if g == nil {
 		c.fail(http.StatusNotFound, 10004, "Unknown Guild")
+	}
+	return g
+}
+
+func (s *Server) getGuild(c *call) {
+	g := s.guildFor(c)
+	if g == nil {
 		return
 	}
 	out := s.guildJSONLocked(g)
@@ -310,18 +334,16 @@ func (s *Server) getGuild(c *call) {
 }
 
 func (s *Server) getGuildChannels(c *call) {
-	g := s.guilds[c.val("guild")]
+	g := s.guildFor(c)
 	if g == nil {
-		c.fail(http.StatusNotFound, 10004, "Unknown Guild")
 		return
 	}
 	c.ok(s.guildJSONLocked(g).Channels)
 }
 
 func (s *Server) getGuildMember(c *call) {
-	g := s.guilds[c.val("guild")]
+	g := s.guildFor(c)
 	if g == nil {
-		c.fail(http.StatusNotFound, 10004, "Unknown Guild")
 		return
 	}
 	for _, u := range []*discordgo.User{Bot, Alice, Owner, OtherBot} {
@@ -357,7 +379,18 @@ func (s *Server) channelFor(c *call, perms int64) *channel {
 		return nil
 	}
 	if s.botPermsLocked(ch)&perms != perms {
-		c.fail(http.StatusForbidden, 50013, "Missing Permissions")
+		c.missingPerms()
+		return nil
+	}
+	return ch
+}
+
+// sendChannelFor is channelFor with the permission to send messages,
+// which a thread grants apart from its parent's.
+func (s *Server) sendChannelFor(c *call) *channel {
+	ch := s.channelFor(c, 0)
+	if ch != nil && s.botPermsLocked(ch)&sendPerm(ch) != sendPerm(ch) {
+		c.missingPerms()
 		return nil
 	}
 	return ch
@@ -379,16 +412,65 @@ func findMessage(ch *channel, id string) (int, *discordgo.Message) {
 	return -1, nil
 }
 
-// decodePayload reads a message body; fields reports which top-level keys
-// were present (edits change only those).
-func decodePayload(b []byte) (p Payload, fields map[string]json.RawMessage, err error) {
-	if err := json.Unmarshal(b, &fields); err != nil {
-		return p, nil, err
+// messageFor finds the message of a call in ch; it answers the call and
+// returns nil when there is none.
+func messageFor(c *call, ch *channel) (int, *discordgo.Message) {
+	i, m := findMessage(ch, c.val("message"))
+	if m == nil {
+		c.unknownMessage()
 	}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return p, nil, err
+	return i, m
+}
+
+// payload reads a message body; fields reports which top-level keys were
+// present (edits change only those). It answers the call and returns false
+// when the body does not decode.
+func (c *call) payload() (p Payload, fields map[string]json.RawMessage, ok bool) {
+	ok = c.decode(&fields) && c.decode(&p)
+	return p, fields, ok
+}
+
+// newPayload reads and checks the body of a new message; it answers the
+// call and returns false when Discord would refuse it.
+func (c *call) newPayload() (Payload, bool) {
+	p, _, ok := c.payload()
+	return p, ok && c.checkMessage(p.Content, p.Embeds, p.AllowedMentions)
+}
+
+// editPayload reads the body of an edit of m and checks m as the edit
+// would leave it; it answers the call and returns false when Discord would
+// refuse it.
+func (c *call) editPayload(m *discordgo.Message) (Payload, map[string]json.RawMessage, bool) {
+	p, fields, ok := c.payload()
+	if !ok {
+		return p, fields, false
 	}
-	return p, fields, nil
+	content, embeds := m.Content, m.Embeds
+	if _, ok := fields["content"]; ok {
+		content = p.Content
+	}
+	if _, ok := fields["embeds"]; ok {
+		embeds = p.Embeds
+	}
+	return p, fields, c.checkMessage(content, embeds, p.AllowedMentions)
+}
+
+// checkMessage checks a message as it would stand once sent; it answers
+// the call and returns false when Discord would refuse it.
+func (c *call) checkMessage(content string, embeds []*discordgo.MessageEmbed, allowedMentions json.RawMessage) bool {
+	if content == "" && len(embeds) == 0 {
+		c.fail(http.StatusBadRequest, 50006, "Cannot send an empty message")
+		return false
+	}
+	if err := ValidateMessage(content, embeds); err != nil {
+		c.invalid(err.Error())
+		return false
+	}
+	if err := validAllowedMentions(allowedMentions); err != nil {
+		c.invalid(err.Error())
+		return false
+	}
+	return true
 }
 
 func (s *Server) newMessageLocked(ch *channel, p Payload) *discordgo.Message {
@@ -414,29 +496,12 @@ func (s *Server) recordPostLocked(p Post, body []byte) {
 }
 
 func (s *Server) createMessage(c *call) {
-	ch := s.channelFor(c, 0)
+	ch := s.sendChannelFor(c)
 	if ch == nil {
 		return
 	}
-	if s.botPermsLocked(ch)&sendPerm(ch) != sendPerm(ch) {
-		c.fail(http.StatusForbidden, 50013, "Missing Permissions")
-		return
-	}
-	p, _, err := decodePayload(c.body)
-	if err != nil {
-		c.invalid("body: " + err.Error())
-		return
-	}
-	if p.Content == "" && len(p.Embeds) == 0 {
-		c.fail(http.StatusBadRequest, 50006, "Cannot send an empty message")
-		return
-	}
-	if err := ValidateMessage(p.Content, p.Embeds); err != nil {
-		c.invalid(err.Error())
-		return
-	}
-	if err := validAllowedMentions(p.AllowedMentions); err != nil {
-		c.invalid(err.Error())
+	p, ok := c.newPayload()
+	if !ok {
 		return
 	}
 	if ref := p.MessageReference; ref != nil {
@@ -477,51 +542,31 @@ func applyEdit(m *discordgo.Message, p Payload, fields map[string]json.RawMessag
 	m.EditedTimestamp = &now
 }
 
-// checkEdit validates an edit of m; it answers the call and returns false
-// when the edit is refused.
-func checkEdit(c *call, m *discordgo.Message, p Payload, fields map[string]json.RawMessage) bool {
-	content, embeds := m.Content, m.Embeds
-	if _, ok := fields["content"]; ok {
-		content = p.Content
+// ownMessageFor finds the message of a call in a channel the bot can view
+// and checks the bot wrote it, calling refuse when another user did; it
+// answers the call and returns a nil message when not.
+func (s *Server) ownMessageFor(c *call, refuse func()) (*channel, int, *discordgo.Message) {
+	ch := s.channelFor(c, discordgo.PermissionViewChannel)
+	if ch == nil {
+		return nil, -1, nil
 	}
-	if _, ok := fields["embeds"]; ok {
-		embeds = p.Embeds
+	i, m := messageFor(c, ch)
+	if m != nil && (m.Author == nil || m.Author.ID != BotID) {
+		refuse()
+		return ch, -1, nil
 	}
-	if content == "" && len(embeds) == 0 {
-		c.fail(http.StatusBadRequest, 50006, "Cannot send an empty message")
-		return false
-	}
-	if err := ValidateMessage(content, embeds); err != nil {
-		c.invalid(err.Error())
-		return false
-	}
-	if err := validAllowedMentions(p.AllowedMentions); err != nil {
-		c.invalid(err.Error())
-		return false
-	}
-	return true
+	return ch, i, m
 }
 
 func (s *Server) editMessage(c *call) {
-	ch := s.channelFor(c, discordgo.PermissionViewChannel)
-	if ch == nil {
-		return
-	}
-	_, m := findMessage(ch, c.val("message"))
-	if m == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
-		return
-	}
-	if m.Author == nil || m.Author.ID != BotID {
+	ch, _, m := s.ownMessageFor(c, func() {
 		c.fail(http.StatusForbidden, 50005, "Cannot edit a message authored by another user")
+	})
+	if m == nil {
 		return
 	}
-	p, fields, err := decodePayload(c.body)
-	if err != nil {
-		c.invalid("body: " + err.Error())
-		return
-	}
-	if !checkEdit(c, m, p, fields) {
+	p, fields, ok := c.editPayload(m)
+	if !ok {
 		return
 	}
 	applyEdit(m, p, fields)
@@ -530,17 +575,8 @@ func (s *Server) editMessage(c *call) {
 }
 
 func (s *Server) deleteMessage(c *call) {
-	ch := s.channelFor(c, discordgo.PermissionViewChannel)
-	if ch == nil {
-		return
-	}
-	i, m := findMessage(ch, c.val("message"))
+	ch, i, m := s.ownMessageFor(c, c.missingPerms)
 	if m == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
-		return
-	}
-	if m.Author == nil || m.Author.ID != BotID {
-		c.fail(http.StatusForbidden, 50013, "Missing Permissions")
 		return
 	}
 	ch.messages = slices.Delete(ch.messages, i, i+1)
@@ -592,11 +628,9 @@ func (s *Server) getMessage(c *call) {
 	if ch == nil {
 		return
 	}
-	if _, m := findMessage(ch, c.val("message")); m != nil {
+	if _, m := messageFor(c, ch); m != nil {
 		c.ok(m)
-		return
 	}
-	c.fail(http.StatusNotFound, 10008, "Unknown Message")
 }
 
 func (s *Server) addReaction(c *call) {
@@ -604,8 +638,7 @@ func (s *Server) addReaction(c *call) {
 	if ch == nil {
 		return
 	}
-	if _, m := findMessage(ch, c.val("message")); m == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
+	if _, m := messageFor(c, ch); m == nil {
 		return
 	}
 	emoji := c.val("emoji")
@@ -631,12 +664,8 @@ func (s *Server) removeOwnReaction(c *call) {
 }
 
 func (s *Server) triggerTyping(c *call) {
-	ch := s.channelFor(c, 0)
+	ch := s.sendChannelFor(c)
 	if ch == nil {
-		return
-	}
-	if s.botPermsLocked(ch)&sendPerm(ch) != sendPerm(ch) {
-		c.fail(http.StatusForbidden, 50013, "Missing Permissions")
 		return
 	}
 	s.typing[ch.id]++
@@ -654,9 +683,8 @@ func (s *Server) startThread(c *call) {
 		c.invalid("channel: threads start only in text channels")
 		return
 	}
-	_, m := findMessage(ch, c.val("message"))
+	_, m := messageFor(c, ch)
 	if m == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
 		return
 	}
 	if s.channels[m.ID] != nil {
@@ -667,8 +695,7 @@ func (s *Server) startThread(c *call) {
 		Name                string `json:"name"`
 		AutoArchiveDuration int    `json:"auto_archive_duration"`
 	}
-	if err := json.Unmarshal(c.body, &ts); err != nil {
-		c.invalid("body: " + err.Error())
+	if !c.decode(&ts) {
 		return
 	}
 	if n := utf8.RuneCountInString(ts.Name); n < 1 || n > 100 {
@@ -697,6 +724,17 @@ func (s *Server) interactionFor(c *call) *interaction {
 	return in
 }
 
+// originalFor is interactionFor when the interaction has an original
+// response; it answers the call and returns nil when not.
+func (s *Server) originalFor(c *call) *interaction {
+	in := s.interactionFor(c)
+	if in != nil && in.original == nil {
+		c.unknownMessage()
+		return nil
+	}
+	return in
+}
+
 // ephemeralFlag is Discord's EPHEMERAL message flag.
 const ephemeralFlag = discordgo.MessageFlagsEphemeral
 
@@ -714,8 +752,7 @@ func (s *Server) interactionCallback(c *call) {
 		Type discordgo.InteractionResponseType `json:"type"`
 		Data json.RawMessage                   `json:"data"`
 	}
-	if err := json.Unmarshal(c.body, &body); err != nil {
-		c.invalid("body: " + err.Error())
+	if !c.decode(&body) {
 		return
 	}
 	var p Payload
@@ -728,16 +765,7 @@ func (s *Server) interactionCallback(c *call) {
 	ch := s.channels[in.channelID]
 	switch body.Type {
 	case discordgo.InteractionResponseChannelMessageWithSource:
-		if p.Content == "" && len(p.Embeds) == 0 {
-			c.fail(http.StatusBadRequest, 50006, "Cannot send an empty message")
-			return
-		}
-		if err := ValidateMessage(p.Content, p.Embeds); err != nil {
-			c.invalid(err.Error())
-			return
-		}
-		if err := validAllowedMentions(p.AllowedMentions); err != nil {
-			c.invalid(err.Error())
+		if !c.checkMessage(p.Content, p.Embeds, p.AllowedMentions) {
 			return
 		}
 		in.ephemeral = p.Flags&ephemeralFlag != 0
@@ -772,21 +800,8 @@ func (s *Server) followup(c *call) {
 	if in == nil {
 		return
 	}
-	p, _, err := decodePayload(c.body)
-	if err != nil {
-		c.invalid("body: " + err.Error())
-		return
-	}
-	if p.Content == "" && len(p.Embeds) == 0 {
-		c.fail(http.StatusBadRequest, 50006, "Cannot send an empty message")
-		return
-	}
-	if err := ValidateMessage(p.Content, p.Embeds); err != nil {
-		c.invalid(err.Error())
-		return
-	}
-	if err := validAllowedMentions(p.AllowedMentions); err != nil {
-		c.invalid(err.Error())
+	p, ok := c.newPayload()
+	if !ok {
 		return
 	}
 	ch := s.channels[in.channelID]
@@ -808,32 +823,20 @@ func (s *Server) followup(c *call) {
 }
 
 func (s *Server) getOriginal(c *call) {
-	in := s.interactionFor(c)
+	in := s.originalFor(c)
 	if in == nil {
-		return
-	}
-	if in.original == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
 		return
 	}
 	c.ok(in.original)
 }
 
 func (s *Server) editOriginal(c *call) {
-	in := s.interactionFor(c)
+	in := s.originalFor(c)
 	if in == nil {
 		return
 	}
-	if in.original == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
-		return
-	}
-	p, fields, err := decodePayload(c.body)
-	if err != nil {
-		c.invalid("body: " + err.Error())
-		return
-	}
-	if !checkEdit(c, in.original, p, fields) {
+	p, fields, ok := c.editPayload(in.original)
+	if !ok {
 		return
 	}
 	wasLoading := in.original.Flags&discordgo.MessageFlagsLoading != 0
@@ -848,12 +851,8 @@ func (s *Server) editOriginal(c *call) {
 }
 
 func (s *Server) deleteOriginal(c *call) {
-	in := s.interactionFor(c)
+	in := s.originalFor(c)
 	if in == nil {
-		return
-	}
-	if in.original == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
 		return
 	}
 	if ch := s.channels[in.channelID]; ch != nil {
@@ -872,15 +871,11 @@ func (s *Server) editFollowup(c *call) {
 	}
 	m := in.followups[c.val("message")]
 	if m == nil {
-		c.fail(http.StatusNotFound, 10008, "Unknown Message")
+		c.unknownMessage()
 		return
 	}
-	p, fields, err := decodePayload(c.body)
-	if err != nil {
-		c.invalid("body: " + err.Error())
-		return
-	}
-	if !checkEdit(c, m, p, fields) {
+	p, fields, ok := c.editPayload(m)
+	if !ok {
 		return
 	}
 	applyEdit(m, p, fields)
