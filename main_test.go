@@ -254,3 +254,35 @@ func TestSummarizeWithLanguageModel(t *testing.T) {
 		}
 	})
 }
+
+// TestEnvExampleListsEverySetting keeps .env.example in step with the
+// settings loadConfig reads.
+func TestEnvExampleListsEverySetting(t *testing.T) {
+	f, err := os.Open(".env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	example, err := parseDotenv(f)
+	if err != nil {
+		t.Fatalf(".env.example: %v", err)
+	}
+	read := map[string]bool{}
+	if _, err := loadConfig(func(k string) string { read[k] = true; return "" }); err != nil {
+		t.Fatalf("loadConfig with nothing set: %v", err)
+	}
+	for k := range read {
+		if _, ok := example[k]; !ok {
+			t.Errorf(".env.example lacks %s, which main reads", k)
+		}
+	}
+	for k := range example {
+		if !read[k] {
+			t.Errorf(".env.example lists %s, which main never reads", k)
+		}
+	}
+	// The example's values are the defaults, so copying it changes nothing.
+	if _, err := loadConfig(func(k string) string { return example[k] }); err != nil {
+		t.Errorf("loadConfig(.env.example) = %v; want the example to be valid", err)
+	}
+}
