@@ -1,8 +1,6 @@
 package prompts
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,20 +38,7 @@ func TestBriefingGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Briefing(%+v): %v", tt.in, err)
 			}
-			got := "=== system ===\n" + system + "\n=== user ===\n" + user + "\n"
-			path := filepath.Join("testdata", "briefing_"+tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("Briefing(%q) = %q; want %q", tt.name, got, want)
-			}
+			checkGolden(t, "Briefing", "briefing_"+tt.name, system, user)
 		})
 	}
 }

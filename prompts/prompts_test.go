@@ -49,20 +49,7 @@ func TestSummarizeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Summarize(%+v): %v", tt.in, err)
 			}
-			got := "=== system ===\n" + system + "\n=== user ===\n" + user + "\n"
-			path := filepath.Join("testdata", "summarize_"+tt.name+".golden")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden (run with -update to create): %v", err)
-			}
-			if got != string(want) {
-				t.Errorf("Summarize(%q) = %q; want %q", tt.name, got, want)
-			}
+			checkGolden(t, "Summarize", "summarize_"+tt.name, system, user)
 		})
 	}
 }
@@ -148,5 +135,25 @@ func TestRepair(t *testing.T) {
 		"Reply again with the complete answer as JSON only, in the shape given above, following every rule."
 	if got != want {
 		t.Errorf("Repair() = %q; want %q", got, want)
+	}
+}
+
+// checkGolden compares rendered prompts with testdata/name.golden, which
+// -update rewrites.
+func checkGolden(t *testing.T, fn, name, system, user string) {
+	t.Helper()
+	got := "=== system ===\n" + system + "\n=== user ===\n" + user + "\n"
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s(%q) = %q; want %q", fn, name, got, want)
 	}
 }
