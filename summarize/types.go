@@ -18,7 +18,7 @@ import (
 // Status says where a point stands between the parties.
 type Status string
 
-// The three statuses a point can have. The zero value is not valid.
+// The four statuses a point can have. The zero value is not valid.
 const (
 	// StatusAgreed: the parties committed to it.
 	StatusAgreed Status = "agreed"
@@ -27,11 +27,17 @@ const (
 	// StatusDisputed: claimed by one side and contested by another, or
 	// agreed but accused of being broken.
 	StatusDisputed Status = "disputed"
+	// StatusReported: a plain fact the article reports (an event that
+	// happened, a decision taken, a figure), not a matter between parties.
+	StatusReported Status = "reported"
 )
 
-// Valid reports whether s is one of the three statuses.
+// Statuses lists every valid status, in the order readers see them.
+var Statuses = []Status{StatusAgreed, StatusUnresolved, StatusDisputed, StatusReported}
+
+// Valid reports whether s is one of the four statuses.
 func (s Status) Valid() bool {
-	return s == StatusAgreed || s == StatusUnresolved || s == StatusDisputed
+	return s == StatusAgreed || s == StatusUnresolved || s == StatusDisputed || s == StatusReported
 }
 
 // ParseStatus reads a status case-insensitively.
