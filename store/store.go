@@ -1,5 +1,5 @@
 // Package store persists briefbot's records: articles and their summaries,
-// URL aliases, shares, per-server settings, briefing schedules and posted
+// link aliases, shares, per-server settings, briefing schedules and posted
 // briefings. The default implementation is embedded SQLite (pure Go, no
 // cgo); SQL is kept portable so a server database can take its place.
 package store

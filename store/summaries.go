@@ -232,45 +232,54 @@ func (db *DB) replaceTopics(ctx context.Context, tx *sql.Tx, summaryID int64, to
 	return nil
 }
 
-// Alias returns the canonical URL recorded for url, and false when none is.
-func (db *DB) Alias(ctx context.Context, url string) (string, bool, error) {
-	var canonical string
-	err := db.getAlias.QueryRowContext(ctx, url).Scan(&canonical)
+// Alias returns what briefbot learned about url the last time it read it:
+// which cache entry answers for it. ok is false when url answers from its
+// own entry.
+func (db *DB) Alias(ctx context.Context, url string) (summarize.Alias, bool, error) {
+	var a summarize.Alias
+	err := db.getAlias.QueryRowContext(ctx, url).Scan(&a.Target, &a.TextHash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
+		return summarize.Alias{}, false, nil
 	}
 	if err != nil {
-		return "", false, fmt.Errorf("store: alias %s: %w", url, err)
+		return summarize.Alias{}, false, fmt.Errorf("store: alias %s: %w", url, err)
 	}
-	return canonical, true, nil
+	return a, true, nil
 }
 
-const getAliasSQL = `SELECT canonical FROM aliases WHERE alias = ?`
+const getAliasSQL = `SELECT target, text_hash FROM link_aliases WHERE url = ?`
 
-// SaveAlias records that alias leads to canonical, replacing an earlier
-// record for alias. An alias equal to its canonical URL is not stored, and
-// one already recorded for canonical costs a read, not a write.
-func (db *DB) SaveAlias(ctx context.Context, alias, canonical string) error {
-	if alias == "" || canonical == "" {
+// SaveAlias records a for url, replacing what was recorded before. An
+// alias whose target is url itself (url now answers from its own entry)
+// removes the record. Recording what is recorded already costs a read,
+// not a write.
+func (db *DB) SaveAlias(ctx context.Context, url string, a summarize.Alias) error {
+	if url == "" || a.Target == "" {
 		return errors.New("store: save alias: empty URL")
 	}
-	if alias == canonical {
+	// Every fresh run of a link records what it learned again; mostly that
+	// is known already, and a read does not queue behind the writer.
+	known, ok, err := db.Alias(ctx, url)
+	if err == nil && (ok && known == a || !ok && a.Target == url) {
 		return nil
 	}
-	// Every fresh run of an article records its aliases again; most are
-	// known already, and a read does not queue behind the writer.
-	if known, ok, err := db.Alias(ctx, alias); err == nil && ok && known == canonical {
-		return nil
-	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.StmtContext(ctx, db.upsertAlias).ExecContext(ctx, alias, canonical, time.Now().UnixMilli())
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if a.Target == url {
+			_, err := tx.ExecContext(ctx, deleteAliasSQL, url)
+			return err
+		}
+		_, err := tx.StmtContext(ctx, db.upsertAlias).ExecContext(ctx, url, a.Target, a.TextHash, time.Now().UnixMilli())
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store: save alias %s: %w", alias, err)
+		return fmt.Errorf("store: save alias %s: %w", url, err)
 	}
 	return nil
 }
 
-const upsertAliasSQL = `INSERT INTO aliases (alias, canonical, updated_ms) VALUES (?, ?, ?)
-	ON CONFLICT (alias) DO UPDATE SET canonical = excluded.canonical, updated_ms = excluded.updated_ms`
+const (
+	upsertAliasSQL = `INSERT INTO link_aliases (url, target, text_hash, updated_ms) VALUES (?, ?, ?, ?)
+	ON CONFLICT (url) DO UPDATE SET target = excluded.target, text_hash = excluded.text_hash,
+		updated_ms = excluded.updated_ms`
+	deleteAliasSQL = `DELETE FROM link_aliases WHERE url = ?`
+)

@@ -187,39 +187,90 @@ func TestSummarySurvivesCrash(t *testing.T) {
 func TestAlias(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	if got, ok, err := db.Alias(ctx, "https://amp.example/x"); err != nil || ok || got != "" {
-		t.Errorf("Alias(unknown) = %q, %v, %v; want \"\", false, nil", got, ok, err)
+	if got, ok, err := db.Alias(ctx, "https://short.example/x"); err != nil || ok || got != (summarize.Alias{}) {
+		t.Errorf("Alias(unknown) = %+v, %v, %v; want zero, false, nil", got, ok, err)
 	}
-	steps := []struct{ alias, canonical string }{
-		{"https://amp.example/x", "https://example.com/x"},
-		{"https://amp.example/x", "https://example.com/x-final"}, // replaced
-		{"https://amp.example/x", "https://example.com/x-final"}, // known: read, not written
-		{"https://amp.example/z", "https://example.com/x"},
-		{"https://amp.example/z", "https://example.com/x-final"}, // replaced after a read
-		{"https://example.com/x-final", "https://example.com/x-final"},
+	redirect := func(target string) summarize.Alias { return summarize.Alias{Target: target} }
+	sameText := summarize.Alias{Target: "https://example.com/x-final", TextHash: "0123abcd"}
+	steps := []struct {
+		url   string
+		alias summarize.Alias
+	}{
+		{"https://short.example/x", redirect("https://example.com/x")},
+		{"https://short.example/x", redirect("https://example.com/x-final")}, // replaced
+		{"https://short.example/x", redirect("https://example.com/x-final")}, // known: read, not written
+		{"https://short.example/z", redirect("https://example.com/x")},
+		{"https://short.example/z", sameText},                                    // replaced after a read
+		{"https://example.com/x-final", redirect("https://example.com/x-final")}, // itself: nothing to record
+		{"https://short.example/gone", redirect("https://example.com/y")},
+		{"https://short.example/gone", redirect("https://short.example/gone")}, // answers from its own entry now
 	}
 	for _, s := range steps {
-		if err := db.SaveAlias(ctx, s.alias, s.canonical); err != nil {
-			t.Fatalf("SaveAlias(%q, %q): %v", s.alias, s.canonical, err)
+		if err := db.SaveAlias(ctx, s.url, s.alias); err != nil {
+			t.Fatalf("SaveAlias(%q, %+v): %v", s.url, s.alias, err)
 		}
 	}
 	tests := []struct {
-		url, want string
-		ok        bool
+		url  string
+		want summarize.Alias
+		ok   bool
 	}{
-		{"https://amp.example/x", "https://example.com/x-final", true},
-		{"https://example.com/x-final", "", false},
-		{"https://amp.example/z", "https://example.com/x-final", true},
-		{"https://amp.example/y", "", false},
+		{"https://short.example/x", redirect("https://example.com/x-final"), true},
+		{"https://example.com/x-final", summarize.Alias{}, false},
+		{"https://short.example/z", sameText, true},
+		{"https://short.example/gone", summarize.Alias{}, false},
+		{"https://short.example/y", summarize.Alias{}, false},
 	}
 	for _, tt := range tests {
 		got, ok, err := db.Alias(ctx, tt.url)
 		if err != nil || ok != tt.ok || got != tt.want {
-			t.Errorf("Alias(%q) = %q, %v, %v; want %q, %v, nil", tt.url, got, ok, err, tt.want, tt.ok)
+			t.Errorf("Alias(%q) = %+v, %v, %v; want %+v, %v, nil", tt.url, got, ok, err, tt.want, tt.ok)
 		}
 	}
-	if err := db.SaveAlias(ctx, "", "https://example.com/"); err == nil {
+	if err := db.SaveAlias(ctx, "", redirect("https://example.com/")); err == nil {
 		t.Errorf("SaveAlias(\"\", …) = nil; want an error")
+	}
+	if err := db.SaveAlias(ctx, "https://short.example/x", summarize.Alias{}); err == nil {
+		t.Errorf("SaveAlias(…, no target) = nil; want an error")
+	}
+}
+
+// TestMigrationDropsPageDeclaredAliases opens a database written before
+// link aliases: its alias rows, some of them a page's own canonical link
+// or og:url, must not answer for any link afterwards.
+func TestMigrationDropsPageDeclaredAliases(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to the schema before migration 3, with a poisoned row as that
+	// version wrote them: the victim's URL led to the attacker's entry.
+	for _, q := range []string{
+		`DROP TABLE link_aliases`,
+		`DELETE FROM schema_migrations WHERE version >= 3`,
+		`CREATE TABLE aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL, updated_ms INTEGER NOT NULL)`,
+		`INSERT INTO aliases VALUES ('https://news.example/world/story', 'https://evil.example/page', 1)`,
+	} {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open after the upgrade: %v", err)
+	}
+	defer db.Close()
+	if got, ok, err := db.Alias(ctx, "https://news.example/world/story"); err != nil || ok {
+		t.Errorf("Alias(victim) after the upgrade = %+v, %v, %v; want none", got, ok, err)
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'aliases'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("old aliases table: %d found (err %v); want it dropped", n, err)
 	}
 }
 
@@ -306,16 +357,16 @@ func BenchmarkSaveSummaryLedger(b *testing.B) {
 }
 
 // BenchmarkSaveAliasKnown records an alias the store already holds, as
-// every fresh run of an article with a declared canonical URL does.
+// every fresh run of a redirecting link does.
 func BenchmarkSaveAliasKnown(b *testing.B) {
 	db := openTest(b)
 	ctx := context.Background()
-	if err := db.SaveAlias(ctx, "https://news.example/amp/a", "https://news.example/a"); err != nil {
+	if err := db.SaveAlias(ctx, "https://short.example/a", summarize.Alias{Target: "https://news.example/a"}); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := db.SaveAlias(ctx, "https://news.example/amp/a", "https://news.example/a"); err != nil {
+		if err := db.SaveAlias(ctx, "https://short.example/a", summarize.Alias{Target: "https://news.example/a"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"runtime"
-	"slices"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -21,11 +19,26 @@ type Store interface {
 	Summary(ctx context.Context, k Key) (s *Summary, ok bool, err error)
 	// SaveSummary stores s under s.Key(), replacing any previous entry.
 	SaveSummary(ctx context.Context, s *Summary) error
-	// Alias returns the canonical URL an alias points to; ok is false
-	// when url is no known alias.
-	Alias(ctx context.Context, url string) (canonical string, ok bool, err error)
-	// SaveAlias records that alias names the same article as canonical.
-	SaveAlias(ctx context.Context, alias, canonical string) error
+	// Alias returns what briefbot learned about url the last time it read
+	// it; ok is false when url answers from its own entry.
+	Alias(ctx context.Context, url string) (a Alias, ok bool, err error)
+	// SaveAlias records a for url, replacing what was recorded; an alias
+	// whose Target is url itself removes the record.
+	SaveAlias(ctx context.Context, url string, a Alias) error
+}
+
+// Alias says which cache entry answers for a link, learned by reading the
+// link itself: never from what another page says about it. A page's own
+// canonical link or og:url is only a hint, followed when the text behind
+// it is the text the link served.
+type Alias struct {
+	// Target is the canonical URL whose cache entry answers for the link.
+	Target string
+	// TextHash is empty when the link redirected to Target as briefbot
+	// followed it. Otherwise the link served the text with this hash,
+	// the same as Target's entry then had; the alias holds only while
+	// Target's entry still has it.
+	TextHash string
 }
 
 // PageFetcher fetches a page. *Fetcher implements it.
@@ -66,8 +79,10 @@ type ServiceOptions struct {
 // otherwise runs one flight per URL (fetch, extract, summarize, ground,
 // store) however many callers ask at once.
 type Service struct {
-	opts   ServiceOptions
-	flight singleflight.Group
+	opts ServiceOptions
+	// flight runs one fetch per link; articles one engine run per article
+	// (links that redirect to one article share it).
+	flight, articles singleflight.Group
 	// extractSlots holds a token for each fetch and extraction in
 	// progress: at most opts.MaxExtract.
 	extractSlots chan struct{}
@@ -101,31 +116,31 @@ func NewService(opts ServiceOptions) (*Service, error) {
 // unless req.Fresh. Concurrent calls for one URL share one fetch and one
 // engine run. Errors wrap the fetcher's sentinels (ErrBadURL,
 // ErrBlockedHost, ErrNotArticle, …).
+//
+// A link's summary comes only from what was read at that link, following
+// the redirects the fetcher saw: from the entry of the article a redirect
+// led to, from an entry whose text is the text the link served, or from
+// the link's own entry. What a page says about itself (canonical link,
+// og:url) never decides what another URL shows, and Fresh always reads
+// the link itself again.
 func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) {
-	canonical, err := Canonicalize(req.URL)
+	link, err := Canonicalize(req.URL)
 	if err != nil {
 		return nil, err
-	}
-	if target, ok, err := s.opts.Store.Alias(ctx, canonical); err != nil {
-		s.opts.Logger.Warn("alias_lookup_failed", slog.String("url", canonical), slog.Any("err", err))
-	} else if ok {
-		canonical = target
 	}
 	lang := req.Language
 	if lang == "" {
 		lang = s.opts.Language
 	}
-	key := s.key(s.opts.Engine, canonical, lang)
 	if !req.Fresh {
-		if sum, ok := s.cached(ctx, key); ok {
+		if sum, ok := s.lookup(ctx, link, lang); ok {
 			return sum, nil
 		}
 	}
-	flightKey := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%t", key.URL, key.Engine, key.Model, key.PromptVersion, req.Fresh)
-	ch := s.flight.DoChan(flightKey, func() (any, error) {
+	ch := s.flight.DoChan(flightKey(s.key(s.opts.Engine, link, lang), req.Fresh), func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.FlightTimeout)
 		defer cancel()
-		return s.run(fctx, canonical, lang, req.Fresh)
+		return s.run(fctx, link, lang, req.Fresh)
 	})
 	select {
 	case <-ctx.Done():
@@ -137,6 +152,10 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 		sum := *r.Val.(*Summary)
 		return &sum, nil
 	}
+}
+
+func flightKey(k Key, fresh bool) string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%t", k.URL, k.Engine, k.Model, k.PromptVersion, fresh)
 }
 
 // Extract fetches rawURL and returns its main text: what the engines see.
@@ -216,67 +235,129 @@ func (s *Service) cached(ctx context.Context, k Key) (*Summary, bool) {
 	return sum, true
 }
 
-// run is one flight: fetch, extract, summarize, ground, store.
-func (s *Service) run(ctx context.Context, canonical, lang string, fresh bool) (*Summary, error) {
+// lookup answers for link from the cache as briefbot last read it: from
+// the entry its alias names when it has one, else from its own entry.
+func (s *Service) lookup(ctx context.Context, link, lang string) (*Summary, bool) {
+	a, ok, err := s.opts.Store.Alias(ctx, link)
+	if err != nil {
+		s.opts.Logger.Warn("alias_lookup_failed", slog.String("url", link), slog.Any("err", err))
+		return nil, false
+	}
+	if !ok {
+		return s.cached(ctx, s.key(s.opts.Engine, link, lang))
+	}
+	// An alias whose target has no entry for this engine and language, or
+	// whose target's text changed since, answers nothing: the link is read
+	// again rather than answered from an entry older than the alias.
+	sum, ok := s.cached(ctx, s.key(s.opts.Engine, a.Target, lang))
+	if !ok || a.TextHash != "" && sum.TextHash != a.TextHash {
+		return nil, false
+	}
+	return sum, true
+}
+
+// run is one flight for link: fetch and extract it, answer from an entry
+// of the same article when one is cached (unless fresh), else summarize,
+// ground and store the article under the URL it was read at, and record
+// where link led.
+func (s *Service) run(ctx context.Context, link, lang string, fresh bool) (*Summary, error) {
 	start := s.opts.Now()
-	page, doc, err := s.fetchExtract(ctx, canonical)
+	if !fresh {
+		// Another flight for link may have landed between the caller's
+		// cache miss and the start of this one.
+		if sum, ok := s.lookup(ctx, link, lang); ok {
+			return sum, nil
+		}
+	}
+	page, doc, err := s.fetchExtract(ctx, link)
 	if err != nil {
 		return nil, err
 	}
-	// The same article may be known under its final or canonical URL:
-	// answer from that entry rather than paying for a second engine run,
-	// and point this link at it.
-	aliases := s.aliases(canonical, page.URL, doc.Canonical)
+	final := link
+	if c, err := Canonicalize(page.URL); err == nil {
+		final = c
+	}
 	if !fresh {
-		for _, other := range aliases {
-			if sum, ok := s.cached(ctx, s.key(s.opts.Engine, other, lang)); ok {
-				s.saveAlias(ctx, canonical, other)
+		if sum, ok := s.reuse(ctx, link, final, doc, lang); ok {
+			return sum, nil
+		}
+	}
+	sum, err := s.summarizeArticle(ctx, doc, final, lang, fresh, start)
+	if err != nil {
+		return nil, err
+	}
+	// When link did not redirect, this removes any alias it had: it
+	// answers from its own, newer entry.
+	s.saveAlias(ctx, link, Alias{Target: final})
+	return sum, nil
+}
+
+// reuse returns the cached summary of the article link just served under
+// another URL, and records the alias that finds it without a fetch next
+// time. Two kinds of evidence count: a redirect the fetcher followed from
+// link to final, and a text hash. The page's declared canonical URL is a
+// hint only: its entry answers when its text is the text just read, so
+// the page cannot make its own text answer for that URL or borrow that
+// URL's summary for other text.
+func (s *Service) reuse(ctx context.Context, link, final string, doc *Document, lang string) (*Summary, bool) {
+	if final != link {
+		if sum, ok := s.cached(ctx, s.key(s.opts.Engine, final, lang)); ok {
+			s.saveAlias(ctx, link, Alias{Target: final})
+			return sum, true
+		}
+	}
+	if doc.Canonical == "" {
+		return nil, false
+	}
+	hint, err := Canonicalize(doc.Canonical)
+	if err != nil || hint == link || hint == final {
+		return nil, false
+	}
+	sum, ok := s.cached(ctx, s.key(s.opts.Engine, hint, lang))
+	if !ok {
+		return nil, false
+	}
+	h := textHash(doc.Text)
+	if sum.TextHash != h {
+		s.opts.Logger.Debug("canonical_hint_text_differs", slog.String("url", link), slog.String("hint", hint))
+		return nil, false
+	}
+	a := Alias{Target: hint, TextHash: h}
+	s.saveAlias(ctx, link, a)
+	if final != link {
+		s.saveAlias(ctx, final, a)
+	}
+	return sum, true
+}
+
+// summarizeArticle summarizes doc, the article read at final, and stores
+// it under final: once, however many flights (links redirecting to one
+// article) reach it at once. Unless fresh, the flight that runs reads the
+// cache again before it calls the engine, as another may have stored the
+// article in the meantime.
+func (s *Service) summarizeArticle(ctx context.Context, doc *Document, final, lang string, fresh bool, start time.Time) (*Summary, error) {
+	key := s.key(s.opts.Engine, final, lang)
+	v, err, _ := s.articles.Do(flightKey(key, fresh), func() (any, error) {
+		if !fresh {
+			if sum, ok := s.cached(ctx, key); ok {
 				return sum, nil
 			}
 		}
+		return s.summarizeDoc(ctx, doc, final, lang, start)
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, alias := range aliases {
-		s.saveAlias(ctx, alias, canonical)
-	}
-	return s.summarizeDoc(ctx, doc, canonical, lang, start)
+	sum := *v.(*Summary)
+	return &sum, nil
 }
 
-// saveAlias records an alias; a failure only costs a later cache miss.
-func (s *Service) saveAlias(ctx context.Context, alias, canonical string) {
-	if err := s.opts.Store.SaveAlias(ctx, alias, canonical); err != nil {
-		s.opts.Logger.Warn("alias_save_failed", slog.String("url", alias), slog.Any("err", err))
+// saveAlias records an alias; a failure only costs a later fetch.
+func (s *Service) saveAlias(ctx context.Context, link string, a Alias) {
+	if err := s.opts.Store.SaveAlias(ctx, link, a); err != nil {
+		s.opts.Logger.Warn("alias_save_failed", slog.String("url", link), slog.Any("err", err))
 	}
 }
-
-// aliases returns the other canonical forms the article is known by.
-func (s *Service) aliases(canonical string, others ...string) []string {
-	var out []string
-	for _, o := range others {
-		if o == "" {
-			continue
-		}
-		c, err := Canonicalize(o)
-		if err != nil || c == canonical || slices.Contains(out, c) || !plausibleAlias(canonical, c) {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// plausibleAlias refuses a canonical link that points at a site's front
-// page when the article itself is deeper: some sites declare their home
-// page as every article's canonical URL.
-func plausibleAlias(article, alias string) bool {
-	a, err1 := url.Parse(article)
-	b, err2 := url.Parse(alias)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return !(isRootPath(b.Path) && !isRootPath(a.Path))
-}
-
-func isRootPath(p string) bool { return p == "" || p == "/" }
 
 func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, lang string, start time.Time) (*Summary, error) {
 	engine := s.opts.Engine

@@ -122,7 +122,7 @@ func TestServiceOneFlightPerURL(t *testing.T) {
 	}
 }
 
-func TestServiceCacheFreshAndAliases(t *testing.T) {
+func TestServiceCacheFreshAndRedirects(t *testing.T) {
 	f := newServiceFixture(t)
 	ctx := context.Background()
 	first, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/short/abc"})
@@ -150,16 +150,23 @@ func TestServiceCacheFreshAndAliases(t *testing.T) {
 	if !again.Cached {
 		t.Error("second answer is not marked cached")
 	}
-	// The redirect target and the page's declared canonical URL are
-	// aliases of the same article: no second engine run.
-	for _, u := range []string{f.srv.URL + "/news/call", "https://news.example/world/putin-call"} {
-		s, err := f.svc.Summarize(ctx, summarize.Request{URL: u})
-		if err != nil {
-			t.Fatalf("Summarize(%q): %v", u, err)
-		}
-		if !s.Cached {
-			t.Errorf("Summarize(%q).Cached = false; want true (alias)", u)
-		}
+	// The redirect target is where the article was read: its own link
+	// answers from the same entry, no second engine run.
+	s, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/news/call"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Cached || s.URL != f.srv.URL+"/news/call" {
+		t.Errorf("redirect target: cached %v url %q; want the cached entry of %q", s.Cached, s.URL, f.srv.URL+"/news/call")
+	}
+	// The page's declared canonical URL is another site's: what the page
+	// says about itself records nothing for it.
+	const declared = "https://news.example/world/putin-call"
+	if a, ok, err := f.db.Alias(ctx, declared); err != nil || ok {
+		t.Errorf("Alias(%q) = %+v, %v, %v; want none", declared, a, ok, err)
+	}
+	if _, ok, err := f.db.Summary(ctx, summarize.Key{URL: declared, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion}); err != nil || ok {
+		t.Errorf("Summary(%q) = %v, %v; want none", declared, ok, err)
 	}
 	if got := f.engine.calls.Load(); got != 1 {
 		t.Errorf("engine ran %d times; want 1", got)
