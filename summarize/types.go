@@ -91,7 +91,7 @@ type Usage struct {
 // Summary is the ledger of one article by one engine, model and prompt
 // version. It is what the store keeps and what every transport renders.
 type Summary struct {
-	URL       string    `json:"url"`       // canonical URL: the cache key
+	URL       string    `json:"url"`       // canonical URL the article was read at (after redirects): the cache key
 	FinalURL  string    `json:"final_url"` // after redirects
 	Title     string    `json:"title"`
 	Site      string    `json:"site"`
