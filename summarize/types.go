@@ -157,7 +157,9 @@ type Block struct {
 // Document is the main text of a page and what is known about it: what the
 // engines see.
 type Document struct {
-	URL       string    `json:"url"` // final URL of the page
+	URL string `json:"url"` // final URL of the page
+	// Canonical is the URL the page declares for itself (canonical link,
+	// else og:url): a hint, never evidence of what another URL shows.
 	Canonical string    `json:"canonical,omitempty"`
 	Title     string    `json:"title"`
 	Site      string    `json:"site"`
