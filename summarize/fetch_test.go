@@ -600,7 +600,7 @@ func TestFetchContentTypes(t *testing.T) {
 				if !errors.As(err, &na) || na.ContentType != tt.wantType || !errors.Is(err, ErrNotArticle) {
 					t.Fatalf("Fetch(%q) error %v; want *NotArticleError{%q}", raw, err, tt.wantType)
 				}
-				want := "summarize: not an article I can read (" + tt.wantType + ")"
+				want := "summarize: fetch " + raw + ": not an article I can read (" + tt.wantType + ")"
 				if err.Error() != want {
 					t.Errorf("Fetch(%q) error %q; want %q", raw, err, want)
 				}
