@@ -543,7 +543,7 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "briefbot:", err)
+		fmt.Fprintln(stderr, "briefbot:", startError(err))
 		return 1
 	}
 	defer a.close()
@@ -599,6 +599,14 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 
 // msgDiskFull tells the operator what a write on a full disk needs.
 const msgDiskFull = "The disk is full: free some space and try again."
+
+// startError is what the operator reads when briefbot cannot start.
+func startError(err error) string {
+	if errors.Is(err, store.ErrDiskFull) {
+		return msgDiskFull + " (" + err.Error() + ")"
+	}
+	return err.Error()
+}
 
 // cliError is the user's message for err followed by the detail: the
 // person at a terminal is the operator, so both help.

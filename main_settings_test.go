@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"briefbot/store"
 )
 
 // TestSettingsFailLoudly: a setting with an unusable value stops start-up
@@ -212,6 +215,15 @@ func TestCLIDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A database made while there is room, closed cleanly (no -wal, no
+	// -shm left), for the last case.
+	earlier := filepath.Join(dir, "earlier.db")
+	db, err := store.Open(context.Background(), earlier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
 	dbPath := filepath.Join(dir, "briefbot.db")
 	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true", "DATABASE_PATH": dbPath})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -232,15 +244,33 @@ func TestCLIDiskFull(t *testing.T) {
 	if !strings.Contains(errOut, "briefbot: the summary was not saved: "+msgDiskFull) {
 		t.Errorf("stderr %q; want it to say the disk is full", errOut)
 	}
-	if strings.Contains(errOut, "disk I/O error") {
-		t.Errorf("stderr %q still reads as an I/O error", errOut)
-	}
 	t.Logf("stderr of the full-disk run:\n%s", errOut)
+
+	// The disk is still full: a new database cannot even be created.
+	env = testEnv(t, map[string]string{"DATABASE_PATH": filepath.Join(dir, "new.db")})
+	code, out, errOut = runMain(t, env, "", "summarize", seedPath)
+	if code != 1 || out != "" || !strings.Contains(errOut, "briefbot: "+msgDiskFull) {
+		t.Errorf("run(summarize) opening a database on a full disk = %d, stdout %.100q, stderr %q; want 1, nothing, %q",
+			code, out, errOut, msgDiskFull)
+	}
+	t.Logf("stderr of the full-disk open:\n%s", errOut)
+
+	// Nor can an existing one, in use or closed cleanly, take a summary.
+	for _, path := range []string{dbPath, earlier} {
+		env = testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true", "DATABASE_PATH": path})
+		code, _, errOut = runMain(t, env, "", "summarize", srv.URL+"/again")
+		// Opening it may already fail: SQLite then reports "disk I/O error
+		// (4874)", SQLITE_IOERR_SHMSIZE, as the WAL index cannot be made.
+		if code != 1 || !strings.Contains(errOut, "briefbot: "+msgDiskFull) && !strings.Contains(errOut, "not saved: "+msgDiskFull) {
+			t.Errorf("run(summarize) with %s on a full disk = %d, stderr %q; want 1 and %q", filepath.Base(path), code, errOut, msgDiskFull)
+		}
+		t.Logf("stderr with %s:\n%s", filepath.Base(path), errOut)
+	}
 }
 
 // fillDisk writes to path until the file system is full.
 func fillDisk(path string) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
