@@ -303,3 +303,31 @@ func TestConsoleLongLineThroughRun(t *testing.T) {
 		t.Errorf("no log line for the long line:\n%s", errOut)
 	}
 }
+
+// TestCLIErrorTexts: links the fetch guard refuses, through the command
+// line. Documentation addresses are refused like private ones, an IPv6
+// zone reads as the link wrote it, and no error says its prefix twice.
+func TestCLIErrorTexts(t *testing.T) {
+	tests := []struct {
+		link string
+		want string // in stderr
+	}{
+		{"http://192.0.2.10/news", "refusing to connect to 192.0.2.10 (documentation)"},
+		{"http://198.51.100.10/news", "(documentation)"},
+		{"https://203.0.113.10/news", "(documentation)"},
+		{"http://[2001:db8::10]/news", "(documentation)"},
+		{"http://[3fff::10]/news", "(documentation)"},
+		{"http://[fe80::1%25lo]/news", "summarize: fetch http://[fe80::1%25lo]/news: refusing to connect to fe80::1%lo (scoped address)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.link, func(t *testing.T) {
+			code, _, errOut := runMain(t, testEnv(t, nil), "", "summarize", tt.link)
+			if code != 1 || !strings.Contains(errOut, tt.want) {
+				t.Errorf("run(summarize %s) = %d, stderr %q; want 1 and %q", tt.link, code, errOut, tt.want)
+			}
+			if strings.Count(errOut, "summarize:") != 1 || strings.Contains(errOut, "%2525") {
+				t.Errorf("run(summarize %s) stderr %q; want the summarize: prefix once and the zone escaped once", tt.link, errOut)
+			}
+		})
+	}
+}
