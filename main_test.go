@@ -167,6 +167,10 @@ func TestParseDotenv(t *testing.T) {
 			t.Errorf("parseDotenv: %s = %q; want %q", k, got[k], v)
 		}
 	}
+	bom, err := parseDotenv(strings.NewReader("\uFEFFA=1\nB=2\n"))
+	if err != nil || bom["A"] != "1" || bom["B"] != "2" || len(bom) != 2 {
+		t.Errorf("parseDotenv with a byte-order mark = %v, %v; want A=1 B=2", bom, err)
+	}
 	if _, err := parseDotenv(strings.NewReader("novalue\n")); err == nil {
 		t.Error("parseDotenv accepted a line without =")
 	}
