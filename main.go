@@ -282,12 +282,12 @@ func (p *envParser) nonEmpty(name, def string) string {
 }
 
 // language accepts a language code (en, de, pt-BR) or an English
-// language name (German); "" means each article's own language. A code
-// that names no known language is refused, as is anything the prompt
-// would not accept.
+// language name (German); "" or "auto" (as in /settings) means each
+// article's own language. A code that names no known language is refused,
+// as is anything the prompt would not accept.
 func (p *envParser) language(name string) string {
 	v := p.str(name, "")
-	if v == "" {
+	if v == "" || strings.EqualFold(v, "auto") {
 		return ""
 	}
 	display, err := prompts.LanguageName(v)
