@@ -367,3 +367,33 @@ func TestConsoleLongLineGoesOn(t *testing.T) {
 		t.Errorf("console echoed the long line: %d bytes of output", len(out))
 	}
 }
+
+// BenchmarkReadLinesOverlong reads one 64 MiB line: the allocations per
+// op stay near the 1 MiB limit, not the line's size.
+func BenchmarkReadLinesOverlong(b *testing.B) {
+	const size = 64 << 20
+	b.ReportAllocs()
+	for b.Loop() {
+		lines := make(chan consoleLine, 2)
+		in := io.MultiReader(io.LimitReader(repeatReader('a'), size), strings.NewReader("\nok\n"))
+		if err := readLines(in, maxConsoleLine, lines, nil); err != nil {
+			b.Fatal(err)
+		}
+		if l := <-lines; !l.tooLong {
+			b.Fatal("the long line was not refused")
+		}
+		if l := <-lines; l.text != "ok" {
+			b.Fatalf("next line %+v; want ok", l)
+		}
+	}
+}
+
+// repeatReader reads an endless run of one byte.
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
