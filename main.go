@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +38,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot"
+	"briefbot/prompts"
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
@@ -53,38 +55,63 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], env, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// loadEnv returns a lookup over the process environment and, beneath it,
-// the KEY=VALUE lines of the file at path when it exists. The process
-// environment wins so a deployment can override a checked-in .env.
-func loadEnv(path string, lookup func(string) (string, bool)) (func(string) string, error) {
-	file := map[string]string{}
+// environ is where settings come from: the process environment over a
+// .env file.
+type environ struct {
+	// lookup returns a setting and whether it is set at all, even to "".
+	lookup func(string) (string, bool)
+	// file is the .env file read ("" when there was none) and fileKeys
+	// the keys it sets, so keys main never reads can be warned about.
+	file     string
+	fileKeys []string
+}
+
+// loadEnv returns the process environment (lookup) over the KEY=VALUE
+// lines of the file at path when it exists. The process environment wins
+// so a deployment can override a checked-in .env.
+func loadEnv(path string, lookup func(string) (string, bool)) (environ, error) {
 	f, err := os.Open(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
+		return environ{lookup: lookup}, nil
 	case err != nil:
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	default:
-		defer f.Close()
-		file, err = parseDotenv(f)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", path, err)
-		}
+		return environ{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	return func(k string) string {
-		if v, ok := lookup(k); ok {
-			return v
-		}
-		return file[k]
+	defer f.Close()
+	file, err := parseDotenv(f)
+	if err != nil {
+		return environ{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	keys := make([]string, 0, len(file))
+	for k := range file {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return environ{
+		lookup: func(k string) (string, bool) {
+			if v, ok := lookup(k); ok {
+				return v, true
+			}
+			v, ok := file[k]
+			return v, ok
+		},
+		file:     path,
+		fileKeys: keys,
 	}, nil
 }
 
 // parseDotenv reads KEY=VALUE lines: blank lines and # comments are
-// skipped, an "export " prefix is allowed, and a value may be quoted.
+// skipped, an "export " prefix is allowed, and a value may be quoted. A
+// UTF-8 byte-order mark (which some Windows editors write) is ignored.
 func parseDotenv(r io.Reader) (map[string]string, error) {
 	out := map[string]string{}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			text = strings.TrimPrefix(text, "\uFEFF")
+		}
+		line := strings.TrimSpace(text)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -137,9 +164,11 @@ type config struct {
 // useLLM reports whether an LLM endpoint is configured.
 func (c config) useLLM() bool { return c.OpenAIKey != "" || c.OpenAIBaseURL != "" }
 
-// loadConfig reads and validates the settings; an error names the variable.
-func loadConfig(getenv func(string) string) (config, error) {
-	p := envParser{getenv: getenv}
+// loadConfig reads and validates the settings; an error names the
+// variable. lookup reports whether a setting is set at all: set but empty
+// means unset for every setting but DATABASE_PATH.
+func loadConfig(lookup func(string) (string, bool)) (config, error) {
+	p := envParser{lookup: lookup}
 	c := config{
 		DiscordToken:      p.str("DISCORD_TOKEN", ""),
 		DiscordAPIBaseURL: p.url("DISCORD_API_BASE_URL", ""),
@@ -150,8 +179,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		LLMTimeout:        p.duration("LLM_TIMEOUT", 60*time.Second),
 		LLMConcurrency:    p.integer("LLM_MAX_CONCURRENT", 4, 1, 256),
 		LLMChunkTokens:    p.integer("LLM_CHUNK_TOKENS", summarize.DefaultLLMChunkTokens, 500, 1_000_000),
-		DatabasePath:      p.str("DATABASE_PATH", "briefbot.db"),
-		SummaryLanguage:   p.str("SUMMARY_LANGUAGE", ""),
+		DatabasePath:      p.nonEmpty("DATABASE_PATH", "briefbot.db"),
+		SummaryLanguage:   p.language("SUMMARY_LANGUAGE"),
 		FetchAllowPrivate: p.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", false),
 		FetchMaxBytes:     p.bytes("FETCH_MAX_BYTES", 15<<20),
 		FetchTimeout:      p.duration("FETCH_TIMEOUT", 20*time.Second),
@@ -162,15 +191,69 @@ func loadConfig(getenv func(string) string) (config, error) {
 		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:         p.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
-	if c.DatabasePath == "" {
-		p.fail("DATABASE_PATH", "must not be empty")
-	}
 	return c, p.err
+}
+
+// settingNames is every setting loadConfig reads.
+func settingNames() map[string]bool {
+	names := map[string]bool{}
+	loadConfig(func(k string) (string, bool) { names[k] = true; return "", false })
+	return names
+}
+
+// unknownSettings lists the keys of env's .env file that main never reads
+// (a typo, or a key another tool keeps in the same file), each with the
+// setting it most likely meant when one is close.
+func unknownSettings(env environ) []string {
+	known := settingNames()
+	var out []string
+	for _, k := range env.fileKeys {
+		if known[k] {
+			continue
+		}
+		if guess := closestName(k, known); guess != "" {
+			k += " (did you mean " + guess + "?)"
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// closestName returns the name in names within two edits of k, if any.
+func closestName(k string, names map[string]bool) string {
+	best, bestDist := "", 3
+	for n := range names {
+		if d := editDistance(strings.ToUpper(k), n); d < bestDist || d == bestDist && n < best {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // envParser collects the first invalid setting while parsing them all.
 type envParser struct {
-	getenv func(string) string
+	lookup func(string) (string, bool)
 	err    error
 }
 
@@ -181,10 +264,39 @@ func (p *envParser) fail(name, why string) {
 }
 
 func (p *envParser) str(name, def string) string {
-	if v := strings.TrimSpace(p.getenv(name)); v != "" {
-		return v
+	if v, _ := p.lookup(name); strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v)
 	}
 	return def
+}
+
+// nonEmpty is str for a setting that must not be set to "": unset takes
+// def, but an empty value is refused rather than silently replaced.
+func (p *envParser) nonEmpty(name, def string) string {
+	v, ok := p.lookup(name)
+	if ok && strings.TrimSpace(v) == "" {
+		p.fail(name, fmt.Sprintf("must not be empty (leave it out for the default, %s)", def))
+		return def
+	}
+	return p.str(name, def)
+}
+
+// language accepts a language code (en, de, pt-BR) or an English
+// language name (German); "" or "auto" (as in /settings) means each
+// article's own language. A code that names no known language is refused,
+// as is anything the prompt would not accept.
+func (p *envParser) language(name string) string {
+	v := p.str(name, "")
+	if v == "" || strings.EqualFold(v, "auto") {
+		return ""
+	}
+	display, err := prompts.LanguageName(v)
+	code, _, _ := strings.Cut(strings.ReplaceAll(v, "_", "-"), "-")
+	looksLikeCode := len(code) <= 3 && !strings.Contains(v, " ")
+	if err != nil || (looksLikeCode && display == v) || display == "Unknown language" {
+		p.fail(name, fmt.Sprintf("must be a language code like en, de or pt-BR (or a name like German), got %q", v))
+	}
+	return v
 }
 
 func (p *envParser) url(name, def string) string {
@@ -307,13 +419,23 @@ Settings come from the environment or a .env file: see .env.example.
 
 // run is the whole program behind main, with its inputs injected so tests
 // can drive it. It returns the process exit code.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, err := loadConfig(getenv)
+func run(ctx context.Context, args []string, env environ, stdin io.Reader, stdout, stderr io.Writer) int {
+	unknown := unknownSettings(env)
+	cfg, err := loadConfig(env.lookup)
 	if err != nil {
 		fmt.Fprintln(stderr, "briefbot:", err)
+		if len(unknown) > 0 {
+			fmt.Fprintf(stderr, "briefbot: %s also sets keys briefbot does not read: %s\n", env.file, strings.Join(unknown, ", "))
+		}
 		return 2
 	}
 	log := newLogger(cfg, stderr)
+	if len(unknown) > 0 {
+		// A warning, not an error: other tools (docker compose, direnv)
+		// keep their own keys in the same file.
+		log.Warn("unknown_settings", slog.String("file", env.file), slog.String("keys", strings.Join(unknown, ", ")),
+			slog.String("note", "briefbot ignores them; .env.example lists its settings"))
+	}
 	cmd := ""
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -346,7 +468,7 @@ type app struct {
 func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	db, err := store.Open(ctx, cfg.DatabasePath)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath, err)
+		return nil, err // it names the path
 	}
 	fetcher := summarize.NewFetcher(summarize.FetchOptions{
 		AllowPrivate: cfg.FetchAllowPrivate,
@@ -421,7 +543,7 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "briefbot:", err)
+		fmt.Fprintln(stderr, "briefbot:", startError(err))
 		return 1
 	}
 	defer a.close()
@@ -458,20 +580,42 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 			fmt.Fprintf(stderr, "briefbot: %s\n", cliError(err))
 			return 1
 		}
+		code := 0
 		if *jsonOut {
-			return writeJSON(stdout, stderr, sum)
+			code = writeJSON(stdout, stderr, sum)
+		} else {
+			for _, r := range bot.RenderSummary(sum, bot.RenderOptions{ShowUngrounded: true}) {
+				fmt.Fprint(stdout, bot.Flatten(r))
+			}
 		}
-		for _, r := range bot.RenderSummary(sum, bot.RenderOptions{ShowUngrounded: true}) {
-			fmt.Fprint(stdout, bot.Flatten(r))
+		if sum.SaveErr != nil {
+			// Shown, but not kept: a script must not take it as done.
+			fmt.Fprintf(stderr, "briefbot: the summary was not saved: %s\n", cliError(sum.SaveErr))
+			return 1
 		}
-		return 0
+		return code
 	}
+}
+
+// msgDiskFull tells the operator what a write on a full disk needs.
+const msgDiskFull = "The disk is full: free some space and try again."
+
+// startError is what the operator reads when briefbot cannot start.
+func startError(err error) string {
+	if errors.Is(err, store.ErrDiskFull) {
+		return msgDiskFull + " (" + err.Error() + ")"
+	}
+	return err.Error()
 }
 
 // cliError is the user's message for err followed by the detail: the
 // person at a terminal is the operator, so both help.
 func cliError(err error) string {
-	return bot.UserMessage(err) + " (" + err.Error() + ")"
+	msg := bot.UserMessage(err)
+	if errors.Is(err, store.ErrDiskFull) {
+		msg = msgDiskFull
+	}
+	return msg + " (" + err.Error() + ")"
 }
 
 func writeJSON(stdout, stderr io.Writer, v any) int {
@@ -589,7 +733,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		}
 		poster, serve = d, d.Run
 	} else {
-		c := bot.NewConsole(stdout, bot.ConsoleOptions{})
+		c := bot.NewConsole(stdout, bot.ConsoleOptions{Logger: log})
 		poster = c
 		serve = func(ctx context.Context) error { return c.Run(ctx, stdin, h) }
 	}

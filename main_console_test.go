@@ -57,7 +57,7 @@ type consoleSession struct {
 }
 
 // startConsole runs run() with no DISCORD_TOKEN, so on the console.
-func startConsole(t *testing.T, env func(string) string) *consoleSession {
+func startConsole(t *testing.T, env environ) *consoleSession {
 	t.Helper()
 	pr, pw := io.Pipe()
 	s := &consoleSession{t: t, in: pw, done: make(chan int, 1)}

@@ -103,7 +103,7 @@ func startDiscordBot(t *testing.T, extra map[string]string) *discordBot {
 		m[k] = v
 	}
 	env := testEnv(t, m)
-	b.dbPath = env("DATABASE_PATH")
+	b.dbPath, _ = env.lookup("DATABASE_PATH")
 	ctx, cancel := context.WithCancel(context.Background())
 	b.cancel = cancel
 	go func() { b.done <- run(ctx, nil, env, strings.NewReader(""), &b.logs, &b.logs) }()

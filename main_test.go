@@ -16,17 +16,17 @@ import (
 
 const seedPath = "../shared/seed/trump-putin-call.txt"
 
-// testEnv is a getenv over m with a fresh database per test.
-func testEnv(t *testing.T, m map[string]string) func(string) string {
+// testEnv is a process environment of m with a fresh database per test.
+func testEnv(t *testing.T, m map[string]string) environ {
 	t.Helper()
 	env := map[string]string{"DATABASE_PATH": filepath.Join(t.TempDir(), "briefbot.db")}
 	for k, v := range m {
 		env[k] = v
 	}
-	return func(k string) string { return env[k] }
+	return environ{lookup: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
 }
 
-func runMain(t *testing.T, env func(string) string, stdin string, args ...string) (code int, stdout, stderr string) {
+func runMain(t *testing.T, env environ, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -167,6 +167,10 @@ func TestParseDotenv(t *testing.T) {
 			t.Errorf("parseDotenv: %s = %q; want %q", k, got[k], v)
 		}
 	}
+	bom, err := parseDotenv(strings.NewReader("\uFEFFA=1\nB=2\n"))
+	if err != nil || bom["A"] != "1" || bom["B"] != "2" || len(bom) != 2 {
+		t.Errorf("parseDotenv with a byte-order mark = %v, %v; want A=1 B=2", bom, err)
+	}
 	if _, err := parseDotenv(strings.NewReader("novalue\n")); err == nil {
 		t.Error("parseDotenv accepted a line without =")
 	}
@@ -177,7 +181,7 @@ func TestLoadEnvPrecedence(t *testing.T) {
 	if err := os.WriteFile(path, []byte("A=file\nB=file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	getenv, err := loadEnv(path, func(k string) (string, bool) {
+	env, err := loadEnv(path, func(k string) (string, bool) {
 		if k == "A" {
 			return "process", true
 		}
@@ -186,8 +190,12 @@ func TestLoadEnvPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	getenv := func(k string) string { v, _ := env.lookup(k); return v }
 	if getenv("A") != "process" || getenv("B") != "file" || getenv("C") != "" {
 		t.Errorf("loadEnv: A=%q B=%q C=%q; want process, file, empty", getenv("A"), getenv("B"), getenv("C"))
+	}
+	if _, ok := env.lookup("C"); ok {
+		t.Error("loadEnv: C is set; want unset")
 	}
 }
 
@@ -268,7 +276,7 @@ func TestEnvExampleListsEverySetting(t *testing.T) {
 		t.Fatalf(".env.example: %v", err)
 	}
 	read := map[string]bool{}
-	if _, err := loadConfig(func(k string) string { read[k] = true; return "" }); err != nil {
+	if _, err := loadConfig(func(k string) (string, bool) { read[k] = true; return "", false }); err != nil {
 		t.Fatalf("loadConfig with nothing set: %v", err)
 	}
 	for k := range read {
@@ -282,7 +290,7 @@ func TestEnvExampleListsEverySetting(t *testing.T) {
 		}
 	}
 	// The example's values are the defaults, so copying it changes nothing.
-	if _, err := loadConfig(func(k string) string { return example[k] }); err != nil {
+	if _, err := loadConfig(func(k string) (string, bool) { v, ok := example[k]; return v, ok }); err != nil {
 		t.Errorf("loadConfig(.env.example) = %v; want the example to be valid", err)
 	}
 }

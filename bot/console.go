@@ -2,10 +2,12 @@ package bot
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,8 +33,13 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /briefing off | status
   /help, /quit`
 
-// maxConsoleLine bounds one pasted line.
+// maxConsoleLine bounds one pasted line: far above any message Discord
+// allows (4,000 characters), low enough that a runaway paste costs little
+// memory. A longer line is skipped with a message; the console goes on.
 const maxConsoleLine = 1 << 20
+
+// msgLineTooLong answers a line over maxConsoleLine.
+const msgLineTooLong = "That line is over 1 MiB, so I skipped it: paste links in shorter messages."
 
 // ConsoleOptions configure the console transport. Zero values take the
 // defaults.
@@ -40,6 +47,8 @@ type ConsoleOptions struct {
 	GuildID   string // default "console"
 	ChannelID string // default "general"
 	UserID    string // default "you"
+	// Logger records skipped input; default: discard.
+	Logger *slog.Logger
 }
 
 // Console is the local transport: one simulated server and channel on a
@@ -73,6 +82,9 @@ func NewConsole(out io.Writer, opts ConsoleOptions) *Console {
 	if opts.UserID == "" {
 		opts.UserID = "you"
 	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Console{opts: opts, out: out}
 }
 
@@ -87,22 +99,11 @@ func RunConsole(ctx context.Context, in io.Reader, out io.Writer, h *Handler) er
 // only when reading in fails.
 func (c *Console) Run(ctx context.Context, in io.Reader, h *Handler) error {
 	c.println(ConsoleBanner)
-	lines := make(chan string)
+	lines := make(chan consoleLine)
 	readErr := make(chan error, 1)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() {
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64*1024), maxConsoleLine)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-stop:
-				return
-			}
-		}
-		readErr <- sc.Err()
-	}()
+	go func() { readErr <- readLines(in, maxConsoleLine, lines, stop) }()
 	for {
 		select {
 		case <-ctx.Done():
@@ -113,10 +114,64 @@ func (c *Console) Run(ctx context.Context, in io.Reader, h *Handler) error {
 			}
 			return nil
 		case line := <-lines:
-			if quit := c.handleLine(ctx, h, line); quit {
+			if line.tooLong {
+				c.opts.Logger.Warn("console_line_too_long", slog.Int("limit_bytes", maxConsoleLine))
+				c.println(msgLineTooLong)
+				continue
+			}
+			if quit := c.handleLine(ctx, h, line.text); quit {
 				return nil
 			}
 		}
+	}
+}
+
+// consoleLine is one line of console input, without its line ending.
+type consoleLine struct {
+	text string
+	// tooLong marks a line over the limit; its text was dropped.
+	tooLong bool
+}
+
+// readLines sends each line of in to lines until EOF (returning nil), a
+// read error (returning it) or stop. A line over limit bytes is read
+// through without being kept and sent as tooLong, so one runaway paste
+// neither ends the console nor holds more than limit bytes.
+func readLines(in io.Reader, limit int, lines chan<- consoleLine, stop <-chan struct{}) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	var (
+		buf     []byte
+		tooLong bool
+	)
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			buf = append(buf, chunk...)
+			if len(bytes.TrimRight(buf, "\r\n")) > limit {
+				buf, tooLong = nil, true
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue // the line goes on
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		if len(chunk) > 0 || len(buf) > 0 || tooLong {
+			l := consoleLine{tooLong: tooLong}
+			if !tooLong {
+				l.text = string(bytes.TrimSuffix(bytes.TrimSuffix(buf, []byte("\n")), []byte("\r")))
+			}
+			select {
+			case lines <- l:
+			case <-stop:
+				return nil
+			}
+		}
+		if err != nil { // io.EOF
+			return nil
+		}
+		buf, tooLong = buf[:0], false
 	}
 }
 

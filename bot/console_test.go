@@ -313,3 +313,87 @@ func TestSentence(t *testing.T) {
 		}
 	}
 }
+
+func TestReadLines(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []consoleLine
+	}{
+		{"plain", "a\nbb\n", []consoleLine{{text: "a"}, {text: "bb"}}},
+		{"last line without newline", "a\nbb", []consoleLine{{text: "a"}, {text: "bb"}}},
+		{"crlf", "a\r\nbb\r\n", []consoleLine{{text: "a"}, {text: "bb"}}},
+		{"blank lines kept", "\n\na\n", []consoleLine{{}, {}, {text: "a"}}},
+		{"exactly the limit", "0123456789\n", []consoleLine{{text: "0123456789"}}},
+		{"over the limit, then on", "0123456789x\nok\n", []consoleLine{{tooLong: true}, {text: "ok"}}},
+		{"over the limit at the end", "ok\n0123456789x", []consoleLine{{text: "ok"}, {tooLong: true}}},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := make(chan consoleLine, 10)
+			if err := readLines(strings.NewReader(tt.in), 10, lines, nil); err != nil {
+				t.Fatalf("readLines(%q) = %v", tt.in, err)
+			}
+			close(lines)
+			var got []consoleLine
+			for l := range lines {
+				got = append(got, l)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("readLines(%q) = %+v; want %+v", tt.in, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("readLines(%q) line %d = %+v; want %+v", tt.in, i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestConsoleLongLineGoesOn pastes a line over the 1 MiB limit between two
+// commands: the console says it skipped it and answers the next command.
+func TestConsoleLongLineGoesOn(t *testing.T) {
+	ce := newConsoleEnv(t)
+	long := "https://news.example/" + strings.Repeat("a", maxConsoleLine)
+	out := ce.run(t, "/settings\n"+long+"\n/help\n")
+	if !strings.Contains(out, msgLineTooLong) {
+		t.Errorf("console output lacks %q:\n%.500s", msgLineTooLong, out)
+	}
+	if i, j := strings.Index(out, msgLineTooLong), strings.Index(out, "/summarize <url> [fresh]"); j < i {
+		t.Errorf("/help after the long line was not answered:\n%.500s", out)
+	}
+	if len(out) > 64<<10 {
+		t.Errorf("console echoed the long line: %d bytes of output", len(out))
+	}
+}
+
+// BenchmarkReadLinesOverlong reads one 64 MiB line: the allocations per
+// op stay near the 1 MiB limit, not the line's size.
+func BenchmarkReadLinesOverlong(b *testing.B) {
+	const size = 64 << 20
+	b.ReportAllocs()
+	for b.Loop() {
+		lines := make(chan consoleLine, 2)
+		in := io.MultiReader(io.LimitReader(repeatReader('a'), size), strings.NewReader("\nok\n"))
+		if err := readLines(in, maxConsoleLine, lines, nil); err != nil {
+			b.Fatal(err)
+		}
+		if l := <-lines; !l.tooLong {
+			b.Fatal("the long line was not refused")
+		}
+		if l := <-lines; l.text != "ok" {
+			b.Fatalf("next line %+v; want ok", l)
+		}
+	}
+}
+
+// repeatReader reads an endless run of one byte.
+type repeatReader byte
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}

@@ -11,10 +11,61 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// ErrDiskFull matches a write that failed because the disk (or the
+// database file's size limit) is full. Callers tell the user so: nothing
+// but freeing space helps.
+var ErrDiskFull = errors.New("store: the disk is full")
+
+// ErrNewerSchema matches Open's refusal of a database that a newer
+// briefbot has migrated past the schema this build knows: writing to it
+// could corrupt what the newer version relies on.
+var ErrNewerSchema = errors.New("store: database schema is newer than this build")
+
+// diskFullError is a storage error caused by a full disk; it matches
+// ErrDiskFull and unwraps to the driver's error.
+type diskFullError struct{ err error }
+
+func (e *diskFullError) Error() string        { return "the disk is full: " + e.err.Error() }
+func (e *diskFullError) Is(target error) bool { return target == ErrDiskFull }
+func (e *diskFullError) Unwrap() error        { return e.err }
+
+// checkFull marks err as a full disk when SQLite says so: SQLITE_FULL, or
+// SQLITE_IOERR_SHMSIZE, which is how a full disk shows when the WAL index
+// (the -shm file) cannot grow.
+func checkFull(err error) error {
+	if err == nil || errors.Is(err, ErrDiskFull) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code() == sqlite3.SQLITE_IOERR_SHMSIZE) ||
+		errors.Is(err, syscall.ENOSPC) {
+		return &diskFullError{err: err}
+	}
+	return err
+}
+
+// SchemaVersionError is Open's refusal of a database at a schema version
+// newer than this build knows. It matches ErrNewerSchema.
+type SchemaVersionError struct {
+	Path  string
+	Have  int // the database's schema version
+	Known int // the newest version this build knows
+}
+
+func (e *SchemaVersionError) Error() string {
+	return fmt.Sprintf("store: open %s: the database is at schema version %d, newer than this briefbot knows (%d): run the newer briefbot, or use another database",
+		e.Path, e.Have, e.Known)
+}
+
+// Is reports whether target is ErrNewerSchema.
+func (e *SchemaVersionError) Is(target error) bool { return target == ErrNewerSchema }
 
 // DB is the SQLite store. It is safe for concurrent use by many goroutines.
 //
@@ -72,7 +123,9 @@ const busyTimeout = "5000"
 var migrationFS embed.FS
 
 // Open opens (creating if needed) the SQLite database at path and applies
-// the migrations it has not applied yet.
+// the migrations it has not applied yet. It refuses, with a
+// *SchemaVersionError, a database a newer build has migrated further;
+// errors caused by a full disk match ErrDiskFull.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("store: open: unusable database path %q", path)
@@ -91,10 +144,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetConnMaxLifetime(0)
 	if err := w.PingContext(ctx); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
 	}
 	db := &DB{w: w}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, path); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -109,7 +162,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := r.PingContext(ctx); err != nil {
 		r.Close()
 		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
+		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
 	}
 	db.r = r
 	for _, p := range db.statements() {
@@ -169,7 +222,8 @@ func loadMigrations() ([]migration, error) {
 
 // migrate applies, in order, each migration not yet recorded in
 // schema_migrations, each in its own transaction together with its record.
-func (db *DB) migrate(ctx context.Context) error {
+// It first refuses a database migrated past the newest migration it knows.
+func (db *DB) migrate(ctx context.Context, path string) error {
 	ms, err := loadMigrations()
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -179,7 +233,15 @@ func (db *DB) migrate(ctx context.Context) error {
 		name       TEXT NOT NULL,
 		applied_ms INTEGER NOT NULL
 	)`); err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
+		return fmt.Errorf("store: open %s: migrate: %w", path, checkFull(err))
+	}
+	var have int
+	if err := db.w.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("store: open %s: schema version: %w", path, checkFull(err))
+	}
+	if known := ms[len(ms)-1].version; have > known {
+		return &SchemaVersionError{Path: path, Have: have, Known: known}
 	}
 	for _, m := range ms {
 		err := db.write(ctx, func(tx *sql.Tx) error {
@@ -202,24 +264,25 @@ func (db *DB) migrate(ctx context.Context) error {
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("store: migrate %03d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("store: open %s: migrate %03d_%s: %w", path, m.version, m.name, err)
 		}
 	}
 	return nil
 }
 
 // write runs fn in a write transaction on the single writer connection and
-// commits it before returning.
+// commits it before returning. An error caused by a full disk matches
+// ErrDiskFull.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return checkFull(err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return checkFull(err)
 	}
-	return tx.Commit()
+	return checkFull(tx.Commit())
 }
 
 // toMS stores a time as unix milliseconds; the zero time is 0.

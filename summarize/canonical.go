@@ -180,7 +180,8 @@ func parseLink(raw string) (*webLink, error) {
 	}
 	hostport := l.host
 	if l.addr.Is6() {
-		hostport = "[" + strings.ReplaceAll(l.host, "%", "%25") + "]"
+		// url.URL.String escapes the zone's "%" itself.
+		hostport = "[" + l.host + "]"
 	}
 	if l.explicitPort != "" {
 		hostport += ":" + l.explicitPort

@@ -44,7 +44,7 @@ func Extract(body []byte, pageURL string, contentType string) (*Document, error)
 		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, err)
 	}
 	if len(doc.Blocks) == 0 {
-		return nil, fmt.Errorf("summarize: extract %s: no readable text: %w", pageURL, ErrNotArticle)
+		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &kindError{kind: ErrNotArticle, text: "no readable text"})
 	}
 	doc.URL = pageURL
 	doc.Title = truncateUTF8(doc.Title, len(body))
@@ -132,7 +132,7 @@ func extractHTML(body []byte, base *url.URL) (*Document, error) {
 	if err != nil {
 		// Only pathological markup fails to parse (elements nested
 		// over 512 deep): there is no article to read in it.
-		return nil, fmt.Errorf("%w: parse html: %w", ErrNotArticle, err)
+		return nil, &kindError{kind: ErrNotArticle, text: "parse html", err: err}
 	}
 	info := scanPage(root)
 	doc := &Document{

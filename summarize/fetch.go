@@ -38,25 +38,27 @@ var (
 )
 
 // NotArticleError is returned for a response whose media type is not a
-// readable page. It matches ErrNotArticle.
+// readable page. It matches ErrNotArticle. Its text is a reason, not a
+// sentence: Fetch and Extract wrap it with the step and the link.
 type NotArticleError struct {
 	ContentType string // media type, e.g. "application/pdf"
 }
 
 func (e *NotArticleError) Error() string {
-	return fmt.Sprintf("summarize: not an article I can read (%s)", e.ContentType)
+	return fmt.Sprintf("not an article I can read (%s)", e.ContentType)
 }
 
 // Is reports whether target is ErrNotArticle.
 func (e *NotArticleError) Is(target error) bool { return target == ErrNotArticle }
 
-// HTTPStatusError is returned for a final response whose status is not 2xx.
+// HTTPStatusError is returned for a final response whose status is not
+// 2xx, wrapped by Fetch with the link.
 type HTTPStatusError struct {
 	Code int
 }
 
 func (e *HTTPStatusError) Error() string {
-	return fmt.Sprintf("summarize: HTTP status %d %s", e.Code, http.StatusText(e.Code))
+	return fmt.Sprintf("HTTP status %d %s", e.Code, http.StatusText(e.Code))
 }
 
 // blockedError says which address or port was refused and why; it matches
@@ -286,9 +288,9 @@ func (f *Fetcher) fail(ctx context.Context, u string, err error) error {
 	case errors.As(err, &bad):
 		return bad
 	case errors.As(err, &notArticle):
-		return notArticle
+		return fmt.Errorf("summarize: fetch %s: %w", u, notArticle)
 	case errors.As(err, &status):
-		return status
+		return fmt.Errorf("summarize: fetch %s: %w", u, status)
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		return fmt.Errorf("summarize: fetch %s: %w (%w)", u, err, ctxErr)

@@ -29,16 +29,17 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
-// The tests never leave loopback. Public hosts are played by documentation
-// addresses (203.0.113.10, 198.51.100.20) that fakeNet's dial hook maps to
+// The tests never leave loopback. Public hosts are played by public
+// addresses (203.0.114.10, 198.51.101.20, just outside the documentation
+// ranges, which the guard refuses) that fakeNet's dial hook maps to
 // loopback httptest servers; names resolve through fakeNet's table. Any
 // other dial is a leak: it is recorded and sent to a canary server whose
 // connection count must stay zero, so a check that fails open shows up as
 // a connection where none should be.
 
 var (
-	newsAddr  = netip.MustParseAddr("203.0.113.10")
-	otherAddr = netip.MustParseAddr("198.51.100.20")
+	newsAddr  = netip.MustParseAddr("203.0.114.10")
+	otherAddr = netip.MustParseAddr("198.51.101.20")
 )
 
 // countedServer is an httptest server that counts the connections it
@@ -146,6 +147,7 @@ func testNet(t *testing.T, news, other http.Handler) *fakeNet {
 			"metadata.example":      {netip.MustParseAddr("169.254.169.254")},
 			"loop.example":          {netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")},
 			"nat64.example":         {netip.MustParseAddr("64:ff9b::a9fe:a9fe")},
+			"docs.example":          {netip.MustParseAddr("203.0.113.10"), netip.MustParseAddr("2001:db8::10")},
 		},
 		servers: map[netip.Addr]*countedServer{},
 	}
@@ -241,6 +243,13 @@ func TestFetchBlocked(t *testing.T) {
 		{"NAT64 local-use", "http://[64:ff9b:1::a00:1]/", ErrBlockedHost, false},
 		{"6to4 loopback", "http://[2002:7f00:1::1]/", ErrBlockedHost, false},
 		{"Teredo private client", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", ErrBlockedHost, false},
+		// Documentation ranges.
+		{"TEST-NET-1", "http://192.0.2.1/", ErrBlockedHost, false},
+		{"TEST-NET-2", "http://198.51.100.7/", ErrBlockedHost, false},
+		{"TEST-NET-3 numeric", "http://3405803786/", ErrBlockedHost, false},
+		{"IPv6 documentation", "http://[2001:db8::1]/", ErrBlockedHost, false},
+		{"IPv6 documentation 3fff", "http://[3fff::1]/", ErrBlockedHost, false},
+		{"DNS to documentation", "http://docs.example/", ErrBlockedHost, false},
 		// Names.
 		{"localhost", "http://localhost/", ErrBlockedHost, false},
 		{"localhost subdomain", "http://app.localhost/", ErrBlockedHost, false},
@@ -253,7 +262,7 @@ func TestFetchBlocked(t *testing.T) {
 		{"DNS to NAT64 metadata", "http://nat64.example/", ErrBlockedHost, false},
 		// Ports.
 		{"port 8080", "http://news.example:8080/article", ErrBlockedHost, false},
-		{"port 22 on public IP", "https://203.0.113.10:22/", ErrBlockedHost, false},
+		{"port 22 on public IP", "https://203.0.114.10:22/", ErrBlockedHost, false},
 		{"port 6379", "http://news.example:6379/", ErrBlockedHost, false},
 		// Schemes, user info and broken links.
 		{"file scheme", "file:///etc/passwd", ErrBadURL, false},
@@ -348,10 +357,11 @@ func TestControlDial(t *testing.T) {
 		addr    string
 		blocked bool
 	}{
-		{"203.0.113.10:80", false},
-		{"203.0.113.10:443", false},
+		{"203.0.114.10:80", false},
+		{"203.0.114.10:443", false},
 		{"[2606:4700::1111]:443", false},
-		{"203.0.113.10:8080", true},
+		{"203.0.114.10:8080", true},
+		{"203.0.113.10:80", true},
 		{"127.0.0.1:80", true},
 		{"10.0.0.1:443", true},
 		{"[::1]:443", true},
@@ -386,8 +396,8 @@ func TestFetchArticle(t *testing.T) {
 		{"fragment dropped", "http://news.example/article#top", "http://news.example/article"},
 		{"five redirects", "http://news.example/hop/4", "http://news.example/article"},
 		{"redirect to second host", redirectTo("http://other.example/article"), "http://other.example/article"},
-		{"numeric public host", "http://0xcb.0.0x71.10/article", "http://203.0.113.10/article"},
-		{"decimal public host", "http://3405803786/article", "http://203.0.113.10/article"},
+		{"numeric public host", "http://0xcb.0.0x72.10/article", "http://203.0.114.10/article"},
+		{"decimal public host", "http://3405804042/article", "http://203.0.114.10/article"},
 		{"IDN host", "http://bücher.example/article", "http://xn--bcher-kva.example/article"},
 	}
 	for _, tt := range tests {
@@ -590,7 +600,7 @@ func TestFetchContentTypes(t *testing.T) {
 				if !errors.As(err, &na) || na.ContentType != tt.wantType || !errors.Is(err, ErrNotArticle) {
 					t.Fatalf("Fetch(%q) error %v; want *NotArticleError{%q}", raw, err, tt.wantType)
 				}
-				want := "summarize: not an article I can read (" + tt.wantType + ")"
+				want := "summarize: fetch " + raw + ": not an article I can read (" + tt.wantType + ")"
 				if err.Error() != want {
 					t.Errorf("Fetch(%q) error %q; want %q", raw, err, want)
 				}

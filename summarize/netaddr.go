@@ -10,10 +10,9 @@ import (
 // reads numeric hosts the way a browser does.
 //
 // Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
-// 2001:db8::/32, 3fff::/20) are allowed: they are never routed on the
-// internet, so allowing them exposes nothing, and the tests use them as
-// stand-ins for public addresses (a test hook maps them to a loopback
-// listener, so a mistake in a test can never reach a real host).
+// 2001:db8::/32, 3fff::/20) are refused: no public article lives there,
+// and a network that does route them (a lab, a misconfigured intranet) is
+// not the public internet.
 
 // blockedPrefix is a range of addresses a fetch must not reach, and why.
 type blockedPrefix struct {
@@ -33,9 +32,12 @@ var blockedV4 = []blockedPrefix{
 	// IETF protocol assignments: NAT64 discovery, Oracle's metadata
 	// service (192.0.0.192) and other special-purpose addresses.
 	{netip.MustParsePrefix("192.0.0.0/24"), "special-purpose"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
 	{netip.MustParsePrefix("192.88.99.0/24"), "6to4 relay anycast"},
 	{netip.MustParsePrefix("192.168.0.0/16"), "private"},
 	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
 	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
 	{netip.MustParsePrefix("255.255.255.255/32"), "broadcast"},
 	{netip.MustParsePrefix("240.0.0.0/4"), "reserved"},
@@ -51,6 +53,8 @@ var blockedV6 = []blockedPrefix{
 	{netip.MustParsePrefix("2001:10::/28"), "deprecated ORCHID"},
 	{netip.MustParsePrefix("2001:20::/28"), "ORCHIDv2"},
 	{netip.MustParsePrefix("2001:2::/48"), "benchmarking"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
+	{netip.MustParsePrefix("3fff::/20"), "documentation"},
 }
 
 var (

@@ -10,15 +10,11 @@ func TestBlockedAddr(t *testing.T) {
 		addr    string
 		blocked bool
 	}{
-		// Public and documentation space (allowed by choice, see netaddr.go).
+		// Public space.
 		{"93.184.215.14", false},
 		{"8.8.8.8", false},
 		{"1.1.1.1", false},
-		{"203.0.113.10", false},
-		{"198.51.100.1", false},
-		{"192.0.2.1", false},
 		{"2606:4700:4700::1111", false},
-		{"2001:db8::1", false},
 		{"::ffff:8.8.8.8", false},            // IPv4-mapped public
 		{"64:ff9b::808:808", false},          // NAT64 of 8.8.8.8
 		{"2002:808:808::1", false},           // 6to4 of 8.8.8.8
@@ -46,7 +42,28 @@ func TestBlockedAddr(t *testing.T) {
 		{"240.0.0.1", true},
 		{"255.255.255.255", true},
 		{"168.63.129.16", true},
+		// Documentation space (RFC 5737, 3849, 9637).
+		{"192.0.2.0", true},
+		{"192.0.2.255", true},
+		{"198.51.100.1", true},
+		{"203.0.113.10", true},
+		{"2001:db8::1", true},
+		{"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", true},
+		{"3fff::1", true},
+		{"3fff:fff:ffff::1", true},
+		{"::ffff:203.0.113.10", true}, // IPv4-mapped
+		{"64:ff9b::c000:201", true},   // NAT64 of 192.0.2.1
+		{"2002:c633:6401::1", true},   // 6to4 of 198.51.100.1
+		{"2001:0:cb00:710a::1", true}, // Teredo server 203.0.113.10
 		// Just outside the ranges.
+		{"192.0.3.1", false},
+		{"198.51.101.1", false},
+		{"203.0.112.255", false},
+		{"203.0.114.1", false},
+		{"2001:db9::1", false},
+		{"2001:db7:ffff::1", false},
+		{"3fff:1000::1", false},
+		{"3ffe:ffff::1", false},
 		{"172.32.0.1", false},
 		{"100.128.0.1", false},
 		{"198.20.0.1", false},

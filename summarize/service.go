@@ -45,7 +45,8 @@ type Alias struct {
 type PageFetcher interface {
 	// Fetch returns the page at rawURL decoded to UTF-8. Errors wrap
 	// ErrBadURL, ErrBlockedHost, ErrTooLarge, ErrNotArticle,
-	// ErrTooManyRedirects, *HTTPStatusError or a context error.
+	// ErrTooManyRedirects, *HTTPStatusError or a context error, and
+	// say which link failed: the Service returns them as they are.
 	Fetch(ctx context.Context, rawURL string) (*Page, error)
 }
 
@@ -188,13 +189,15 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 		return nil, nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
 	}
 	defer release()
+	// Fetch and Extract name the step and the link in their errors
+	// already: wrapping them again would say it twice.
 	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
 	if err != nil {
-		return nil, nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
+		return nil, nil, err
 	}
 	doc, err := Extract(page.Body, page.URL, page.ContentType)
 	if err != nil {
-		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
+		return nil, nil, err
 	}
 	return page, doc, nil
 }
@@ -418,6 +421,7 @@ func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, la
 	if err := s.opts.Store.SaveSummary(ctx, sum); err != nil {
 		// The reader still gets the summary; the next request retries.
 		s.opts.Logger.Error("summary_save_failed", slog.String("url", canonical), slog.Any("err", err))
+		sum.SaveErr = err
 	}
 	return sum, nil
 }

@@ -114,6 +114,11 @@ type Summary struct {
 	Usage     Usage         `json:"usage"`
 	CreatedAt time.Time     `json:"created_at"`
 	Elapsed   time.Duration `json:"elapsed_ns"`
+
+	// SaveErr is why this fresh summary could not be stored (nil when it
+	// was, or when it came from the cache). The reader still gets the
+	// summary; the command line reports the failure in its exit code.
+	SaveErr error `json:"-"`
 }
 
 // Key identifies a cached summary.
