@@ -149,7 +149,7 @@ type cliSummary struct {
 	Topics     []struct{ Name string }
 }
 
-func summarizeCLI(t *testing.T, env func(string) string, link string, fresh bool) (cliSummary, string) {
+func summarizeCLI(t *testing.T, env environ, link string, fresh bool) (cliSummary, string) {
 	t.Helper()
 	args := []string{"summarize", link, "--json"}
 	if fresh {
