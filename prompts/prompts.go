@@ -21,7 +21,7 @@ import (
 
 // Version names the prompt templates and the answer shape below. Bump it
 // whenever either changes: old cached summaries then stop matching.
-const Version = "summarize-v1"
+const Version = "summarize-v2"
 
 // The delimiters around the article in the user message. Everything between
 // them is untrusted data; any occurrence of either in the article is
@@ -51,10 +51,11 @@ type AnswerTopic struct {
 }
 
 // AnswerPoint is one claim about a topic, with its status, the actors it
-// concerns and a verbatim quote backing it.
+// concerns and a verbatim quote backing it. Status is one of the four
+// statuses of package summarize: agreed, unresolved, disputed, reported.
 type AnswerPoint struct {
 	Text   string   `json:"text"`
-	Status string   `json:"status" enum:"agreed,unresolved,disputed"`
+	Status string   `json:"status" enum:"agreed,unresolved,disputed,reported"`
 	Actors []string `json:"actors"`
 	Quote  string   `json:"quote"`
 }
@@ -77,6 +78,16 @@ type SummarizeInput struct {
 	Text string
 }
 
+// The size of the answer the prompt asks for (per part of a long
+// article). MaxPoints: a reply a reader takes in at a glance, the
+// article's main news and its key facts; more stays one tap away only if
+// it exists, so the model is asked to choose. MaxTopics: with eight
+// points, more topics would mean topics without a point.
+const (
+	MaxPoints = 8
+	MaxTopics = 8
+)
+
 // Summarize renders the system and user messages asking for the ledger of
 // one article (or one part of a long article).
 //
@@ -95,6 +106,8 @@ func Summarize(in SummarizeInput) (system, user string, err error) {
 		"Close":     ArticleClose,
 		"Language":  lang,
 		"Translate": strings.TrimSpace(in.Language) != "",
+		"MaxPoints": MaxPoints,
+		"MaxTopics": MaxTopics,
 	})
 	if err != nil {
 		return "", "", err

@@ -229,7 +229,8 @@ func (e *LLMEngine) PromptVersion() string { return prompts.Version }
 // Summarize asks the model for the ledger of doc. A long article is split
 // into parts under the token budget (see EstimateTokens), the parts are
 // summarized concurrently (within MaxConcurrent) and their topics merged
-// by TopicKey; the tail is never dropped. It returns an error wrapping
+// by TopicKey; the tail is never dropped (past llmMaxStoredPoints points
+// in all, each part keeps its most important ones). It returns an error wrapping
 // ErrLLMUnavailable or ErrLLMBadAnswer when any part fails.
 func (e *LLMEngine) Summarize(ctx context.Context, doc *Document) (*Result, error) {
 	parts := llmSplit(llmBlocks(doc), e.opts.ChunkTokens)
@@ -262,7 +263,7 @@ func (e *LLMEngine) Summarize(ctx context.Context, doc *Document) (*Result, erro
 		usage.Calls += r.usage.Calls
 		topicsPerPart[i] = r.topics
 	}
-	res := &Result{Topics: llmMergeTopics(topicsPerPart), Usage: usage}
+	res := &Result{Topics: llmMergeTopics(llmCapParts(topicsPerPart, llmMaxStoredPoints)), Usage: usage}
 	if len(parts) > 1 {
 		res.Notes = append(res.Notes, fmt.Sprintf("A long article: summarized in %d parts.", len(parts)))
 	}
@@ -295,8 +296,9 @@ func (e *LLMEngine) summarizePart(ctx context.Context, doc *Document, part, part
 		{Role: openai.ChatMessageRoleSystem, Content: system},
 		{Role: openai.ChatMessageRoleUser, Content: user},
 	}
-	err = e.completeChecked(ctx, e.ledgerSchema(), msgs, &res.usage, func(ans llmAnswer) error {
-		topics, problem := e.parseAnswer(ans)
+	contract := newLLMContract(doc, part, text)
+	err = e.completeChecked(ctx, e.ledgerSchema(), msgs, &res.usage, func(ans llmAnswer, repaired bool) error {
+		topics, problem := e.parseAnswer(ans, contract, repaired)
 		res.topics = topics
 		return problem
 	}, slog.String("url", doc.URL), slog.Int("part", part))

@@ -17,13 +17,25 @@ import (
 // The reply is read leniently first (code fences, a leading <think> block
 // and text around the JSON object are dropped; statuses are lower-cased),
 // then validated against the answer schema, then semantically: non-empty
-// names, texts and quotes, and at least one topic with a point.
-func (e *LLMEngine) parseAnswer(ans llmAnswer) ([]Topic, error) {
+// names, texts and quotes, and at least one topic with a point. Strings
+// are cut to their bounds (see llmMaxNameRunes). Then it is checked
+// against c: the number of topics and points, actors that are names, the
+// main news first. A first answer that breaks c is rejected (one repair
+// follows); a repaired one is cut to fit instead, since a bounded answer
+// from the model is worth more than the offline fallback.
+func (e *LLMEngine) parseAnswer(ans llmAnswer, c llmContract, repaired bool) ([]Topic, error) {
 	var a prompts.Answer
 	if err := llmDecodeJSON(ans, e.ledgerSchema(), llmLowerStatuses, &a); err != nil {
 		return nil, err
 	}
-	return llmTopics(a)
+	topics, actorProblems, err := llmTopics(a)
+	if err != nil {
+		return nil, err
+	}
+	if problems := c.problems(topics, actorProblems); len(problems) > 0 && !repaired {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return c.enforce(topics), nil
 }
 
 // llmExtractJSON returns the JSON object in a reply: without a leading
@@ -163,39 +175,65 @@ func llmKind(v any) string {
 }
 
 // llmTopics checks an answer's meaning and turns it into topics: names,
-// texts and quotes must be non-empty, statuses valid. Topics without
-// points are dropped; at least one must remain.
-func llmTopics(a prompts.Answer) ([]Topic, error) {
-	var topics []Topic
+// texts and quotes must be non-empty, statuses valid; strings are cut to
+// their bounds and actors that are no names dropped (actorProblems says
+// what was dropped, by the answer's indices). Topics without points are
+// dropped; at least one must remain. Topics of the same name are merged.
+func llmTopics(a prompts.Answer) (topics []Topic, actorProblems []string, err error) {
 	for i, t := range a.Topics {
-		name := strings.Join(strings.Fields(t.Name), " ")
+		name := llmClip(strings.Join(strings.Fields(t.Name), " "), llmMaxNameRunes, "…")
 		if name == "" {
-			return nil, fmt.Errorf("topics[%d].name is empty", i)
+			return nil, nil, fmt.Errorf("topics[%d].name is empty", i)
 		}
 		topic := Topic{Name: name, Key: llmTopicKey(name)}
 		for j, p := range t.Points {
-			text := strings.Join(strings.Fields(p.Text), " ")
+			text := llmClip(strings.Join(strings.Fields(p.Text), " "), llmMaxTextRunes, "…")
 			if text == "" {
-				return nil, fmt.Errorf("topics[%d].points[%d].text is empty", i, j)
+				return nil, nil, fmt.Errorf("topics[%d].points[%d].text is empty", i, j)
 			}
 			status, err := ParseStatus(strings.TrimSpace(p.Status))
 			if err != nil {
-				return nil, fmt.Errorf("topics[%d].points[%d].status: %q is not one of agreed, unresolved, disputed", i, j, p.Status)
+				return nil, nil, fmt.Errorf("topics[%d].points[%d].status: %q is not one of agreed, unresolved, disputed, reported", i, j, p.Status)
 			}
-			quote := llmCleanQuote(p.Quote)
+			quote := llmClip(llmCleanQuote(p.Quote), llmMaxQuoteRunes, "")
 			if quote == "" {
-				return nil, fmt.Errorf("topics[%d].points[%d].quote is empty: copy a short excerpt of the article verbatim", i, j)
+				return nil, nil, fmt.Errorf("topics[%d].points[%d].quote is empty: copy a short excerpt of the article verbatim", i, j)
 			}
-			topic.Points = append(topic.Points, Point{Text: text, Status: status, Actors: llmActors(p.Actors), Quote: quote})
+			actors, problems := llmNamedActors(p.Actors, fmt.Sprintf("topics[%d].points[%d].actors", i, j))
+			actorProblems = append(actorProblems, problems...)
+			topic.Points = append(topic.Points, Point{Text: text, Status: status, Actors: actors, Quote: quote})
 		}
 		if len(topic.Points) > 0 {
 			topics = append(topics, topic)
 		}
 	}
 	if len(topics) == 0 {
-		return nil, errors.New("the reply has no topic with a point")
+		return nil, nil, errors.New("the reply has no topic with a point")
 	}
-	return llmMergeTopics([][]Topic{topics}), nil
+	return llmMergeTopics([][]Topic{topics}), actorProblems, nil
+}
+
+// llmNamedActors returns the actors of one point that are names (see
+// llmActorProblem), without repeats, at most llmMaxActors, and what is
+// wrong with the others, in words for the model.
+func llmNamedActors(in []string, path string) (out []string, problems []string) {
+	out = []string{}
+	for _, a := range in {
+		a = strings.Join(strings.Fields(a), " ")
+		if a == "" || slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
+			continue
+		}
+		if p := llmActorProblem(a); p != "" {
+			problems = append(problems, fmt.Sprintf("%s: %q %s; list only people, organisations, countries or groups", path, llmClip(a, llmMaxActorRunes, "…"), p))
+			continue
+		}
+		if len(out) == llmMaxActors {
+			problems = append(problems, fmt.Sprintf("%s: more than %d actors; name at most %d", path, llmMaxActors, llmMaxActors))
+			break
+		}
+		out = append(out, a)
+	}
+	return out, problems
 }
 
 // llmTopicKey is TopicKey, or the folded name when TopicKey leaves nothing
@@ -207,10 +245,15 @@ func llmTopicKey(name string) string {
 	return strings.ToLower(name)
 }
 
+// llmActors joins actor lists (of points merged into one) without
+// repeats, at most llmMaxActors.
 func llmActors(in []string) []string {
 	out := []string{}
 	for _, a := range in {
 		a = strings.Join(strings.Fields(a), " ")
+		if len(out) == llmMaxActors {
+			break
+		}
 		if a != "" && !slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
 			out = append(out, a)
 		}

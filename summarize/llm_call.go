@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -60,6 +61,9 @@ type llmAnswer struct {
 	content string
 	// truncated: the model stopped at its length limit.
 	truncated bool
+	// tooLarge: the response body passed llmMaxResponseBytes and was not
+	// read further; content is empty.
+	tooLarge bool
 }
 
 // complete sends msgs asking for an answer of schema s, retrying
@@ -91,6 +95,14 @@ func (e *LLMEngine) complete(ctx context.Context, s llmSchema, msgs []openai.Cha
 		}
 		if ctx.Err() != nil {
 			return llmAnswer{}, fmt.Errorf("llm call: %w", ctx.Err())
+		}
+		if info.tooLarge && info.status == http.StatusOK {
+			// The model answered, at a length no answer within bounds
+			// has: the repair path asks once more, like any unusable
+			// answer. Its usage was not read.
+			usage.Calls++
+			e.log.Warn("llm_response_too_large", slog.Int("limit_bytes", llmMaxResponseBytes))
+			return llmAnswer{tooLarge: true}, nil
 		}
 		if format < llmFormatNone && llmRefusesFormat(info.status, err) {
 			next := format + 1
@@ -164,14 +176,18 @@ type llmCallInfo struct {
 	sent   bool // a request reached the transport
 	status int  // HTTP status of the last response, 0 if none
 	header http.Header
+	// tooLarge: the response body passed llmMaxResponseBytes.
+	tooLarge bool
 }
 
 type llmCallInfoKey struct{}
 
 // llmTransport records each response's status and headers in the
-// llmCallInfo carried by the request's context.
+// llmCallInfo carried by the request's context, and bounds the body read
+// to llmMaxResponseBytes (limit; 0 means that).
 type llmTransport struct {
-	base http.RoundTripper
+	base  http.RoundTripper
+	limit int64
 }
 
 func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -180,12 +196,61 @@ func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		info.sent = true
 	}
 	resp, err := t.base.RoundTrip(req)
-	if err == nil && info != nil {
+	if err != nil {
+		return resp, err
+	}
+	if info != nil {
 		info.status = resp.StatusCode
 		info.header = resp.Header.Clone()
 	}
-	return resp, err
+	limit := t.limit
+	if limit <= 0 {
+		limit = llmMaxResponseBytes
+	}
+	body := &llmLimitedBody{rc: resp.Body, left: limit, info: info}
+	if resp.ContentLength > limit {
+		body.exceeded()
+	}
+	resp.Body = body
+	return resp, nil
 }
+
+// errLLMResponseTooLarge ends the reading of a body past its bound.
+var errLLMResponseTooLarge = fmt.Errorf("llm response over %d bytes", llmMaxResponseBytes)
+
+// llmLimitedBody reads at most left bytes of rc, then fails with
+// errLLMResponseTooLarge and marks info.
+type llmLimitedBody struct {
+	rc   io.ReadCloser
+	left int64
+	info *llmCallInfo
+	over bool
+}
+
+func (b *llmLimitedBody) exceeded() {
+	b.over = true
+	if b.info != nil {
+		b.info.tooLarge = true
+	}
+}
+
+func (b *llmLimitedBody) Read(p []byte) (int, error) {
+	if b.over {
+		return 0, errLLMResponseTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	if int64(n) > b.left {
+		b.exceeded()
+		return int(b.left), errLLMResponseTooLarge
+	}
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *llmLimitedBody) Close() error { return b.rc.Close() }
 
 // retryAfter reads Retry-After (delay seconds or an HTTP date) or the
 // non-standard Retry-After-Ms some OpenAI-compatible servers send.

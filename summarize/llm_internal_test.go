@@ -308,13 +308,14 @@ func TestLLMSchemaProblem(t *testing.T) {
 		{`{"topics":{}}`, "topics: want an array, got an object"},
 		{`{"topics":[{"name":1,"points":[]}]}`, "topics[0].name: want a string, got a number"},
 		{`{"topics":[{"name":"A","points":[{"text":"t","status":"agreed","actors":[null],"quote":"q"}]}]}`, "topics[0].points[0].actors[0]: want a string, got null"},
-		{`{"topics":[{"name":"A","points":[{"text":"t","status":"done","actors":[],"quote":"q"}]}]}`, `topics[0].points[0].status: "done" is not one of agreed, unresolved, disputed`},
+		{`{"topics":[{"name":"A","points":[{"text":"t","status":"done","actors":[],"quote":"q"}]}]}`, `topics[0].points[0].status: "done" is not one of agreed, unresolved, disputed, reported`},
+		{`{"topics":[{"name":"A","points":[{"text":"t","status":"Reported","actors":[],"quote":"q"}]}]}`, ""},
 		{`{"topics":[{"name":" ","points":[]}]}`, "topics[0].name is empty"},
 		{`{"topics":[{"name":"A","points":[]}]}`, "the reply has no topic with a point"},
 		{`{"topics":[{"name":"A","points":[{"text":"t","status":"AGREED","actors":[],"quote":"“q”"}]}]}`, ""},
 	}
 	for _, tt := range tests {
-		_, err := e.parseAnswer(llmAnswer{content: tt.in})
+		_, err := e.parseAnswer(llmAnswer{content: tt.in}, llmContract{}, false)
 		got := ""
 		if err != nil {
 			got = err.Error()

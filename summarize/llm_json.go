@@ -72,7 +72,7 @@ func (e *LLMEngine) CompleteJSON(ctx context.Context, req JSONRequest, out any) 
 		{Role: openai.ChatMessageRoleSystem, Content: req.System},
 		{Role: openai.ChatMessageRoleUser, Content: req.User},
 	}
-	err = e.completeChecked(ctx, s, msgs, &usage, func(ans llmAnswer) error {
+	err = e.completeChecked(ctx, s, msgs, &usage, func(ans llmAnswer, _ bool) error {
 		// Decode into a fresh value so nothing of a rejected first answer
 		// survives in out.
 		fresh := reflect.New(rv.Type().Elem())
@@ -155,18 +155,19 @@ func llmStrictProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 }
 
 // completeChecked sends msgs and hands the answer to use, which returns
-// what is wrong with it in words for the model. When use rejects the
-// first answer, it asks once more: the repair request repeats msgs, the
+// what is wrong with it in words for the model (repaired tells the
+// repaired answer from the first). When use rejects the first answer, it
+// asks once more: the repair request repeats msgs, the
 // bad answer (up to llmRepairEcho bytes) and the problem (prompts.Repair).
 // attrs are logged with a rejected answer. Its errors have no package
 // prefix: ErrLLMUnavailable from complete, ErrLLMBadAnswer when the
 // repaired answer is rejected too.
-func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []openai.ChatCompletionMessage, usage *Usage, use func(llmAnswer) error, attrs ...any) error {
+func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []openai.ChatCompletionMessage, usage *Usage, use func(ans llmAnswer, repaired bool) error, attrs ...any) error {
 	ans, err := e.complete(ctx, s, msgs, usage)
 	if err != nil {
 		return err
 	}
-	problem := use(ans)
+	problem := use(ans, false)
 	if problem == nil {
 		return nil
 	}
@@ -188,7 +189,7 @@ func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []ope
 	if err != nil {
 		return err
 	}
-	if problem2 := use(ans2); problem2 != nil {
+	if problem2 := use(ans2, true); problem2 != nil {
 		return fmt.Errorf("%w: after one repair: %w (first answer: %v)", ErrLLMBadAnswer, problem2, problem)
 	}
 	return nil
@@ -201,6 +202,9 @@ func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []ope
 // place), then validated against s, naming the first place that breaks
 // it.
 func llmDecodeJSON(ans llmAnswer, s llmSchema, normalize func(any), out any) error {
+	if ans.tooLarge {
+		return fmt.Errorf("the reply was longer than %d bytes; answer briefly, within the rules", llmMaxResponseBytes)
+	}
 	if strings.TrimSpace(ans.content) == "" {
 		if ans.truncated {
 			return errors.New("the reply was empty: it hit the length limit")

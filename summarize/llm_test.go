@@ -149,7 +149,7 @@ func TestLLMGoodAnswer(t *testing.T) {
 	if err := json.Unmarshal(req.ResponseFormat.JSONSchema, &rf.JSONSchema); err != nil || req.Format() != "json_schema" || !rf.JSONSchema.Strict {
 		t.Errorf("response_format = %s %s (%v); want strict json_schema", req.Format(), req.ResponseFormat.JSONSchema, err)
 	}
-	for _, field := range []string{`"required":["text","status","actors","quote"]`, `"enum":["agreed","unresolved","disputed"]`, `"additionalProperties":false`} {
+	for _, field := range []string{`"required":["text","status","actors","quote"]`, `"enum":["agreed","unresolved","disputed","reported"]`, `"additionalProperties":false`} {
 		if !strings.Contains(string(rf.JSONSchema.Schema), field) {
 			t.Errorf("schema %s lacks %s", rf.JSONSchema.Schema, field)
 		}
@@ -384,9 +384,13 @@ func TestLLMInventedQuotePassesThrough(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := res.Topics[0].Points[0]
+	last := res.Topics[len(res.Topics)-1]
+	p := last.Points[len(last.Points)-1]
 	if p.Quote != openaitest.InventedQuoteText || p.Grounded {
-		t.Errorf("first point = %+v; want the invented quote, ungrounded (grounding is the Service's job)", p)
+		t.Errorf("last point = %+v; want the invented quote, ungrounded (grounding is the Service's job)", p)
+	}
+	if srv.Count() != 1 {
+		t.Errorf("requests = %d; want 1 (an invented quote past the lead is no reason to repair)", srv.Count())
 	}
 }
 
@@ -576,12 +580,12 @@ func TestLLMMergesTopicsAcrossParts(t *testing.T) {
 	// names and one point repeated in each.
 	srv.SetDefault(func(req *openaitest.Request) openaitest.Reply {
 		var part int
-		fmt.Sscanf(req.LastUser(), "This is part %d", &part)
+		fmt.Sscanf(req.ArticleMessage(), "This is part %d", &part)
 		names := []string{"Energy facility attacks", "energy-facility attacks", "The energy facility attacks"}
 		b, _ := json.Marshal(prompts.Answer{Topics: []prompts.AnswerTopic{{
 			Name: names[(part-1)%3],
 			Points: []prompts.AnswerPoint{
-				{Text: "Putin agreed to pause strikes.", Status: "agreed", Actors: []string{"Putin"}, Quote: "Putin agreed to stop attacking"},
+				{Text: "The delegates agreed to keep talking.", Status: "agreed", Actors: []string{"Putin"}, Quote: "the delegates agreed to keep talking"},
 				{Text: fmt.Sprintf("Point of part %d.", part), Status: "unresolved", Actors: []string{}, Quote: fmt.Sprintf("part %d", part)},
 			},
 		}}})
@@ -627,8 +631,8 @@ func TestLLMConcurrencyBound(t *testing.T) {
 func TestLLMQuoteCleaningAndStatusCase(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.Enqueue(openaitest.Answer(`{"topics":[{"name":" Aid ","points":[
-		{"text":"Aid did not come up.","status":"Unresolved","actors":["Trump"," trump ",""],"quote":"“…aid to Ukraine did not come up in the conversation.”"},
-		{"text":"Aid did not come up.","status":"unresolved","actors":["Fox News"],"quote":"...aid to Ukraine did not come up in the conversation..."}]}]}`))
+		{"text":"Aid did not come up in the Trump-Putin call.","status":"Unresolved","actors":["Trump"," trump ",""],"quote":"“…aid to Ukraine did not come up in the conversation.”"},
+		{"text":"Aid did not come up in the Trump-Putin call.","status":"unresolved","actors":["Fox News"],"quote":"...aid to Ukraine did not come up in the conversation..."}]}]}`))
 	e, _ := newEngine(t, srv, nil)
 	res, err := e.Summarize(context.Background(), ceasefireDoc(t))
 	if err != nil {
@@ -638,7 +642,7 @@ func TestLLMQuoteCleaningAndStatusCase(t *testing.T) {
 		t.Errorf("requests = %d; want 1 (no repair for a capitalised status)", srv.Count())
 	}
 	want := summarize.Topic{Name: "Aid", Key: "aid", Points: []summarize.Point{{
-		Text: "Aid did not come up.", Status: summarize.StatusUnresolved, Actors: []string{"Trump", "Fox News"},
+		Text: "Aid did not come up in the Trump-Putin call.", Status: summarize.StatusUnresolved, Actors: []string{"Trump", "Fox News"},
 		Quote: "aid to Ukraine did not come up in the conversation.",
 	}}}
 	if len(res.Topics) != 1 || fmt.Sprintf("%+v", res.Topics[0]) != fmt.Sprintf("%+v", want) {

@@ -8,10 +8,11 @@ import (
 )
 
 // Limits of BuildAnswer's ledger, matching what the prompt asks a model
-// for: at most 8 topics, 3 points each, quotes of at most 25 words.
+// for: at most prompts.MaxTopics topics and prompts.MaxPoints points in
+// all (at most 3 per topic), quotes of at most 25 words.
 const (
-	maxTopics      = 8
-	maxPoints      = 3
+	maxTopics      = prompts.MaxTopics
+	maxPoints      = 3 // per topic
 	maxQuoteWords  = 25
 	maxActors      = 3
 	paragraphsPerT = 3 // paragraphs per topic when the article has no headings
@@ -41,15 +42,20 @@ func Article(user string) string {
 //   - topics are the article's sections (paragraphs starting with #, named
 //     after the heading) or, without headings, groups of three paragraphs
 //     named after the first words of their first sentence; at most 8;
-//   - each topic's points are the first three sentences of its section;
-//     a point's text is the sentence, its quote the sentence's first 25
+//   - each topic's points are the first sentences of its section, at most
+//     three, and prompts.MaxPoints in all: each topic gets its first
+//     sentence, then its second while room is left, then its third; so
+//     the first point is the article's first sentence, its lead;
+//   - a point's text is the sentence, its quote the sentence's first 25
 //     words copied verbatim (so it is grounded);
 //   - the status comes from cue words: "accus", "disput", "violat", "deni",
 //     "contest", "breach" → disputed; "agreed", "agree to", "committed",
-//     "signed", "accepted", "would begin", "will begin" → agreed; anything
-//     else → unresolved;
+//     "signed", "accepted", "would begin", "will begin" → agreed;
+//     "demand", "propos", "condition", "plan", "declin", "hope", "urge",
+//     "unclear", "would", "could", "must", "?" → unresolved; anything else
+//     → reported (a plain fact);
 //   - actors are runs of capitalised words after a sentence's first word,
-//     at most three.
+//     at most three, leaving out month and weekday names.
 func BuildAnswer(article string) prompts.Answer {
 	type section struct {
 		name      string
@@ -75,12 +81,24 @@ func BuildAnswer(article string) prompts.Answer {
 		s.sentences = append(s.sentences, Sentences(p)...)
 		paras++
 	}
-	answer := prompts.Answer{Topics: []prompts.AnswerTopic{}}
+	var kept []section
 	for _, s := range sections {
-		if len(s.sentences) == 0 {
-			continue
+		if len(s.sentences) > 0 && len(kept) < maxTopics {
+			kept = append(kept, s)
 		}
-		if len(answer.Topics) == maxTopics {
+	}
+	quota := make([]int, len(kept))
+	for round, total := 0, 0; round < maxPoints; round++ {
+		for i, s := range kept {
+			if total < prompts.MaxPoints && len(s.sentences) > round {
+				quota[i]++
+				total++
+			}
+		}
+	}
+	answer := prompts.Answer{Topics: []prompts.AnswerTopic{}}
+	for i, s := range kept {
+		if quota[i] == 0 {
 			break
 		}
 		name := s.name
@@ -88,7 +106,7 @@ func BuildAnswer(article string) prompts.Answer {
 			name = strings.TrimRight(firstWords(s.sentences[0], 4), ".,;:!?\"'”’")
 		}
 		t := prompts.AnswerTopic{Name: name}
-		for _, sent := range s.sentences[:min(len(s.sentences), maxPoints)] {
+		for _, sent := range s.sentences[:quota[i]] {
 			t.Points = append(t.Points, prompts.AnswerPoint{
 				Text:   sent,
 				Status: cueStatus(sent),
@@ -140,8 +158,10 @@ func cueStatus(sentence string) string {
 		return "disputed"
 	case hasAny(s, "agreed", "agree to", "committed", "signed", "accepted", "would begin", "will begin"):
 		return "agreed"
-	default:
+	case hasAny(s, "demand", "propos", "condition", "plan", "declin", "hope", "urge", "unclear", "would", "could", "must", "?"):
 		return "unresolved"
+	default:
+		return "reported"
 	}
 }
 
@@ -165,7 +185,7 @@ func actors(sentence string) []string {
 		clean = strings.TrimRight(clean, ".")
 		clean = strings.TrimSuffix(clean, "'s")
 		rs := []rune(clean)
-		if i > 0 && len(rs) > 1 && unicode.IsUpper(rs[0]) {
+		if i > 0 && len(rs) > 1 && unicode.IsUpper(rs[0]) && !calendar[strings.ToLower(clean)] {
 			run = append(run, clean)
 		} else {
 			flush()
@@ -177,3 +197,14 @@ func actors(sentence string) []string {
 	flush()
 	return out
 }
+
+// calendar holds the English month and weekday names: capitalised, but
+// dates, never actors (the prompt says so; the engine checks it).
+var calendar = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("january february march april may june july august september october november december " +
+		"jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday") {
+		m[w] = true
+	}
+	return m
+}()

@@ -407,13 +407,48 @@ func MalformedBody() Script {
 // appears in no test article.
 const InventedQuoteText = "The parties signed a secret treaty on the far side of the Moon."
 
-// InventedQuote is Instant with the first point's quote replaced by
-// InventedQuoteText.
+// InventedQuote is Instant with the last point's quote replaced by
+// InventedQuoteText. The first point, the article's main news, keeps its
+// own quote: an invented one there is worth a repair request.
 func InventedQuote() Script {
 	return func(req *Request) Reply {
 		a := BuildAnswer(Article(req.ArticleMessage()))
-		if len(a.Topics) > 0 && len(a.Topics[0].Points) > 0 {
-			a.Topics[0].Points[0].Quote = InventedQuoteText
+		if n := len(a.Topics); n > 0 && len(a.Topics[n-1].Points) > 0 {
+			pts := a.Topics[n-1].Points
+			pts[len(pts)-1].Quote = InventedQuoteText
+		}
+		b, _ := json.Marshal(a)
+		return Reply{Content: string(b)}
+	}
+}
+
+// Flood answers with a ledger far past what the prompt asks for: topics
+// topics of points points each, every point a sentence of the article in
+// the last user message that holds one (in turn, so every quote is
+// grounded), statuses in turn, a hostile or broken model's answer. 300 ×
+// 100 makes a reply of about 10 MB.
+func Flood(topics, points int) Script {
+	return func(req *Request) Reply {
+		var sents []string
+		for _, p := range strings.Split(Article(req.ArticleMessage()), "\n\n") {
+			if p = strings.Join(strings.Fields(p), " "); p != "" && !strings.HasPrefix(p, "#") {
+				sents = append(sents, Sentences(p)...)
+			}
+		}
+		if len(sents) == 0 {
+			sents = []string{"nothing"}
+		}
+		statuses := []string{"reported", "agreed", "unresolved", "disputed"}
+		a := prompts.Answer{Topics: make([]prompts.AnswerTopic, topics)}
+		k := 0
+		for i := range a.Topics {
+			t := prompts.AnswerTopic{Name: fmt.Sprintf("Topic %d", i+1), Points: make([]prompts.AnswerPoint, points)}
+			for j := range t.Points {
+				s := sents[k%len(sents)]
+				t.Points[j] = prompts.AnswerPoint{Text: s, Status: statuses[k%len(statuses)], Actors: actors(s), Quote: firstWords(s, maxQuoteWords)}
+				k++
+			}
+			a.Topics[i] = t
 		}
 		b, _ := json.Marshal(a)
 		return Reply{Content: string(b)}

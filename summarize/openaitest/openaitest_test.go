@@ -115,7 +115,7 @@ func TestInstantAnswer(t *testing.T) {
 			{Text: "It was unclear who would monitor it.", Status: "unresolved", Actors: []string{}, Quote: "It was unclear who would monitor it."},
 		}},
 		{Name: "Aid", Points: []prompts.AnswerPoint{
-			{Text: "Aid to Ukraine did not come up in the conversation.", Status: "unresolved", Actors: []string{"Ukraine"}, Quote: "Aid to Ukraine did not come up in the conversation."},
+			{Text: "Aid to Ukraine did not come up in the conversation.", Status: "reported", Actors: []string{"Ukraine"}, Quote: "Aid to Ukraine did not come up in the conversation."},
 		}},
 	}}
 	if fmt.Sprintf("%+v", a) != fmt.Sprintf("%+v", want) {
@@ -136,13 +136,48 @@ func TestBuildAnswerWithoutHeadings(t *testing.T) {
 	if len(a.Topics) != 3 || a.Topics[0].Name != "Paragraph 0 opens here" || len(a.Topics[2].Points) != 2 {
 		t.Errorf("BuildAnswer(7 paragraphs) = %+v; want 3 topics named after their first words", a)
 	}
+	total := 0
 	for _, tp := range a.Topics {
+		total += len(tp.Points)
 		if len(tp.Points) > maxPoints {
 			t.Errorf("topic %q has %d points; want ≤ %d", tp.Name, len(tp.Points), maxPoints)
 		}
 	}
+	if total != prompts.MaxPoints {
+		t.Errorf("BuildAnswer(7 paragraphs of 2 sentences) has %d points; want %d", total, prompts.MaxPoints)
+	}
 	if got := BuildAnswer(""); len(got.Topics) != 0 {
 		t.Errorf("BuildAnswer(\"\") = %+v; want no topics", got)
+	}
+}
+
+func TestBuildAnswerContract(t *testing.T) {
+	// Ten sections of three sentences: eight topics of one point each,
+	// the article's first sentence first; statuses from cues, plain facts
+	// reported; no month or weekday among the actors.
+	var b strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&b, "## Section %d\n\nOn Tuesday Reuters reported figure %d. Kyiv demanded more. Moscow denied it.\n\n", i, i)
+	}
+	a := BuildAnswer(b.String())
+	if len(a.Topics) != prompts.MaxTopics {
+		t.Fatalf("BuildAnswer(10 sections) = %d topics; want %d", len(a.Topics), prompts.MaxTopics)
+	}
+	first := a.Topics[0].Points[0]
+	if first.Text != "On Tuesday Reuters reported figure 0." || first.Status != "reported" || fmt.Sprint(first.Actors) != "[Reuters]" {
+		t.Errorf("first point = %+v; want the first sentence, reported, actors [Reuters]", first)
+	}
+	for _, tp := range a.Topics {
+		if len(tp.Points) != 1 {
+			t.Errorf("topic %q has %d points; want 1 (8 points over 8 topics)", tp.Name, len(tp.Points))
+		}
+	}
+	for _, tt := range []struct{ s, want string }{
+		{"Kyiv demanded more.", "unresolved"}, {"Moscow denied it.", "disputed"}, {"They signed it.", "agreed"}, {"Shares fell 3%.", "reported"},
+	} {
+		if got := cueStatus(tt.s); got != tt.want {
+			t.Errorf("cueStatus(%q) = %q; want %q", tt.s, got, tt.want)
+		}
 	}
 }
 

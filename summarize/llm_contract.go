@@ -1,0 +1,342 @@
+package summarize
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"briefbot/prompts"
+)
+
+// What is accepted from a model. An answer is untrusted input: one that
+// ignores the prompt (300 topics × 100 points, a megabyte in one string)
+// must not become 700 channel messages or a 7 MB stored row. Strings over
+// their bound are cut (a cut quote is still a verbatim prefix, so it
+// still grounds); counts and actors over their bounds are sent back once
+// for repair, and cut from the repaired answer if it still breaks them.
+const (
+	// llmMaxNameRunes: a topic name is a heading of a few words; 80
+	// characters is a long headline, and a third of a Discord embed
+	// field name (256).
+	llmMaxNameRunes = 80
+	// llmMaxTextRunes: a point's text is the claim in a few words; 300
+	// characters is two full sentences.
+	llmMaxTextRunes = 300
+	// llmMaxQuoteRunes: the prompt asks for at most 25 words (about 170
+	// characters of English, more in long-word languages); 300 leaves
+	// room. Text, quote and five actors stay under Discord's 1,024
+	// characters per embed field.
+	llmMaxQuoteRunes = 300
+	// llmMaxActors, llmMaxActorRunes and llmMaxActorWords: a point
+	// concerns a few parties; the longest names of organisations
+	// ("International Atomic Energy Agency") take five words.
+	llmMaxActors     = 5
+	llmMaxActorRunes = 60
+	llmMaxActorWords = 6
+	// llmMaxStoredPoints bounds a long article's merged summary: each
+	// part may bring prompts.MaxPoints points; past six pages of eight
+	// behind the reply's "more", each part keeps its most important
+	// points (see llmCapParts).
+	llmMaxStoredPoints = 48
+	// llmMaxResponseBytes bounds the HTTP body read from the endpoint. A
+	// part's answer within every bound above is at most about 8 × 1,000
+	// characters, 50 KB even with every character \u-escaped; a
+	// megabyte leaves room for a local reasoning model's <think> block.
+	llmMaxResponseBytes = 1 << 20
+)
+
+// llmContract is what one part's answer is checked against beyond its
+// schema: the bounds above, actors that are names, and (for the first
+// part) the article's main news as the first point.
+type llmContract struct {
+	// lead: the first point must be the article's main news.
+	lead bool
+	// titleWords are the title's content words (see llmContentWords).
+	titleWords map[string]bool
+	// opening holds the title and the part's first paragraphs; text the
+	// whole part.
+	opening, text *GroundIndex
+}
+
+// llmOpeningParagraphs is how much of an article counts as its opening:
+// news leads with its main fact in the first paragraph or two (the
+// inverted pyramid), a third leaves room for a scene-setting intro.
+const llmOpeningParagraphs = 3
+
+// newLLMContract builds the contract of one part of doc; text is the
+// part as the model sees it.
+func newLLMContract(doc *Document, part int, text string) llmContract {
+	c := llmContract{lead: part == 1}
+	if !c.lead {
+		return c
+	}
+	opening := []string{doc.Title}
+	paras := 0
+	for _, p := range strings.Split(text, "\n\n") {
+		if paras == llmOpeningParagraphs {
+			break
+		}
+		opening = append(opening, p)
+		if !strings.HasPrefix(strings.TrimSpace(p), "#") {
+			paras++
+		}
+	}
+	c.opening = NewGroundIndex(strings.Join(opening, "\n\n"))
+	c.text = NewGroundIndex(text)
+	c.titleWords = map[string]bool{}
+	for _, w := range llmContentWords(doc.Title) {
+		c.titleWords[w] = true
+	}
+	return c
+}
+
+// problems returns what is wrong with topics (merged, strings bounded) in
+// words for the model: too many topics or points, an actor that is no
+// name, a first point that is not the main news. actorProblems are those
+// found while reading the answer, by the model's own indices.
+func (c llmContract) problems(topics []Topic, actorProblems []string) []string {
+	var out []string
+	if len(topics) > prompts.MaxTopics {
+		out = append(out, fmt.Sprintf("the reply has %d topics; give at most %d", len(topics), prompts.MaxTopics))
+	}
+	if n := llmCountPoints(topics); n > prompts.MaxPoints {
+		out = append(out, fmt.Sprintf("the reply has %d points in all; give at most %d, the most important first", n, prompts.MaxPoints))
+	}
+	if len(actorProblems) > 0 {
+		out = append(out, actorProblems[0])
+	}
+	if p := c.leadProblem(topics); p != "" {
+		out = append(out, p)
+	}
+	return out
+}
+
+// leadProblem checks that the first point is the article's main news: its
+// quote is in the opening (title and first paragraphs), or it is in the
+// article and the point shares a content word with the title.
+func (c llmContract) leadProblem(topics []Topic) string {
+	if !c.lead || len(topics) == 0 || len(topics[0].Points) == 0 {
+		return ""
+	}
+	p := topics[0].Points[0]
+	if c.opening.Contains(p.Quote) {
+		return ""
+	}
+	if c.text.Contains(p.Quote) {
+		if len(c.titleWords) == 0 {
+			return ""
+		}
+		for _, w := range llmContentWords(p.Text + " " + p.Quote) {
+			if c.titleWords[w] {
+				return ""
+			}
+		}
+	}
+	return "topics[0].points[0] must be the article's main news, as its headline and opening report it, with its quote copied verbatim from the article"
+}
+
+// enforce cuts topics to the bounds: at most prompts.MaxTopics topics and
+// prompts.MaxPoints points, in order. Actors were already cut when read.
+func (c llmContract) enforce(topics []Topic) []Topic {
+	topics = topics[:min(len(topics), prompts.MaxTopics)]
+	left := prompts.MaxPoints
+	out := topics[:0]
+	for _, t := range topics {
+		if left == 0 {
+			break
+		}
+		t.Points = t.Points[:min(len(t.Points), left)]
+		left -= len(t.Points)
+		out = append(out, t)
+	}
+	return out
+}
+
+func llmCountPoints(topics []Topic) int {
+	n := 0
+	for _, t := range topics {
+		n += len(t.Points)
+	}
+	return n
+}
+
+// llmCapParts keeps at most limit points over the parts of a long
+// article: each part keeps its first k points (the model lists the most
+// important first) for the largest k that fits, and the earliest parts
+// one more while room is left. Topics left without a point are dropped.
+func llmCapParts(parts [][]Topic, limit int) [][]Topic {
+	counts := make([]int, len(parts))
+	total := 0
+	for i, p := range parts {
+		counts[i] = llmCountPoints(p)
+		total += counts[i]
+	}
+	if total <= limit {
+		return parts
+	}
+	keepOf := func(k int) int {
+		n := 0
+		for _, c := range counts {
+			n += min(c, k)
+		}
+		return n
+	}
+	k := 0
+	for keepOf(k+1) <= limit {
+		k++
+	}
+	room := limit - keepOf(k)
+	out := make([][]Topic, len(parts))
+	for i, p := range parts {
+		keep := min(counts[i], k)
+		if room > 0 && counts[i] > k {
+			keep++
+			room--
+		}
+		var kept []Topic
+		for _, t := range p {
+			if keep == 0 {
+				break
+			}
+			t.Points = t.Points[:min(len(t.Points), keep)]
+			keep -= len(t.Points)
+			kept = append(kept, t)
+		}
+		out[i] = kept
+	}
+	return out
+}
+
+// llmClip cuts s to at most n runes, at the last space in the cut when
+// there is one in its second half (so a quote stays a run of whole words
+// and still grounds), with mark appended when something was cut.
+func llmClip(s string, n int, mark string) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	head := s[:cut]
+	if sp := strings.LastIndexFunc(head, unicode.IsSpace); sp > len(head)/2 {
+		head = head[:sp]
+	}
+	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r) }) + mark
+}
+
+// llmActorProblem says why a is not a named actor (a person,
+// organisation, country or group), or "" when it is one.
+func llmActorProblem(a string) string {
+	words := strings.Fields(a)
+	switch {
+	case utf8.RuneCountInString(a) > llmMaxActorRunes || len(words) > llmMaxActorWords:
+		return "is too long for a name"
+	case llmIsByline(a):
+		return "is a byline, not a party to the news"
+	case llmIsDate(words):
+		return "is a date, not a person, organisation, country or group"
+	case !llmHasNameLetter(a):
+		return "is not a name (a name has a capital letter)"
+	}
+	return ""
+}
+
+// llmIsByline reports a byline: "By Jane Doe", or a reporter's job title
+// ("Caroline Hawley, BBC diplomatic correspondent").
+func llmIsByline(a string) bool {
+	l := strings.ToLower(a)
+	return strings.HasPrefix(l, "by ") || strings.Contains(l, "correspondent") ||
+		strings.Contains(l, "reporter") || strings.Contains(l, "staff writer")
+}
+
+// llmIsDate reports words made only of calendar words and numbers ("Dec",
+// "Tuesday", "March 18", "2025"), with at least one of them.
+func llmIsDate(words []string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return unicode.IsPunct(r) }))
+		if w == "" || llmCalendarWords[w] {
+			continue
+		}
+		if strings.TrimLeftFunc(strings.TrimRight(w, "stndrh"), unicode.IsDigit) == "" {
+			continue // 18, 2025, 18th, 1st
+		}
+		return false
+	}
+	return true
+}
+
+// llmHasNameLetter reports whether a has an upper-case letter or a letter
+// of a script without case (Han, Arabic, Hebrew …): names are written so;
+// "officials" and "the government" are not names.
+func llmHasNameLetter(a string) bool {
+	for _, r := range a {
+		if unicode.IsUpper(r) || unicode.IsTitle(r) || (unicode.IsLetter(r) && !unicode.IsLower(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// llmCalendarWords are the month and weekday names (and the usual month
+// abbreviations) of the six languages the engines handle, and the
+// relative days of English: a date, never a party to the news. "May" is
+// left out: it is as often a surname (Theresa May).
+var llmCalendarWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, list := range []string{
+		// English
+		"january february march april june july august september october november december " +
+			"jan feb mar apr jun jul aug sep sept oct nov dec " +
+			"monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow",
+		// German
+		"januar februar märz mai juni juli oktober dezember " +
+			"montag dienstag mittwoch donnerstag freitag samstag sonntag",
+		// French
+		"janvier février mars avril juin juillet août septembre octobre novembre décembre " +
+			"lundi mardi mercredi jeudi vendredi samedi dimanche",
+		// Spanish
+		"enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre " +
+			"lunes martes miércoles jueves viernes sábado domingo",
+		// Italian
+		"gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre " +
+			"lunedì martedì mercoledì giovedì venerdì sabato domenica",
+		// Portuguese
+		"janeiro fevereiro março maio junho julho setembro outubro novembro dezembro " +
+			"segunda-feira terça-feira quarta-feira quinta-feira sexta-feira",
+	} {
+		for _, w := range strings.Fields(list) {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// llmContentWords returns s's words of at least five letters, lower-cased,
+// without the common English function words of that length: the words a
+// headline and its main news share.
+func llmContentWords(s string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if utf8.RuneCountInString(w) >= 5 && !llmFunctionWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// llmFunctionWords are English function words of five letters or more:
+// they carry no subject, so sharing one says nothing.
+var llmFunctionWords = map[string]bool{
+	"about": true, "above": true, "after": true, "again": true, "against": true, "because": true,
+	"before": true, "being": true, "between": true, "could": true, "during": true, "other": true,
+	"should": true, "their": true, "there": true, "these": true, "those": true, "through": true,
+	"under": true, "until": true, "where": true, "which": true, "while": true, "would": true,
+}
