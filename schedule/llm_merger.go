@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -35,6 +36,14 @@ const (
 
 // maxLoggedIDs bounds the dropped ids logged per call.
 const maxLoggedIDs = 20
+
+// mergeMaxNameRunes bounds a merged topic's name taken from a model's
+// answer (the prompt asks for at most six words): it is a heading of the
+// briefing, as a summary's topic name is (80 runes there too). Longer
+// names are cut at a word. The answer's other parts are bounded by what
+// was listed: a group keeps only listed ids, each once, so there are never
+// more groups than topics; and the engine reads at most 1 MiB of it.
+const mergeMaxNameRunes = 80
 
 // LLMMerger is the Merger backed by a model: one schema-validated call
 // per briefing (summarize.LLMEngine.CompleteJSON) lists the day's topics
@@ -195,12 +204,16 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 	used := make([]bool, len(c))
 	var groups []TopicGroup
 	var dropped []string
+	ndropped := 0
 	for _, ag := range ans.Groups {
 		var members []int
 		for _, id := range ag.Topics {
 			k, ok := prompts.ParseBriefingTopicID(id)
 			if !ok || k >= len(c) || used[k] {
-				dropped = append(dropped, id)
+				ndropped++
+				if len(dropped) < maxLoggedIDs {
+					dropped = append(dropped, clipName(id, 20))
+				}
 				continue
 			}
 			used[k] = true
@@ -210,7 +223,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 			continue
 		}
 		sort.Ints(members)
-		name := strings.Join(strings.Fields(ag.Name), " ")
+		name := clipName(strings.Join(strings.Fields(ag.Name), " "), mergeMaxNameRunes)
 		if name == "" {
 			name = topics[members[0]].Name
 		}
@@ -221,12 +234,29 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 			groups = append(groups, TopicGroup{Name: topics[i].Name, Members: []int{i}})
 		}
 	}
-	if len(dropped) > 0 {
-		logged := dropped[:min(len(dropped), maxLoggedIDs)]
-		m.log.Warn("briefing_merge_ids_dropped", slog.Int("part", part), slog.Int("count", len(dropped)),
-			slog.Any("ids", logged))
+	if ndropped > 0 {
+		m.log.Warn("briefing_merge_ids_dropped", slog.Int("part", part), slog.Int("count", ndropped),
+			slog.Any("ids", dropped))
 	}
 	return groups, usage, nil
+}
+
+// clipName cuts s to at most n runes, at the last space when there is one
+// in the second half, marking the cut with "…".
+func clipName(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	head := s[:cut]
+	if sp := strings.LastIndexByte(head, ' '); sp > len(head)/2 {
+		head = head[:sp]
+	}
+	return strings.TrimRight(head, " ,;:-") + "…"
 }
 
 // checkIDs rejects an answer whose groups reference ids but none that was

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"briefbot/prompts"
 	"briefbot/store"
@@ -379,6 +380,67 @@ func droppedIDs(t *testing.T, logs *bytes.Buffer) []string {
 		}
 	}
 	return out
+}
+
+// floodAnswer is a merge answer far past what was asked: n groups, each
+// with a name of nameRunes characters and every listed id, plus invented
+// ones.
+func floodAnswer(n, nameRunes int) openaitest.Script {
+	return func(req *openaitest.Request) openaitest.Reply {
+		ids, _ := listed(req)
+		ans := prompts.BriefingAnswer{Groups: make([]prompts.BriefingGroup, n)}
+		for i := range ans.Groups {
+			topics := append(slices.Clone(ids), fmt.Sprintf("t%d", 1000+i), strings.Repeat("x", 50))
+			ans.Groups[i] = prompts.BriefingGroup{Name: strings.Repeat("Ceasefire talks ", nameRunes/16+1)[:nameRunes], Topics: topics}
+		}
+		b, _ := json.Marshal(ans)
+		return openaitest.Reply{Content: string(b)}
+	}
+}
+
+// TestLLMMergerBoundedAnswer: a merge answer of thousands of groups with
+// long names and invented ids gives at most one group per topic, names
+// cut to mergeMaxNameRunes and a bounded log; an answer over the engine's
+// 1 MiB is not read, and twice over it the briefing merges by keywords.
+func TestLLMMergerBoundedAnswer(t *testing.T) {
+	shares := storyShares()
+	_, items := collect(shares, false)
+	topics := make([]MergeTopic, len(items))
+	for i, it := range items {
+		topics[i] = MergeTopic{Name: it.name, Source: it.src}
+	}
+
+	srv := openaitest.New(t)
+	srv.Enqueue(floodAnswer(2000, 10_000)) // about 20 MB: not read
+	srv.Enqueue(floodAnswer(2000, 150))    // about 500 KB: read, bounded
+	m, logs := newMerger(t, srv, 0)
+	groups, err := m.Merge(context.Background(), topics)
+	if err != nil {
+		t.Fatalf("Merge: %v", err)
+	}
+	checkPartition(t, topics, groups)
+	if len(groups) != 1 || len(groups[0].Members) != len(topics) {
+		t.Errorf("Merge() = %s; want one group of every topic (the first group takes all)", describe(topics, groups))
+	}
+	for _, g := range groups {
+		if n := utf8.RuneCountInString(g.Name); n > mergeMaxNameRunes+1 || !strings.HasSuffix(g.Name, "…") {
+			t.Errorf("group name of %d runes %q; want at most %d, cut with …", n, g.Name, mergeMaxNameRunes)
+		}
+	}
+	if srv.Count() != 2 || !strings.Contains(srv.Requests()[1].LastUser(), "longer than 1048576 bytes") {
+		t.Errorf("requests = %d; want 2, the second a repair saying the reply was too long", srv.Count())
+	}
+	if got := droppedIDs(t, logs); len(got) != maxLoggedIDs {
+		t.Errorf("dropped ids logged = %d; want %d", len(got), maxLoggedIDs)
+	}
+	if len(logs.String()) > 16<<10 {
+		t.Errorf("log = %d bytes; want a bounded log", logs.Len())
+	}
+
+	srv.SetDefault(floodAnswer(2000, 10_000))
+	if _, err := m.Merge(context.Background(), topics); !errors.Is(err, summarize.ErrLLMBadAnswer) {
+		t.Errorf("Merge with two answers over 1 MiB = %v; want ErrLLMBadAnswer (the briefing merges by keywords)", err)
+	}
 }
 
 // TestLLMMergerFailingServer: a model that keeps failing is an error, and
