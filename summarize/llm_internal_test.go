@@ -10,6 +10,8 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"briefbot/prompts"
 )
 
 func TestEstimateTokens(t *testing.T) {
@@ -369,5 +371,100 @@ func TestLLMAzureClassic(t *testing.T) {
 		if got := llmIsAzureClassic(u); got != tt.want {
 			t.Errorf("llmIsAzureClassic(%q) = %v; want %v", tt.u, got, tt.want)
 		}
+	}
+}
+
+// TestLLMSchemaStatuses: the answer schema's status enum is exactly the
+// domain's statuses, and the system prompt defines each of them.
+func TestLLMSchemaStatuses(t *testing.T) {
+	e, err := NewLLMEngine(LLMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	point := e.schema.Defs["AnswerPoint"]
+	var want []string
+	for _, s := range Statuses {
+		want = append(want, string(s))
+	}
+	if got := point.Properties["status"].Enum; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("schema status enum = %q; want %q", got, want)
+	}
+	system, _, err := prompts.Summarize(prompts.SummarizeInput{Text: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range want {
+		if !strings.Contains(system, "\n  "+s+" = ") {
+			t.Errorf("system prompt does not define %q:\n%s", s, system)
+		}
+	}
+}
+
+func TestLLMActorProblem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Putin", ""}, {"White House", ""}, {"U.S.", ""}, {"G7", ""}, {"eBay", ""}, {"Путин", ""}, {"普京", ""},
+		{"Theresa May", ""}, {"May", ""}, {"International Atomic Energy Agency", ""},
+		{"Dec", "is a date, not a person, organisation, country or group"},
+		{"Nov.", "is a date, not a person, organisation, country or group"},
+		{"Tuesday, March 18", "is a date, not a person, organisation, country or group"},
+		{"2025", "is a date, not a person, organisation, country or group"},
+		{"Dezember", "is a date, not a person, organisation, country or group"},
+		{"By Jane Doe", "is a byline, not a party to the news"},
+		{"Caroline Hawley, BBC diplomatic correspondent", "is a byline, not a party to the news"},
+		{"officials", "is not a name (a name has a capital letter)"},
+		{"the government", "is not a name (a name has a capital letter)"},
+		{"A Very Long Name Of Seven Words Here", "is too long for a name"},
+	}
+	for _, tt := range tests {
+		if got := llmActorProblem(tt.in); got != tt.want {
+			t.Errorf("llmActorProblem(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestLLMClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		mark string
+		want string
+	}{
+		{"short", 10, "…", "short"},
+		{"one two three four", 12, "…", "one two…"},
+		{"one two three four", 12, "", "one two"},
+		{"abcdefghij", 4, "", "abcd"},
+		{"普京普京普京", 3, "", "普京普"},
+		{"one, two three", 6, "…", "one…"},
+	}
+	for _, tt := range tests {
+		if got := llmClip(tt.in, tt.n, tt.mark); got != tt.want {
+			t.Errorf("llmClip(%q, %d, %q) = %q; want %q", tt.in, tt.n, tt.mark, got, tt.want)
+		}
+	}
+}
+
+func TestLLMCapParts(t *testing.T) {
+	part := func(name string, n int) []Topic {
+		t := Topic{Name: name, Key: name}
+		for i := range n {
+			t.Points = append(t.Points, Point{Text: fmt.Sprintf("%s%d", name, i)})
+		}
+		return []Topic{t}
+	}
+	parts := [][]Topic{part("a", 8), part("b", 2), part("c", 8), part("d", 8)}
+	got := llmCapParts(parts, 12)
+	var counts []int
+	for _, p := range got {
+		counts = append(counts, llmCountPoints(p))
+	}
+	// k = 3 keeps 3+2+3+3 = 11; the one left goes to the first part with more.
+	if fmt.Sprint(counts) != "[4 2 3 3]" {
+		t.Errorf("llmCapParts(8,2,8,8 → 12) kept %v; want [4 2 3 3]", counts)
+	}
+	if got[0][0].Points[0].Text != "a0" || got[3][0].Points[2].Text != "d2" {
+		t.Errorf("llmCapParts kept %+v; want each part's first points", got)
+	}
+	if same := llmCapParts(parts[:2], 12); llmCountPoints(same[0])+llmCountPoints(same[1]) != 10 {
+		t.Errorf("llmCapParts under the bound changed the parts")
 	}
 }
