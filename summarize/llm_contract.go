@@ -54,8 +54,9 @@ type llmContract struct {
 	lead bool
 	// titleWords are the title's content words (see llmContentWords).
 	titleWords map[string]bool
-	// opening holds the title and the part's first paragraphs; text the
-	// whole part.
+	// opening holds the part's first paragraphs (with their headings);
+	// text the whole part. The title is not among them: a quote from it
+	// would not ground in the article's text.
 	opening, text *GroundIndex
 }
 
@@ -71,7 +72,7 @@ func newLLMContract(doc *Document, part int, text string) llmContract {
 	if !c.lead {
 		return c
 	}
-	opening := []string{doc.Title}
+	var opening []string
 	paras := 0
 	for _, p := range strings.Split(text, "\n\n") {
 		if paras == llmOpeningParagraphs {
@@ -113,8 +114,9 @@ func (c llmContract) problems(topics []Topic, actorProblems []string) []string {
 }
 
 // leadProblem checks that the first point is the article's main news: its
-// quote is in the opening (title and first paragraphs), or it is in the
-// article and the point shares a content word with the title.
+// quote is in the opening paragraphs, or it is in the article and the
+// point shares a content word with the title (any grounded quote when the
+// title has no content word to share).
 func (c llmContract) leadProblem(topics []Topic) string {
 	if !c.lead || len(topics) == 0 || len(topics[0].Points) == 0 {
 		return ""
@@ -319,12 +321,16 @@ var llmCalendarWords = func() map[string]bool {
 
 // llmContentWords returns s's words of at least five letters, lower-cased,
 // without the common English function words of that length: the words a
-// headline and its main news share.
+// headline and its main news share. Scripts written without spaces (Han,
+// kana, Thai …) have no words to split, so they give none.
 func llmContentWords(s string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
+		if strings.ContainsFunc(w, grdNoSpaceScript) {
+			continue
+		}
 		if utf8.RuneCountInString(w) >= 5 && !llmFunctionWords[w] {
 			out = append(out, w)
 		}

@@ -468,3 +468,32 @@ func TestLLMCapParts(t *testing.T) {
 		t.Errorf("llmCapParts under the bound changed the parts")
 	}
 }
+
+func TestLLMLeadProblem(t *testing.T) {
+	text := "## Call\n\nPutin agreed to pause strikes on energy sites.\n\nThe Kremlin spoke.\n\nMarkets were calm.\n\nLater, aid to Ukraine did not come up.\n\nThe ceasefire was still far off, analysts said."
+	doc := &Document{Title: "What Putin agreed in the ceasefire call"}
+	lead := func(text, quote string) []Topic {
+		return []Topic{{Name: "Call", Points: []Point{{Text: text, Quote: quote}}}}
+	}
+	tests := []struct {
+		name   string
+		doc    *Document
+		part   int
+		topics []Topic
+		ok     bool
+	}{
+		{"quote in the opening", doc, 1, lead("Strikes paused.", "Putin agreed to pause strikes"), true},
+		{"deep, on the headline's subject", doc, 1, lead("Ceasefire far off.", "The ceasefire was still far off"), true},
+		{"deep, off the headline", doc, 1, lead("No aid talk.", "aid to Ukraine did not come up"), false},
+		{"not in the article", doc, 1, lead("Putin agreed to a ceasefire.", "Putin signed a ceasefire"), false},
+		{"the title is no quote", doc, 1, lead("Putin agreed.", "What Putin agreed in the ceasefire call"), false},
+		{"a title without words to share", &Document{Title: "普京同意停火"}, 1, lead("No aid talk.", "aid to Ukraine did not come up"), true},
+		{"a later part", doc, 2, lead("No aid talk.", "aid to Ukraine did not come up"), true},
+	}
+	for _, tt := range tests {
+		c := newLLMContract(tt.doc, tt.part, text)
+		if got := c.leadProblem(tt.topics); (got == "") != tt.ok {
+			t.Errorf("%s: leadProblem(%q) = %q; want ok=%v", tt.name, tt.topics[0].Points[0].Quote, got, tt.ok)
+		}
+	}
+}
