@@ -411,8 +411,8 @@ func TestLLMMergerBoundedAnswer(t *testing.T) {
 	}
 
 	srv := openaitest.New(t)
-	srv.Enqueue(floodAnswer(2000, 10_000)) // about 20 MB: not read
-	srv.Enqueue(floodAnswer(2000, 150))    // about 500 KB: read, bounded
+	srv.Enqueue(floodAnswer(150, 10_000)) // about 1.5 MB: not read
+	srv.Enqueue(floodAnswer(2000, 150))   // about 500 KB: read, bounded
 	m, logs := newMerger(t, srv, 0)
 	groups, err := m.Merge(context.Background(), topics)
 	if err != nil {
@@ -437,7 +437,7 @@ func TestLLMMergerBoundedAnswer(t *testing.T) {
 		t.Errorf("log = %d bytes; want a bounded log", logs.Len())
 	}
 
-	srv.SetDefault(floodAnswer(2000, 10_000))
+	srv.SetDefault(floodAnswer(150, 10_000))
 	if _, err := m.Merge(context.Background(), topics); !errors.Is(err, summarize.ErrLLMBadAnswer) {
 		t.Errorf("Merge with two answers over 1 MiB = %v; want ErrLLMBadAnswer (the briefing merges by keywords)", err)
 	}

@@ -426,33 +426,89 @@ func InventedQuote() Script {
 // topics of points points each, every point a sentence of the article in
 // the last user message that holds one (in turn, so every quote is
 // grounded), statuses in turn, a hostile or broken model's answer. 300 ×
-// 100 makes a reply of about 10 MB.
+// 100 makes a reply of about 10 MB; it is built once per article and
+// sent as a finished body, so a flood costs the stand-in little.
 func Flood(topics, points int) Script {
+	var mu sync.Mutex
+	bodies := map[string][]byte{}
 	return func(req *Request) Reply {
-		var sents []string
-		for _, p := range strings.Split(Article(req.ArticleMessage()), "\n\n") {
-			if p = strings.Join(strings.Fields(p), " "); p != "" && !strings.HasPrefix(p, "#") {
-				sents = append(sents, Sentences(p)...)
-			}
+		article := Article(req.ArticleMessage())
+		mu.Lock()
+		defer mu.Unlock()
+		if b, ok := bodies[article]; ok {
+			return Reply{Body: b}
 		}
-		if len(sents) == 0 {
-			sents = []string{"nothing"}
-		}
-		statuses := []string{"reported", "agreed", "unresolved", "disputed"}
-		a := prompts.Answer{Topics: make([]prompts.AnswerTopic, topics)}
-		k := 0
-		for i := range a.Topics {
-			t := prompts.AnswerTopic{Name: fmt.Sprintf("Topic %d", i+1), Points: make([]prompts.AnswerPoint, points)}
-			for j := range t.Points {
-				s := sents[k%len(sents)]
-				t.Points[j] = prompts.AnswerPoint{Text: s, Status: statuses[k%len(statuses)], Actors: actors(s), Quote: firstWords(s, maxQuoteWords)}
-				k++
-			}
-			a.Topics[i] = t
-		}
-		b, _ := json.Marshal(a)
-		return Reply{Content: string(b)}
+		b := floodBody(req.Model, article, topics, points)
+		bodies[article] = b
+		return Reply{Body: b}
 	}
+}
+
+// floodBody is Flood's chat.completion body for article. It is assembled
+// from the escaped JSON of each point (a handful of distinct ones) rather
+// than by encoding ten megabytes twice: JSON string escaping works
+// character by character, so escaped pieces join into the escaped whole.
+func floodBody(model, article string, topics, points int) []byte {
+	var sents []string
+	for _, p := range strings.Split(article, "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" && !strings.HasPrefix(p, "#") {
+			sents = append(sents, Sentences(p)...)
+		}
+	}
+	if len(sents) == 0 {
+		sents = []string{"nothing"}
+	}
+	statuses := []string{"reported", "agreed", "unresolved", "disputed"}
+	escape := func(v any) (string, int) {
+		raw, _ := json.Marshal(v)
+		esc, _ := json.Marshal(string(raw))
+		return string(esc[1 : len(esc)-1]), len(raw)
+	}
+	type piece struct {
+		esc string
+		n   int
+	}
+	cache := map[[2]int]piece{}
+	var content strings.Builder
+	size := 0
+	write := func(esc string, n int) {
+		content.WriteString(esc)
+		size += n
+	}
+	lit := func(s string) {
+		esc, _ := json.Marshal(s)
+		write(string(esc[1:len(esc)-1]), len(s))
+	}
+	lit(`{"topics":[`)
+	k := 0
+	for i := range topics {
+		if i > 0 {
+			lit(",")
+		}
+		lit(fmt.Sprintf(`{"name":"Topic %d","points":[`, i+1))
+		for j := range points {
+			if j > 0 {
+				lit(",")
+			}
+			key := [2]int{k % len(sents), k % len(statuses)}
+			pc, ok := cache[key]
+			if !ok {
+				sent := sents[key[0]]
+				pc.esc, pc.n = escape(prompts.AnswerPoint{Text: sent, Status: statuses[key[1]], Actors: actors(sent), Quote: firstWords(sent, maxQuoteWords)})
+				cache[key] = pc
+			}
+			write(pc.esc, pc.n)
+			k++
+		}
+		lit("]}")
+	}
+	lit("]}")
+	prompt := max(1, (len(article)+3)/4)
+	completion := max(1, (size+3)/4)
+	return []byte(fmt.Sprintf(`{"id":"chatcmpl-openaitest","object":"chat.completion","created":1742400000,"model":%q,`+
+		`"choices":[{"index":0,"message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],`+
+		`"usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}`,
+		model, content.String(), prompt, completion, prompt+completion))
 }
 
 // RejectSchemas answers requests asking for response_format json_schema

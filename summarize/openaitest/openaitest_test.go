@@ -270,3 +270,42 @@ func TestSequenceAndMalformed(t *testing.T) {
 		t.Errorf("Sequence answers = %q; want %q", got, want)
 	}
 }
+
+func TestFlood(t *testing.T) {
+	srv := New(t)
+	srv.SetDefault(Flood(30, 7))
+	art := "## Heading\n\nKyiv said \"no\" <b>&</b> Moscow agreed. Prices fell 3% — in “Europe”.\n\nA third sentence ends here."
+	for range 2 { // the second answer comes from the cache
+		resp, body, err := post(t, srv, context.Background(), "/v1/chat/completions", chatBody(prompts.ArticleOpen+"\n"+art+"\n"+prompts.ArticleClose))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("post: %v %v", err, resp)
+		}
+		var out struct {
+			Choices []struct {
+				Message struct{ Content string } `json:"message"`
+			} `json:"choices"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil || len(out.Choices) != 1 {
+			t.Fatalf("body %.200s: %v", body, err)
+		}
+		var a prompts.Answer
+		if err := json.Unmarshal([]byte(out.Choices[0].Message.Content), &a); err != nil {
+			t.Fatalf("content %.200s: %v", out.Choices[0].Message.Content, err)
+		}
+		if len(a.Topics) != 30 || len(a.Topics[29].Points) != 7 || a.Topics[29].Name != "Topic 30" {
+			t.Fatalf("Flood(30, 7) = %d topics; want 30 of 7 points", len(a.Topics))
+		}
+		seen := map[string]bool{}
+		for _, tp := range a.Topics {
+			for _, p := range tp.Points {
+				if !strings.Contains(art, p.Quote) {
+					t.Errorf("quote %q not in the article", p.Quote)
+				}
+				seen[p.Status] = true
+			}
+		}
+		if len(seen) != 4 {
+			t.Errorf("statuses %v; want all four", seen)
+		}
+	}
+}
