@@ -230,8 +230,8 @@ func (e *LLMEngine) PromptVersion() string { return prompts.Version }
 // into parts under the token budget (see EstimateTokens), the parts are
 // summarized concurrently (within MaxConcurrent) and their topics merged
 // by TopicKey; the tail is never dropped (past llmMaxStoredPoints points
-// in all, each part keeps its most important ones). It returns an error wrapping
-// ErrLLMUnavailable or ErrLLMBadAnswer when any part fails.
+// in all, each part keeps its most important ones). It returns an error
+// wrapping ErrLLMUnavailable or ErrLLMBadAnswer when any part fails.
 func (e *LLMEngine) Summarize(ctx context.Context, doc *Document) (*Result, error) {
 	parts := llmSplit(llmBlocks(doc), e.opts.ChunkTokens)
 	if len(parts) == 0 {

@@ -184,10 +184,9 @@ type llmCallInfoKey struct{}
 
 // llmTransport records each response's status and headers in the
 // llmCallInfo carried by the request's context, and bounds the body read
-// to llmMaxResponseBytes (limit; 0 means that).
+// to llmMaxResponseBytes.
 type llmTransport struct {
-	base  http.RoundTripper
-	limit int64
+	base http.RoundTripper
 }
 
 func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -203,12 +202,8 @@ func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		info.status = resp.StatusCode
 		info.header = resp.Header.Clone()
 	}
-	limit := t.limit
-	if limit <= 0 {
-		limit = llmMaxResponseBytes
-	}
-	body := &llmLimitedBody{rc: resp.Body, left: limit, info: info}
-	if resp.ContentLength > limit {
+	body := &llmLimitedBody{rc: resp.Body, left: llmMaxResponseBytes, info: info}
+	if resp.ContentLength > llmMaxResponseBytes {
 		body.exceeded()
 	}
 	resp.Body = body

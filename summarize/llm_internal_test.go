@@ -1,8 +1,10 @@
 package summarize
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -494,6 +496,40 @@ func TestLLMLeadProblem(t *testing.T) {
 		c := newLLMContract(tt.doc, tt.part, text)
 		if got := c.leadProblem(tt.topics); (got == "") != tt.ok {
 			t.Errorf("%s: leadProblem(%q) = %q; want ok=%v", tt.name, tt.topics[0].Points[0].Quote, got, tt.ok)
+		}
+	}
+}
+
+// roundTripFunc is an http.RoundTripper from a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestLLMTransportBoundsBody(t *testing.T) {
+	tests := []struct {
+		name          string
+		size          int
+		contentLength int64
+		tooLarge      bool
+	}{
+		{"within", llmMaxResponseBytes, -1, false},
+		{"one byte over, chunked", llmMaxResponseBytes + 1, -1, true},
+		{"announced over", 10, 2 << 20, true},
+	}
+	for _, tt := range tests {
+		body := strings.Repeat("x", tt.size)
+		tr := llmTransport{base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, ContentLength: tt.contentLength, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}, nil
+		})}
+		info := &llmCallInfo{}
+		req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), llmCallInfoKey{}, info), "POST", "http://x/v1/chat/completions", nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		if tt.tooLarge != errors.Is(err, errLLMResponseTooLarge) || info.tooLarge != tt.tooLarge || len(got) > llmMaxResponseBytes {
+			t.Errorf("%s: read %d bytes, err %v, tooLarge %v; want tooLarge %v and at most %d bytes", tt.name, len(got), err, info.tooLarge, tt.tooLarge, llmMaxResponseBytes)
 		}
 	}
 }
