@@ -102,17 +102,19 @@ func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
 }
 
 // briefingCols are the columns scanBriefing reads, in order.
-const briefingCols = `guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms`
+const briefingCols = `guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms,
+	owner, lease_ms, attempts`
 
 func scanBriefing(sc scanner) (Briefing, error) {
 	var (
-		b                     Briefing
-		slot, claimed, posted int64
-		late                  int
-		ids                   string
-		ledger                sql.NullString
+		b                            Briefing
+		slot, claimed, posted, lease int64
+		late                         int
+		ids                          string
+		ledger                       sql.NullString
 	)
-	if err := sc.Scan(&b.GuildID, &b.ChannelID, &slot, &b.State, &ids, &ledger, &late, &claimed, &posted); err != nil {
+	if err := sc.Scan(&b.GuildID, &b.ChannelID, &slot, &b.State, &ids, &ledger, &late, &claimed, &posted,
+		&b.Owner, &lease, &b.Attempts); err != nil {
 		return Briefing{}, err
 	}
 	if err := json.Unmarshal([]byte(ids), &b.MessageIDs); err != nil {
@@ -128,44 +130,92 @@ func scanBriefing(sc scanner) (Briefing, error) {
 	b.Late = late != 0
 	b.ClaimedAt = fromMS(claimed)
 	b.PostedAt = fromMS(posted)
+	b.LeaseUntil = fromMS(lease)
 	return b, nil
 }
 
 // ClaimBriefing atomically takes the slot (b.GuildID, b.ChannelID, b.Slot)
-// in state claimed, with b.Late and b.ClaimedAt (zero means now). When the
-// slot is already recorded, in any state, it changes nothing and returns
-// claimed false with the stored row; otherwise claimed true with the new
-// row. Slots are kept to the millisecond.
+// for b.Owner until b.LeaseUntil, at time b.ClaimedAt (zero means now).
+// A new slot is claimed in state claimed with b.Late. A slot in state
+// claimed is taken over when its lease ran out by b.ClaimedAt, or when
+// b.Owner holds it already: the owner and lease change and Attempts grows,
+// while the first claim's time and Late stay. Otherwise (posted, skipped,
+// or another owner's lease still running) nothing changes and claimed is
+// false. existing is the stored row after the call. Slots are kept to the
+// millisecond.
+//
+// Each step is one statement whose condition the database checks
+// atomically, so concurrent claimers on any engine get one winner.
 func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, existing Briefing, err error) {
-	if b.GuildID == "" || b.ChannelID == "" || b.Slot.IsZero() {
-		return false, Briefing{}, errors.New("store: claim briefing: guild, channel and slot are required")
+	if b.GuildID == "" || b.ChannelID == "" || b.Slot.IsZero() || b.Owner == "" {
+		return false, Briefing{}, errors.New("store: claim briefing: guild, channel, slot and owner are required")
 	}
 	at := b.ClaimedAt
 	if at.IsZero() {
 		at = time.Now()
 	}
+	key := []any{b.GuildID, b.ChannelID, toMS(b.Slot)}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO briefings
-			(guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms, updated_ms)
-			VALUES (?, ?, ?, ?, '[]', NULL, ?, ?, 0, ?)
+			(guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms, updated_ms,
+				owner, lease_ms, attempts)
+			VALUES (?, ?, ?, ?, '[]', NULL, ?, ?, 0, ?, ?, ?, 1)
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO NOTHING`,
-			b.GuildID, b.ChannelID, toMS(b.Slot), BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at))
+			append(key, BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at), b.Owner, toMS(b.LeaseUntil))...)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
-		if err != nil {
+		if claimed, err = oneRow(res); err != nil {
 			return err
 		}
-		claimed = n == 1
+		if !claimed {
+			res, err := tx.ExecContext(ctx, `UPDATE briefings
+				SET owner = ?, lease_ms = ?, attempts = attempts + 1, updated_ms = ?
+				WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?
+					AND state = ? AND (lease_ms <= ? OR owner = ?)`,
+				append(append([]any{b.Owner, toMS(b.LeaseUntil), toMS(at)}, key...), BriefingClaimed, toMS(at), b.Owner)...)
+			if err != nil {
+				return err
+			}
+			if claimed, err = oneRow(res); err != nil {
+				return err
+			}
+		}
 		existing, err = scanBriefing(tx.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
-			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?`, b.GuildID, b.ChannelID, toMS(b.Slot)))
+			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?`, key...))
 		return err
 	})
 	if err != nil {
 		return false, Briefing{}, fmt.Errorf("store: claim briefing %s %s: %w", b.GuildID, b.Slot.UTC().Format(time.RFC3339), err)
 	}
 	return claimed, existing, nil
+}
+
+// RenewBriefingLease extends owner's lease on a claimed slot to until. It
+// returns false when owner no longer holds the claim: the slot was taken
+// over, posted or skipped.
+func (db *DB) RenewBriefingLease(ctx context.Context, guildID, channelID string, slot time.Time, owner string, until time.Time) (bool, error) {
+	var held bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE briefings SET lease_ms = ?, updated_ms = ?
+			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ? AND state = ? AND owner = ?`,
+			toMS(until), toMS(time.Now()), guildID, channelID, toMS(slot), BriefingClaimed, owner)
+		if err != nil {
+			return err
+		}
+		held, err = oneRow(res)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: renew briefing lease %s %s: %w", guildID, slot.UTC().Format(time.RFC3339), err)
+	}
+	return held, nil
+}
+
+// oneRow reports whether a statement changed exactly one row.
+func oneRow(res sql.Result) (bool, error) {
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // CompleteBriefing records the slot as posted, with the posted messages and
@@ -204,7 +254,9 @@ func (db *DB) CompleteBriefing(ctx context.Context, guildID, channelID string, s
 }
 
 // SkipBriefing records a missed slot as skipped at time at: a new row, or a
-// claimed row that was never posted. A posted slot stays posted.
+// claimed row that was never posted and whose lease ran out by at. A
+// posted slot stays posted; a slot another process is still posting stays
+// claimed.
 func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot time.Time, at time.Time) error {
 	if guildID == "" || channelID == "" || slot.IsZero() {
 		return errors.New("store: skip briefing: guild, channel and slot are required")
@@ -215,8 +267,8 @@ func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot 
 			VALUES (?, ?, ?, ?, '[]', NULL, 0, ?, 0, ?)
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
 				updated_ms = excluded.updated_ms
-			WHERE briefings.state = ?`,
-			guildID, channelID, toMS(slot), BriefingSkipped, toMS(at), toMS(at), BriefingClaimed)
+			WHERE briefings.state = ? AND briefings.lease_ms <= ?`,
+			guildID, channelID, toMS(slot), BriefingSkipped, toMS(at), toMS(at), BriefingClaimed, toMS(at))
 		return err
 	})
 	if err != nil {

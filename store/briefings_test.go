@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -110,16 +112,20 @@ func TestBriefingLifecycle(t *testing.T) {
 	}
 
 	claimedAt := slot.Add(2 * time.Second)
-	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Late: true, ClaimedAt: claimedAt})
+	lease := claimedAt.Add(2 * time.Minute)
+	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Late: true, ClaimedAt: claimedAt, Owner: "p1", LeaseUntil: lease})
 	if err != nil || !ok {
 		t.Fatalf("ClaimBriefing = %v, %v; want claimed", ok, err)
 	}
-	want := Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, State: BriefingClaimed, Late: true, ClaimedAt: claimedAt}
+	want := Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, State: BriefingClaimed, Late: true, ClaimedAt: claimedAt,
+		Owner: "p1", LeaseUntil: lease, Attempts: 1}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("ClaimBriefing row = %+v; want %+v", b, want)
 	}
-	// A second claim of the same slot (another process, a restart) loses.
-	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot.In(time.FixedZone("X", 3600)), ClaimedAt: claimedAt.Add(time.Minute)})
+	// A second claim of the same slot by another process within the
+	// lease loses.
+	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot.In(time.FixedZone("X", 3600)), ClaimedAt: claimedAt.Add(time.Minute),
+		Owner: "p2", LeaseUntil: claimedAt.Add(3 * time.Minute)})
 	if err != nil || ok || !reflect.DeepEqual(existing, want) {
 		t.Errorf("second ClaimBriefing = %v, %+v, %v; want false, %+v, nil", ok, existing, err, want)
 	}
@@ -137,7 +143,7 @@ func TestBriefingLifecycle(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(last, want) {
 		t.Errorf("LastBriefing(A) = %+v, %v; want %+v", last, err, want)
 	}
-	if ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot}); err != nil || ok || existing.State != BriefingPosted {
+	if ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Owner: "p1", LeaseUntil: time.Now().Add(time.Hour)}); err != nil || ok || existing.State != BriefingPosted {
 		t.Errorf("ClaimBriefing of a posted slot = %v, %q, %v; want false, posted", ok, existing.State, err)
 	}
 	// A posted slot is never downgraded to skipped.
@@ -151,7 +157,7 @@ func TestBriefingLifecycle(t *testing.T) {
 	// A missed later slot: a claim left behind by a crash, then skipped;
 	// and a slot skipped outright. Neither becomes the last briefing.
 	slot2, slot3 := slot.Add(24*time.Hour), slot.Add(48*time.Hour)
-	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot2, ClaimedAt: slot2}); err != nil || !ok {
+	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot2, ClaimedAt: slot2, Owner: "p1", LeaseUntil: slot2.Add(time.Minute)}); err != nil || !ok {
 		t.Fatalf("ClaimBriefing(slot2) = %v, %v", ok, err)
 	}
 	skipAt := slot3.Add(4 * time.Hour)
@@ -208,7 +214,7 @@ func TestBriefingLifecycle(t *testing.T) {
 		t.Errorf("LastBriefing(B) = %+v, %v; want B's own", lastB, err)
 	}
 
-	for _, bad := range []Briefing{{ChannelID: "c", Slot: slot}, {GuildID: "A", Slot: slot}, {GuildID: "A", ChannelID: "c"}} {
+	for _, bad := range []Briefing{{ChannelID: "c", Slot: slot, Owner: "p"}, {GuildID: "A", Slot: slot, Owner: "p"}, {GuildID: "A", ChannelID: "c", Owner: "p"}, {GuildID: "A", ChannelID: "c", Slot: slot}} {
 		if _, _, err := db.ClaimBriefing(ctx, bad); err == nil {
 			t.Errorf("ClaimBriefing(%+v) = nil error; want one", bad)
 		}
@@ -225,7 +231,7 @@ func TestBriefingSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot}); err != nil || !ok {
+	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: "p1", LeaseUntil: slot.Add(2 * time.Minute)}); err != nil || !ok {
 		t.Fatalf("ClaimBriefing = %v, %v", ok, err)
 	}
 	if err := db.Close(); err != nil {
@@ -236,8 +242,116 @@ func TestBriefingSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot.Add(time.Minute)})
-	if err != nil || ok || existing.State != BriefingClaimed || !existing.ClaimedAt.Equal(slot) {
+	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot.Add(time.Minute), Owner: "p2", LeaseUntil: slot.Add(3 * time.Minute)})
+	if err != nil || ok || existing.State != BriefingClaimed || !existing.ClaimedAt.Equal(slot) || existing.Owner != "p1" {
 		t.Errorf("ClaimBriefing after restart = %v, %+v, %v; want false with the earlier claim", ok, existing, err)
+	}
+}
+
+// TestBriefingLease: a claim is taken over only once its lease ran out (or
+// by its own owner), keeping its first claim time and lateness; renewal
+// holds it; only the owner renews; a live lease is never skipped.
+func TestBriefingLease(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	slot := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
+	claim := func(owner string, at time.Time) (bool, Briefing) {
+		t.Helper()
+		ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: owner, LeaseUntil: at.Add(2 * time.Minute)})
+		if err != nil {
+			t.Fatalf("ClaimBriefing(%s at %v) error = %v", owner, at, err)
+		}
+		return ok, b
+	}
+	if ok, b := claim("p1", slot); !ok || b.Attempts != 1 || b.Owner != "p1" {
+		t.Fatalf("first claim = %v, %+v; want p1's, attempt 1", ok, b)
+	}
+	if ok, b := claim("p2", slot.Add(119*time.Second)); ok || b.Owner != "p1" {
+		t.Errorf("claim by p2 within p1's lease = %v, %+v; want refused", ok, b)
+	}
+	// The owner's own retry takes it again at once.
+	if ok, b := claim("p1", slot.Add(30*time.Second)); !ok || b.Attempts != 2 || !b.LeaseUntil.Equal(slot.Add(150*time.Second)) {
+		t.Errorf("p1 claiming again = %v, %+v; want attempt 2 with a lease to +150s", ok, b)
+	}
+	// Renewal by the owner holds the slot past the first lease.
+	if held, err := db.RenewBriefingLease(ctx, "A", "c", slot, "p1", slot.Add(5*time.Minute)); err != nil || !held {
+		t.Fatalf("RenewBriefingLease(p1) = %v, %v; want held", held, err)
+	}
+	if held, err := db.RenewBriefingLease(ctx, "A", "c", slot, "p2", slot.Add(9*time.Minute)); err != nil || held {
+		t.Errorf("RenewBriefingLease(p2) = %v, %v; want not held", held, err)
+	}
+	if ok, _ := claim("p2", slot.Add(4*time.Minute)); ok {
+		t.Errorf("claim by p2 within the renewed lease succeeded")
+	}
+	// A live lease is not skipped.
+	if err := db.SkipBriefing(ctx, "A", "c", slot, slot.Add(4*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	// Once it ran out, p2 takes over; p1 has lost it.
+	ok, b := claim("p2", slot.Add(5*time.Minute))
+	want := Briefing{GuildID: "A", ChannelID: "c", Slot: slot, State: BriefingClaimed, ClaimedAt: slot,
+		Owner: "p2", LeaseUntil: slot.Add(7 * time.Minute), Attempts: 3}
+	if !ok || !reflect.DeepEqual(b, want) {
+		t.Errorf("takeover = %v, %+v; want true, %+v", ok, b, want)
+	}
+	if held, err := db.RenewBriefingLease(ctx, "A", "c", slot, "p1", slot.Add(9*time.Minute)); err != nil || held {
+		t.Errorf("RenewBriefingLease(p1) after the takeover = %v, %v; want not held", held, err)
+	}
+	// Once posted, nobody claims or renews it.
+	if err := db.CompleteBriefing(ctx, "A", "c", slot, []string{"m1"}, nil, slot.Add(6*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, b := claim("p3", slot.Add(time.Hour)); ok || b.State != BriefingPosted {
+		t.Errorf("claim of a posted slot = %v, %q; want refused, posted", ok, b.State)
+	}
+	if held, _ := db.RenewBriefingLease(ctx, "A", "c", slot, "p2", slot.Add(time.Hour)); held {
+		t.Errorf("RenewBriefingLease of a posted slot = true; want false")
+	}
+}
+
+// TestBriefingClaimRace: four handles on one file (four processes) race
+// to claim one slot many times over; each slot has exactly one winner.
+func TestBriefingClaimRace(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "race.db")
+	const procs, slots = 4, 20
+	dbs := make([]*DB, procs)
+	for i := range dbs {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		dbs[i] = db
+	}
+	base := time.Date(2025, 4, 2, 9, 0, 0, 0, time.UTC)
+	wins := make([]int, slots)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			owner := fmt.Sprintf("p%d", i)
+			for k := range slots {
+				slot := base.Add(time.Duration(k) * time.Hour)
+				ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: owner, LeaseUntil: slot.Add(time.Minute)})
+				if err != nil {
+					t.Errorf("%s ClaimBriefing(%d) error = %v", owner, k, err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					wins[k]++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for k, n := range wins {
+		if n != 1 {
+			t.Errorf("slot %d claimed %d times; want once", k, n)
+		}
 	}
 }

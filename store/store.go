@@ -91,8 +91,17 @@ type Briefing struct {
 	MessageIDs []string
 	// Ledger is the briefing's merged ledger as JSON, owned by package
 	// schedule.
-	Ledger    []byte
-	Late      bool
+	Ledger []byte
+	Late   bool
+	// ClaimedAt is when the slot was first claimed; a takeover keeps it.
 	ClaimedAt time.Time
 	PostedAt  time.Time
+	// Owner is the process holding (or last holding) the claim, and
+	// LeaseUntil when its hold runs out unless renewed: another process
+	// takes the claim over only after that.
+	Owner      string
+	LeaseUntil time.Time
+	// Attempts counts the claims of the slot: more than 1 means an
+	// earlier attempt may have posted some of its messages.
+	Attempts int
 }
