@@ -48,7 +48,8 @@ func TestConcurrentWriters(t *testing.T) {
 			if err := db.SaveGuildSettings(ctx, GuildSettings{GuildID: fmt.Sprint("g", i%5), AutoSummarize: "react"}); err != nil {
 				errs <- err
 			}
-			ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot})
+			ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot,
+				Owner: fmt.Sprint("p", i), LeaseUntil: time.Now().Add(time.Hour)})
 			if err != nil {
 				errs <- err
 			} else if ok {
