@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"briefbot/schedule"
 	"briefbot/summarize"
@@ -68,7 +69,7 @@ type consoleMsg struct {
 	self                 bool
 }
 
-// consoleLogSize bounds the message history kept for RecentMessages.
+// consoleLogSize bounds the message history kept for MessagesAfter.
 const consoleLogSize = 200
 
 // NewConsole returns a console writing to out.
@@ -410,35 +411,50 @@ func (c *Console) lastUserMessage() (consoleMsg, bool) {
 
 // PostMessages prints a briefing's messages under a header naming the
 // channel and returns their IDs. It implements schedule.Poster.
-func (c *Console) PostMessages(ctx context.Context, channelID string, contents []string) ([]string, error) {
+func (c *Console) PostMessages(ctx context.Context, channelID string, msgs []schedule.Outgoing) ([]string, error) {
 	if err := c.CanPost(ctx, channelID); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	fmt.Fprintf(c.out, "── briefing in #%s ──\n", channelID)
-	ids := make([]string, 0, len(contents))
-	for _, m := range contents {
+	ids := make([]string, 0, len(msgs))
+	for _, m := range msgs {
 		if err := ctx.Err(); err != nil {
 			return ids, fmt.Errorf("bot: console: post: %w", err)
 		}
-		fmt.Fprintln(c.out, unescape(m))
-		ids = append(ids, c.recordLocked(channelID, m, true))
+		fmt.Fprintln(c.out, unescape(m.Content))
+		ids = append(ids, c.recordLocked(channelID, m.Content, true))
 	}
 	return ids, nil
 }
 
-// RecentMessages returns up to limit of the latest messages of channelID,
-// newest first, as Discord lists them. It implements schedule.Poster.
-func (c *Console) RecentMessages(ctx context.Context, channelID string, limit int) ([]schedule.PostedMessage, error) {
+// MessagesAfter returns up to limit of channelID's messages after the
+// message afterID, oldest first; when afterID is "", from the oldest the
+// console still keeps, whatever since says (it keeps only its last
+// consoleLogSize lines, all recent). It implements schedule.Poster.
+func (c *Console) MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]schedule.PostedMessage, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bot: console: recent messages: %w", err)
+		return nil, fmt.Errorf("bot: console: messages: %w", err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	from := 0
+	if afterID != "" {
+		from = len(c.log)
+		for i, m := range c.log {
+			if m.id == afterID {
+				from = i + 1
+				break
+			}
+		}
+	}
 	var out []schedule.PostedMessage
-	for i := len(c.log) - 1; i >= 0 && len(out) < limit; i-- {
-		if m := c.log[i]; m.channel == channelID {
+	for _, m := range c.log[from:] {
+		if len(out) == limit {
+			break
+		}
+		if m.channel == channelID {
 			out = append(out, schedule.PostedMessage{ID: m.id, Content: m.content, FromSelf: m.self})
 		}
 	}

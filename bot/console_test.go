@@ -193,29 +193,32 @@ func TestConsolePoster(t *testing.T) {
 	if err := c.CanPost(ctx, ""); err == nil {
 		t.Error("CanPost(\"\") = nil; want an error")
 	}
-	ids, err := c.PostMessages(ctx, "news", []string{"**Agreed**", `A \*b\* [x](https://e.example)`})
+	ids, err := c.PostMessages(ctx, "news", []schedule.Outgoing{{Content: "**Agreed**"}, {Content: `A \*b\* [x](https://e.example)`}})
 	if err != nil || len(ids) != 2 || ids[0] == ids[1] {
 		t.Fatalf("PostMessages = %v, %v; want two distinct IDs", ids, err)
 	}
 	if want := "── briefing in #news ──\n**Agreed**\nA *b* x <https://e.example>\n"; out.String() != want {
 		t.Errorf("printed %q; want %q", out.String(), want)
 	}
-	recent, err := c.RecentMessages(ctx, "news", 10)
+	msgs, err := c.MessagesAfter(ctx, "news", time.Now(), "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []schedule.PostedMessage{
-		{ID: ids[1], Content: `A \*b\* [x](https://e.example)`, FromSelf: true},
 		{ID: ids[0], Content: "**Agreed**", FromSelf: true},
+		{ID: ids[1], Content: `A \*b\* [x](https://e.example)`, FromSelf: true},
 	}
-	if len(recent) != 2 || recent[0] != want[0] || recent[1] != want[1] {
-		t.Errorf("RecentMessages = %+v; want %+v", recent, want)
+	if len(msgs) != 2 || msgs[0] != want[0] || msgs[1] != want[1] {
+		t.Errorf("MessagesAfter = %+v; want %+v (oldest first)", msgs, want)
 	}
-	if got, _ := c.RecentMessages(ctx, "news", 1); len(got) != 1 || got[0].ID != ids[1] {
-		t.Errorf("RecentMessages(limit 1) = %+v; want the newest", got)
+	if got, _ := c.MessagesAfter(ctx, "news", time.Time{}, "", 1); len(got) != 1 || got[0].ID != ids[0] {
+		t.Errorf("MessagesAfter(limit 1) = %+v; want the oldest", got)
 	}
-	if got, _ := c.RecentMessages(ctx, "other", 10); len(got) != 0 {
-		t.Errorf("RecentMessages(other) = %+v; want none", got)
+	if got, _ := c.MessagesAfter(ctx, "news", time.Time{}, ids[0], 10); len(got) != 1 || got[0].ID != ids[1] {
+		t.Errorf("MessagesAfter(after %s) = %+v; want the next one", ids[0], got)
+	}
+	if got, _ := c.MessagesAfter(ctx, "other", time.Time{}, "", 10); len(got) != 0 {
+		t.Errorf("MessagesAfter(other) = %+v; want none", got)
 	}
 }
 

@@ -1,9 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -12,39 +17,67 @@ import (
 
 var _ schedule.Poster = (*Discord)(nil)
 
-// maxRecent is the most messages Discord lists in one call.
-const maxRecent = 100
+// maxPage is the most messages Discord lists in one call.
+const maxPage = 100
 
-// PostMessages posts contents in channelID in order, pinging nobody and
-// without link previews (a briefing lists many sources). It returns the
-// IDs of the messages posted, and on failure those posted before it and
-// the error.
-func (d *Discord) PostMessages(ctx context.Context, channelID string, contents []string) ([]string, error) {
-	ids := make([]string, 0, len(contents))
-	for _, c := range contents {
-		m, err := d.s.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
-			Content:         c,
-			AllowedMentions: noMentions(),
-			Flags:           discordgo.MessageFlagsSuppressEmbeds,
-		}, discordgo.WithContext(ctx))
+// discordEpochMS is the start of Discord's snowflakes, in unix
+// milliseconds.
+const discordEpochMS = 1420070400000
+
+// messageSend is a message to create with the nonce fields discordgo
+// v0.29.0's MessageSend lacks: Discord answers a message whose nonce the
+// same author sent within the last few minutes with the message made then
+// (enforce_nonce), instead of making another.
+type messageSend struct {
+	*discordgo.MessageSend
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// PostMessages posts msgs in channelID in order, pinging nobody and
+// without link previews (a briefing lists many sources), each with its
+// nonce enforced, so a part retried after an answer that never arrived is
+// not posted twice. It returns the IDs of the messages posted, and on
+// failure those posted before it and the error.
+func (d *Discord) PostMessages(ctx context.Context, channelID string, msgs []schedule.Outgoing) ([]string, error) {
+	ids := make([]string, 0, len(msgs))
+	endpoint := discordgo.EndpointChannelMessages(channelID)
+	for _, m := range msgs {
+		body := messageSend{
+			MessageSend: &discordgo.MessageSend{
+				Content:         m.Content,
+				AllowedMentions: noMentions(),
+				Flags:           discordgo.MessageFlagsSuppressEmbeds,
+			},
+			Nonce:        m.Nonce,
+			EnforceNonce: m.Nonce != "",
+		}
+		resp, err := d.s.RequestWithBucketID("POST", endpoint, body, endpoint, discordgo.WithContext(ctx))
 		if err != nil {
 			return ids, fmt.Errorf("bot: discord: post in %s: %w", channelID, err)
 		}
-		ids = append(ids, m.ID)
+		var posted discordgo.Message
+		if err := json.Unmarshal(resp, &posted); err != nil || posted.ID == "" {
+			return ids, fmt.Errorf("bot: discord: post in %s: unreadable answer: %v", channelID, err)
+		}
+		ids = append(ids, posted.ID)
 	}
 	return ids, nil
 }
 
-// RecentMessages returns up to limit (at most 100) of the channel's latest
-// messages, newest first; FromSelf marks the bot's own.
-func (d *Discord) RecentMessages(ctx context.Context, channelID string, limit int) ([]schedule.PostedMessage, error) {
+// MessagesAfter returns up to limit (at most 100) of channelID's messages
+// after the message afterID, or when afterID is "", posted at or after
+// since (by their snowflake), oldest first; FromSelf marks the bot's own.
+func (d *Discord) MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]schedule.PostedMessage, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	limit = min(limit, maxRecent)
-	msgs, err := d.s.ChannelMessages(channelID, limit, "", "", "", discordgo.WithContext(ctx))
+	if afterID == "" {
+		afterID = snowflakeBefore(since)
+	}
+	msgs, err := d.s.ChannelMessages(channelID, min(limit, maxPage), "", afterID, "", discordgo.WithContext(ctx))
 	if err != nil {
-		return nil, fmt.Errorf("bot: discord: recent messages of %s: %w", channelID, err)
+		return nil, fmt.Errorf("bot: discord: messages of %s: %w", channelID, err)
 	}
 	self, err := d.selfID(ctx)
 	if err != nil {
@@ -58,7 +91,27 @@ func (d *Discord) RecentMessages(ctx context.Context, channelID string, limit in
 			FromSelf: m.Author != nil && m.Author.ID == self,
 		})
 	}
+	// Discord lists newest first, whichever way it pages.
+	slices.SortFunc(out, func(a, b schedule.PostedMessage) int { return compareSnowflakes(a.ID, b.ID) })
 	return out, nil
+}
+
+// snowflakeBefore returns the largest snowflake made before t: listing
+// messages after it lists those posted at or after t.
+func snowflakeBefore(t time.Time) string {
+	ms := t.UnixMilli() - discordEpochMS
+	if ms <= 0 {
+		return "0"
+	}
+	return strconv.FormatInt(ms<<22-1, 10)
+}
+
+// compareSnowflakes orders decimal snowflakes numerically.
+func compareSnowflakes(a, b string) int {
+	if len(a) != len(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
 }
 
 // CanPost returns an error unless the bot may view channelID and send

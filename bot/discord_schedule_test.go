@@ -332,7 +332,8 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if claimed, _, err := db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot2, ClaimedAt: slot2}); err != nil || !claimed {
+		if claimed, _, err := db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot2, ClaimedAt: slot2,
+			Owner: "crashed", LeaseUntil: slot2}); err != nil || !claimed {
 			t.Fatalf("ClaimBriefing() = %v, %v; want the slot claimed", claimed, err)
 		}
 		db.Close()
@@ -367,12 +368,13 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		slot3 := slot2.AddDate(0, 0, 1)
 		// The process that crashed had claimed the slot, posted its one
 		// message, and died before recording it.
-		if claimed, _, err := p.db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot3, ClaimedAt: slot3}); err != nil || !claimed {
+		if claimed, _, err := p.db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot3, ClaimedAt: slot3,
+			Owner: "crashed", LeaseUntil: slot3}); err != nil || !claimed {
 			t.Fatalf("ClaimBriefing() = %v, %v; want the slot claimed", claimed, err)
 		}
 		crashed := "**Daily briefing · Thu 27 Mar 2025, 09:00 (Europe/Berlin)**\nNo links were shared since the last briefing.\n" +
 			"-# briefing 2025-03-27 09:00 Europe/Berlin " + slotMarker(slot3)
-		ids, err := p.d.PostMessages(ctx, discordtest.ChannelID, []string{crashed})
+		ids, err := p.d.PostMessages(ctx, discordtest.ChannelID, []schedule.Outgoing{{Content: crashed}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -750,7 +750,7 @@ func TestDiscordPoster(t *testing.T) {
 	}})
 	ctx := context.Background()
 	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, "good morning")
-	ids, err := f.d.PostMessages(ctx, discordtest.ChannelID, []string{"**Agreed** @everyone", "**Unresolved**"})
+	ids, err := f.d.PostMessages(ctx, discordtest.ChannelID, []schedule.Outgoing{{Content: "**Agreed** @everyone", Nonce: "n1"}, {Content: "**Unresolved**"}})
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("PostMessages() = %v, %v; want 2 IDs", ids, err)
 	}
@@ -759,18 +759,41 @@ func TestDiscordPoster(t *testing.T) {
 			t.Errorf("briefing message flags = %d; want link previews suppressed", p.Data.Flags)
 		}
 	}
-	recent, err := f.d.RecentMessages(ctx, discordtest.ChannelID, 10)
-	if err != nil || len(recent) != 3 {
-		t.Fatalf("RecentMessages() = %+v, %v; want 3", recent, err)
+	// The same nonce again (a retried part) gets the first message back.
+	again, err := f.d.PostMessages(ctx, discordtest.ChannelID, []schedule.Outgoing{{Content: "**Agreed** @everyone", Nonce: "n1"}})
+	if err != nil || len(again) != 1 || again[0] != ids[0] {
+		t.Errorf("PostMessages(same nonce) = %v, %v; want the first message %s", again, err, ids[0])
+	}
+	if n := len(f.srv.Posts(discordtest.KindChannelMessage)); n != 2 {
+		t.Errorf("%d messages posted; want 2 (the retried nonce posts none)", n)
+	}
+	for _, r := range f.srv.Requests(discordtest.RouteCreateMessage) {
+		var body map[string]any
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		if _, has := body["nonce"]; has != (body["enforce_nonce"] == true) {
+			t.Errorf("message body %s: nonce and enforce_nonce must come together", r.Body)
+		}
+	}
+	msgs, err := f.d.MessagesAfter(ctx, discordtest.ChannelID, time.Now().Add(-time.Hour), "", 10)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("MessagesAfter() = %+v, %v; want 3", msgs, err)
 	}
 	want := []struct {
 		id       string
 		fromSelf bool
-	}{{ids[1], true}, {ids[0], true}, {"", false}}
+	}{{"", false}, {ids[0], true}, {ids[1], true}}
 	for i, w := range want {
-		if (w.id != "" && recent[i].ID != w.id) || recent[i].FromSelf != w.fromSelf {
-			t.Errorf("RecentMessages()[%d] = %+v; want id %q fromSelf %v (newest first)", i, recent[i], w.id, w.fromSelf)
+		if (w.id != "" && msgs[i].ID != w.id) || msgs[i].FromSelf != w.fromSelf {
+			t.Errorf("MessagesAfter()[%d] = %+v; want id %q fromSelf %v (oldest first)", i, msgs[i], w.id, w.fromSelf)
 		}
+	}
+	if got, err := f.d.MessagesAfter(ctx, discordtest.ChannelID, time.Time{}, ids[0], 10); err != nil || len(got) != 1 || got[0].ID != ids[1] {
+		t.Errorf("MessagesAfter(after %s) = %+v, %v; want only %s", ids[0], got, err, ids[1])
+	}
+	if got, err := f.d.MessagesAfter(ctx, discordtest.ChannelID, time.Now().Add(time.Hour), "", 10); err != nil || len(got) != 0 {
+		t.Errorf("MessagesAfter(an hour from now) = %+v, %v; want none", got, err)
 	}
 
 	tests := []struct {
@@ -790,7 +813,7 @@ func TestDiscordPoster(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.d.PostMessages(ctx, muted, []string{"x"}); err == nil {
+	if _, err := f.d.PostMessages(ctx, muted, []schedule.Outgoing{{Content: "x"}}); err == nil {
 		t.Errorf("PostMessages(muted) succeeded; want the 403")
 	}
 }

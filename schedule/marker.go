@@ -1,6 +1,8 @@
 package schedule
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,6 +32,17 @@ func markerID(guildID string, slot time.Time) string {
 	b.WriteByte('-')
 	b.WriteString(strconv.FormatInt(slot.UnixMilli(), 10))
 	return b.String()
+}
+
+// nonce names part i of n of a slot's briefing in channelID, for
+// Discord's enforce_nonce: every attempt at the same part of the same
+// briefing sends the same nonce, so a retried request is answered with the
+// message the first one made. The number of parts is in it so that a
+// briefing composed differently (n changed) is not matched to the other's
+// parts. 25 characters, Discord's limit.
+func nonce(guildID, channelID string, slot time.Time, i, n int) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s/%s/%d/%d/%d", guildID, channelID, slot.UnixMilli(), i, n))
+	return "b" + hex.EncodeToString(h[:12])
 }
 
 // footer returns the footer line of message i of n.

@@ -13,16 +13,27 @@
 // that does not exist that day (02:30 when clocks jump from 02:00 to 03:00)
 // runs at the end of the gap (03:00), where plain robfig/cron skips it; a
 // time that occurs twice (01:30 when clocks fall back) runs at its first
-// occurrence only, where robfig/cron runs it twice. A slot is claimed in the store before posting and
-// completed with the message IDs after, so a restart never posts it twice;
-// a claim left by a crash is resolved by finding the slot's marker among
-// the channel's recent messages. Slots missed while the bot was down are
-// posted once, marked late, within a grace window; older ones are
-// recorded as skipped.
+// occurrence only, where robfig/cron runs it twice.
+//
+// Each slot is posted once, also by several processes on one database: a
+// process claims the slot in the store before posting, for itself (a
+// random owner id per Service) and for a lease it renews while it
+// composes and posts, and completes it with the message IDs after. Another
+// process (or a restart) takes a claim over only when its lease ran out,
+// and then first looks for the parts the crashed attempt posted: the
+// slot's marker among the channel's messages since the claim, paged by
+// time rather than a fixed count, so a busy channel does not hide them.
+// Each part carries a nonce derived from its slot and number, so a
+// transport that honours nonces (Discord's enforce_nonce) answers a
+// retried part with the message it already made. Slots missed while the
+// bot was down are posted once, marked late, within a grace window; older
+// ones are recorded as skipped.
 package schedule
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,16 +49,29 @@ import (
 // Poster posts to a channel. The Discord and console transports of package
 // bot implement it.
 type Poster interface {
-	// PostMessages posts contents in order, with no mentions allowed, and
+	// PostMessages posts msgs in order, with no mentions allowed, and
 	// returns the IDs of the messages posted. On failure it returns the IDs
-	// of those posted before it failed and the error.
-	PostMessages(ctx context.Context, channelID string, contents []string) (ids []string, err error)
-	// RecentMessages returns up to limit of the channel's latest messages,
-	// newest first.
-	RecentMessages(ctx context.Context, channelID string, limit int) ([]PostedMessage, error)
+	// of those posted before it failed and the error. A transport that
+	// supports it posts a message whose Nonce it saw from the bot within
+	// the last few minutes only once, answering the repeat with the
+	// message already made.
+	PostMessages(ctx context.Context, channelID string, msgs []Outgoing) (ids []string, err error)
+	// MessagesAfter returns up to limit of the channel's messages, oldest
+	// first: those after the message afterID, or, when afterID is "",
+	// those posted at or after since. A transport that cannot tell when a
+	// message was posted may start earlier.
+	MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]PostedMessage, error)
 	// CanPost returns an error when the bot cannot post in channelID (no
 	// such channel, no permission to view it or send messages).
 	CanPost(ctx context.Context, channelID string) error
+}
+
+// Outgoing is a message to post.
+type Outgoing struct {
+	Content string
+	// Nonce identifies the message across retries (at most 25
+	// characters, as Discord allows).
+	Nonce string
 }
 
 // PostedMessage is a message found in a channel.
@@ -70,8 +94,14 @@ type Store interface {
 	DeleteSchedule(ctx context.Context, guildID string) error
 	// SharedSummaries returns the summaries shared in [since, until).
 	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]store.SharedSummary, error)
-	// ClaimBriefing takes a slot, or returns the slot's existing record.
+	// ClaimBriefing takes a slot for b.Owner until b.LeaseUntil: a new
+	// slot, or a claimed one whose lease ran out or that b.Owner holds. It
+	// returns the slot's record, and claimed false when it is posted,
+	// skipped or held by another owner.
 	ClaimBriefing(ctx context.Context, b store.Briefing) (claimed bool, existing store.Briefing, err error)
+	// RenewBriefingLease extends owner's lease on a claimed slot; false
+	// when owner no longer holds it.
+	RenewBriefingLease(ctx context.Context, guildID, channelID string, slot time.Time, owner string, until time.Time) (bool, error)
 	CompleteBriefing(ctx context.Context, guildID, channelID string, slot time.Time, messageIDs []string, ledger []byte, postedAt time.Time) error
 	SkipBriefing(ctx context.Context, guildID, channelID string, slot, at time.Time) error
 	// LastBriefing returns the latest posted briefing or an error wrapping
@@ -143,9 +173,23 @@ const (
 	// are looked for and recorded as skipped at start.
 	recoverWindow   = 7 * 24 * time.Hour
 	maxRecoverSlots = 64
-	// recentLimit is how many of a channel's messages are searched for a
-	// crashed slot's marker.
-	recentLimit = 50
+	// leaseFor is how long a claim holds a slot without renewal: long
+	// enough to ride out a slow database write, short enough that the slot
+	// of a crashed process is taken over by the next retry (retryEvery).
+	leaseFor = 2 * time.Minute
+	// renewEvery is how often the owner renews its lease while it works:
+	// several renewals fit in one lease.
+	renewEvery = leaseFor / 4
+	// searchSkew: the marker search starts this long before the claim, for
+	// a server clock (Discord's) a little behind ours.
+	searchSkew = 2 * time.Minute
+	// searchPage and searchPages bound the marker search: pages of
+	// Discord's largest size, 2,000 messages since the claim in all. The
+	// parts come right after the claim, so they are in the first pages
+	// however busy the channel; the bound only caps how long a search for
+	// parts that were never posted reads on.
+	searchPage  = 100
+	searchPages = 20
 	// retryEvery is how often a slot whose posting failed is retried
 	// (within Grace of its time).
 	retryEvery = 5 * time.Minute
@@ -165,6 +209,11 @@ type Service struct {
 	defCron string
 	defLoc  *time.Location
 	grace   time.Duration
+	// owner names this Service's claims; leaseFor and renewEvery are the
+	// constants, variables for tests.
+	owner      string
+	leaseFor   time.Duration
+	renewEvery time.Duration
 
 	mu      sync.Mutex
 	entries map[string]*entry
@@ -192,16 +241,23 @@ func New(opts Options) (*Service, error) {
 	if opts.Store == nil || opts.Poster == nil {
 		return nil, errors.New("schedule: new: Store and Poster are required")
 	}
+	var id [8]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return nil, fmt.Errorf("schedule: new: owner id: %w", err)
+	}
 	s := &Service{
-		store:   opts.Store,
-		poster:  opts.Poster,
-		merger:  opts.Merger,
-		now:     opts.Now,
-		log:     opts.Logger,
-		defCron: opts.DefaultCron,
-		grace:   opts.Grace,
-		entries: map[string]*entry{},
-		locks:   map[string]*sync.Mutex{},
+		store:      opts.Store,
+		poster:     opts.Poster,
+		merger:     opts.Merger,
+		now:        opts.Now,
+		log:        opts.Logger,
+		defCron:    opts.DefaultCron,
+		grace:      opts.Grace,
+		owner:      hex.EncodeToString(id[:]),
+		leaseFor:   leaseFor,
+		renewEvery: renewEvery,
+		entries:    map[string]*entry{},
+		locks:      map[string]*sync.Mutex{},
 	}
 	if s.merger == nil {
 		s.merger = KeywordMerger{}
@@ -500,11 +556,21 @@ func (s *Service) tickGuild(ctx context.Context, guildID string, now time.Time) 
 			continue // posted or skipped already
 		}
 		if !latest || now.Sub(slot) > s.grace {
-			s.skip(ctx, sc, slot, now, known)
+			s.skip(ctx, sc, slot, now, rec, known)
 			continue
 		}
 		late := now.Sub(slot) > lateAfter
-		if _, err := s.post(ctx, guildID, sc.ChannelID, slot, slots.loc, late, false); err != nil {
+		_, err := s.post(ctx, guildID, sc.ChannelID, slot, slots.loc, late, false)
+		var held *HeldError
+		switch {
+		case errors.As(err, &held):
+			// Another process is posting it; look again at the next retry,
+			// in case it dies.
+			s.log.Info("briefing claimed by another process", slog.String("guild_id", guildID),
+				slog.String("channel_id", sc.ChannelID), slog.Time("slot", slot),
+				slog.String("owner", held.Owner), slog.Time("lease_until", held.Until))
+			failed = slot
+		case err != nil:
 			s.log.Error("briefing not posted", slog.String("guild_id", guildID),
 				slog.String("channel_id", sc.ChannelID), slog.Time("slot", slot), slog.Any("err", err))
 			failed = slot
@@ -521,11 +587,15 @@ func (s *Service) tickGuild(ctx context.Context, guildID string, now time.Time) 
 }
 
 // skip records a missed slot as skipped, unless its crashed claim turns
-// out to have been posted (its marker is in the channel).
-func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Time, claimed bool) {
+// out to have been posted (its marker is in the channel). A slot another
+// process holds a live lease on is left to that process.
+func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Time, rec store.Briefing, claimed bool) {
+	if claimed && rec.Owner != s.owner && rec.LeaseUntil.After(now) {
+		return
+	}
 	if claimed {
 		id := markerID(sc.GuildID, slot)
-		if ids, _, err := s.findPosted(ctx, sc.ChannelID, id); err == nil && len(ids) > 0 {
+		if ids, _, err := s.findPosted(ctx, sc.ChannelID, id, rec.ClaimedAt); err == nil && len(ids) > 0 {
 			if err := s.store.CompleteBriefing(ctx, sc.GuildID, sc.ChannelID, slot, ids, nil, now); err != nil {
 				s.log.Error("briefing record failed", slog.String("guild_id", sc.GuildID), slog.Any("err", err))
 			}
@@ -570,12 +640,32 @@ func (s *Service) guildLock(guildID string) *sync.Mutex {
 	return l
 }
 
-// post makes and posts the briefing of one slot exactly once: claim,
-// compose, post (or find the parts a crashed attempt posted), record.
+// HeldError is returned when another process holds the claim on a slot
+// (its lease runs until Until): it is posting the briefing now.
+type HeldError struct {
+	Owner string
+	Until time.Time
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("the briefing is being posted by another process (%s, lease until %s)",
+		e.Owner, e.Until.UTC().Format(time.RFC3339))
+}
+
+// errLeaseLost stops an attempt whose claim was taken over, or whose lease
+// could not be renewed before it ran out.
+var errLeaseLost = errors.New("lost the claim on the slot")
+
+// post makes and posts the briefing of one slot exactly once: claim (or
+// take over an expired claim), compose, post (after finding the parts an
+// earlier attempt posted), record. The claim's lease is renewed
+// throughout; posting stops if it is lost. A slot another process holds
+// is a *HeldError.
 func (s *Service) post(ctx context.Context, guildID, channelID string, slot time.Time, loc *time.Location, late, manual bool) (Result, error) {
 	now := s.now()
 	claimed, existing, err := s.store.ClaimBriefing(ctx, store.Briefing{
 		GuildID: guildID, ChannelID: channelID, Slot: slot, Late: late, ClaimedAt: now,
+		Owner: s.owner, LeaseUntil: now.Add(s.leaseFor),
 	})
 	if err != nil {
 		return Result{}, err
@@ -587,8 +677,15 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 		case store.BriefingSkipped:
 			return Result{}, nil
 		}
-		late = existing.Late // a crashed claim: finish it as it was started
+		return Result{}, &HeldError{Owner: existing.Owner, Until: existing.LeaseUntil}
 	}
+	// An earlier attempt (a crash, a failed post) may have posted parts:
+	// finish it as it was started.
+	resumed := existing.Attempts > 1
+	late = existing.Late
+	parent := ctx
+	ctx, release := s.holdLease(ctx, guildID, channelID, slot, existing.LeaseUntil)
+	defer release()
 
 	settings, err := s.store.GuildSettings(ctx, guildID)
 	if err != nil {
@@ -637,8 +734,8 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 
 	var ids []string
 	start := 0
-	if !claimed && len(msgs) > 0 {
-		found, parts, err := s.findPosted(ctx, channelID, id)
+	if resumed && len(msgs) > 0 {
+		found, parts, err := s.findPosted(ctx, channelID, id, existing.ClaimedAt)
 		if err != nil {
 			return Result{}, fmt.Errorf("look for crashed briefing: %w", err)
 		}
@@ -651,18 +748,26 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 		}
 	}
 	if len(msgs) > start {
-		posted, err := s.poster.PostMessages(ctx, channelID, msgs[start:])
+		out := make([]Outgoing, 0, len(msgs)-start)
+		for i := start; i < len(msgs); i++ {
+			out = append(out, Outgoing{Content: msgs[i], Nonce: nonce(guildID, channelID, slot, i+1, len(msgs))})
+		}
+		posted, err := s.poster.PostMessages(ctx, channelID, out)
 		ids = append(ids, posted...)
 		if err != nil {
+			if cause := context.Cause(ctx); errors.Is(cause, errLeaseLost) {
+				err = cause
+			}
 			return Result{}, fmt.Errorf("post: %w", err)
 		}
 	}
-	if err := s.store.CompleteBriefing(ctx, guildID, channelID, slot, ids, ledgerJSON, s.now()); err != nil {
+	release()
+	if err := s.store.CompleteBriefing(parent, guildID, channelID, slot, ids, ledgerJSON, s.now()); err != nil {
 		return Result{}, err
 	}
 	s.log.Info("briefing posted", slog.String("guild_id", guildID), slog.String("channel_id", channelID),
 		slog.Time("slot", slot), slog.Int("articles", led.Articles), slog.Int("messages", len(ids)),
-		slog.Bool("late", late), slog.Bool("recovered", !claimed))
+		slog.Bool("late", late), slog.Bool("recovered", resumed), slog.String("owner", s.owner))
 	return Result{MessageIDs: ids, Empty: empty, Late: late}, nil
 }
 
@@ -688,24 +793,89 @@ func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) 
 	return nil, slot.Add(-24 * time.Hour), nil
 }
 
-// findPosted looks for the bot's messages carrying marker id in the
-// channel's recent messages. It returns the IDs of the consecutive parts
-// found from the first (in order) and the number of parts the briefing
-// had.
-func (s *Service) findPosted(ctx context.Context, channelID, id string) (ids []string, parts int, err error) {
-	msgs, err := s.poster.RecentMessages(ctx, channelID, recentLimit)
-	if err != nil {
-		return nil, 0, err
+// holdLease renews the claim on a slot (held until until) while the
+// attempt works, until release is called. The context it returns ends,
+// with cause errLeaseLost, when the claim was taken over, or when renewals
+// kept failing until the lease ran out: the attempt must stop posting.
+func (s *Service) holdLease(ctx context.Context, guildID, channelID string, slot, until time.Time) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(s.renewEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			next := s.now().Add(s.leaseFor)
+			held, err := s.store.RenewBriefingLease(ctx, guildID, channelID, slot, s.owner, next)
+			switch {
+			case err == nil && held:
+				until = next
+			case err == nil:
+				cancel(errLeaseLost)
+				return
+			case ctx.Err() != nil:
+				return
+			default:
+				s.log.Warn("briefing lease not renewed", slog.String("guild_id", guildID),
+					slog.Time("slot", slot), slog.Any("err", err))
+				if !s.now().Before(until) {
+					cancel(errLeaseLost)
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			cancel(nil)
+		})
 	}
+}
+
+// findPosted looks for the bot's messages carrying marker id among the
+// channel's messages since a slot was claimed (less searchSkew), paging
+// forward from then up to searchPages pages. It returns the IDs of the
+// consecutive parts found from the first (in order) and the number of
+// parts the briefing had.
+func (s *Service) findPosted(ctx context.Context, channelID, id string, claimedAt time.Time) (ids []string, parts int, err error) {
+	since := claimedAt.Add(-searchSkew)
 	byPart := map[int]string{}
-	for _, m := range msgs {
-		if !m.FromSelf {
-			continue
+	after := ""
+	for page := 0; ; page++ {
+		if page == searchPages {
+			s.log.Warn("briefing marker search stopped", slog.String("channel_id", channelID),
+				slog.String("marker", id), slog.Int("messages", page*searchPage))
+			break
 		}
-		if i, n, ok := markerPart(m.Content, id); ok {
-			byPart[i] = m.ID
-			parts = n
+		msgs, err := s.poster.MessagesAfter(ctx, channelID, since, after, searchPage)
+		if err != nil {
+			return nil, 0, err
 		}
+		for _, m := range msgs {
+			if !m.FromSelf {
+				continue
+			}
+			if i, n, ok := markerPart(m.Content, id); ok {
+				if _, dup := byPart[i]; !dup {
+					byPart[i] = m.ID
+				}
+				parts = n
+			}
+		}
+		if len(msgs) < searchPage || (parts > 0 && len(byPart) >= parts) {
+			break
+		}
+		after = msgs[len(msgs)-1].ID
 	}
 	for i := 1; ; i++ {
 		mid, ok := byPart[i]

@@ -26,6 +26,13 @@ type recordingPoster struct {
 	// then fail (as if the process died mid-post).
 	failAfter int
 	calls     int
+	// nonces are the nonces of the messages posted, in order.
+	nonces []string
+	// pages counts MessagesAfter calls.
+	pages int
+	// hold, when set, is called (without the lock) before each message
+	// is posted: a slow channel.
+	hold func(ctx context.Context) error
 }
 
 func newPoster() *recordingPoster {
@@ -34,35 +41,57 @@ func newPoster() *recordingPoster {
 
 var errPostFailed = errors.New("post failed")
 
-func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, contents []string) ([]string, error) {
+func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, msgs []Outgoing) ([]string, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.calls++
-	if p.refuse[channelID] {
+	hold, refused := p.hold, p.refuse[channelID]
+	p.mu.Unlock()
+	if refused {
 		return nil, errors.New("missing access")
 	}
 	var ids []string
-	for i, c := range contents {
+	for i, m := range msgs {
+		if hold != nil {
+			if err := hold(ctx); err != nil {
+				return ids, err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return ids, err
+		}
+		p.mu.Lock()
 		if p.failAfter >= 0 && i >= p.failAfter {
+			p.mu.Unlock()
 			return ids, errPostFailed
 		}
 		p.next++
 		id := fmt.Sprintf("m%d", p.next)
-		p.channels[channelID] = append(p.channels[channelID], PostedMessage{ID: id, Content: c, FromSelf: true})
+		p.channels[channelID] = append(p.channels[channelID], PostedMessage{ID: id, Content: m.Content, FromSelf: true})
+		p.nonces = append(p.nonces, m.Nonce)
+		p.mu.Unlock()
 		ids = append(ids, id)
 	}
 	return ids, nil
 }
 
-func (p *recordingPoster) RecentMessages(ctx context.Context, channelID string, limit int) ([]PostedMessage, error) {
+// MessagesAfter pages through the whole channel: the stand-in does not
+// know when messages were posted.
+func (p *recordingPoster) MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]PostedMessage, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.pages++
 	msgs := p.channels[channelID]
-	var out []PostedMessage
-	for i := len(msgs) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, msgs[i])
+	from := 0
+	if afterID != "" {
+		from = len(msgs)
+		for i, m := range msgs {
+			if m.ID == afterID {
+				from = i + 1
+			}
+		}
 	}
-	return out, nil
+	end := min(len(msgs), from+limit)
+	return append([]PostedMessage(nil), msgs[from:end]...), nil
 }
 
 func (p *recordingPoster) CanPost(ctx context.Context, channelID string) error {

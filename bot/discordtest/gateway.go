@@ -237,7 +237,7 @@ func (s *Server) Say(t testing.TB, channelID string, author *discordgo.User, con
 	}
 	m := &discordgo.Message{
 		ID: s.newIDLocked(), ChannelID: ch.id, GuildID: ch.guildID, Author: author, Content: content,
-		Timestamp: time.Now().UTC(), Type: discordgo.MessageTypeDefault,
+		Timestamp: s.now().UTC(), Type: discordgo.MessageTypeDefault,
 		Embeds: []*discordgo.MessageEmbed{}, Mentions: []*discordgo.User{}, MentionRoles: []string{},
 		Attachments: []*discordgo.MessageAttachment{},
 	}

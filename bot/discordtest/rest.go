@@ -170,6 +170,18 @@ func (s *Server) serveRoute(route string, fn func(*call), w http.ResponseWriter,
 	c := &call{r: r, body: body}
 
 	s.mu.Lock()
+	var wait time.Duration
+	if d := s.delay[route]; d != nil && d.n > 0 {
+		d.n--
+		wait = d.retryAfter
+	}
+	s.mu.Unlock()
+	if wait > 0 {
+		// Handled whether or not the client is still waiting for it.
+		time.Sleep(wait)
+	}
+
+	s.mu.Lock()
 	switch f := s.fail[route]; {
 	case f != nil && f.n > 0:
 		f.n--
@@ -476,7 +488,7 @@ func (c *call) checkMessage(content string, embeds []*discordgo.MessageEmbed, al
 func (s *Server) newMessageLocked(ch *channel, p Payload) *discordgo.Message {
 	m := &discordgo.Message{
 		ID: s.newIDLocked(), ChannelID: ch.id, GuildID: ch.guildID, Author: Bot,
-		Content: p.Content, Embeds: p.Embeds, Flags: p.Flags, Timestamp: time.Now().UTC(),
+		Content: p.Content, Embeds: p.Embeds, Flags: p.Flags, Timestamp: s.now().UTC(),
 		MessageReference: p.MessageReference, Type: discordgo.MessageTypeDefault,
 		Mentions: []*discordgo.User{}, MentionRoles: []string{}, Attachments: []*discordgo.MessageAttachment{},
 	}
@@ -495,6 +507,40 @@ func (s *Server) recordPostLocked(p Post, body []byte) {
 	s.posts = append(s.posts, p)
 }
 
+// maxNonce is the longest nonce Discord accepts, in characters.
+const maxNonce = 25
+
+// messageNonce reads a new message's nonce (a string or an integer, as
+// Discord takes it) and enforce_nonce; it answers the call and returns
+// false when Discord would refuse them.
+func (c *call) messageNonce() (nonce string, enforce, ok bool) {
+	var body struct {
+		Nonce        json.RawMessage `json:"nonce"`
+		EnforceNonce bool            `json:"enforce_nonce"`
+	}
+	if !c.decode(&body) {
+		return "", false, false
+	}
+	if len(body.Nonce) > 0 && string(body.Nonce) != "null" {
+		var str string
+		var num json.Number
+		switch {
+		case json.Unmarshal(body.Nonce, &str) == nil:
+			nonce = str
+		case json.Unmarshal(body.Nonce, &num) == nil:
+			nonce = num.String()
+		default:
+			c.invalid("nonce: must be a string or an integer")
+			return "", false, false
+		}
+		if n := utf8.RuneCountInString(nonce); n > maxNonce {
+			c.invalid(fmt.Sprintf("nonce: %d characters; at most %d", n, maxNonce))
+			return "", false, false
+		}
+	}
+	return nonce, body.EnforceNonce, true
+}
+
 func (s *Server) createMessage(c *call) {
 	ch := s.sendChannelFor(c)
 	if ch == nil {
@@ -503,6 +549,20 @@ func (s *Server) createMessage(c *call) {
 	p, ok := c.newPayload()
 	if !ok {
 		return
+	}
+	nonce, enforce, ok := c.messageNonce()
+	if !ok {
+		return
+	}
+	key := ""
+	if enforce && nonce != "" {
+		// The same author's nonce, in any channel, within the window:
+		// the message made then, and no new one.
+		key = Bot.ID + "/" + nonce
+		if e, seen := s.nonces[key]; seen && s.now().Sub(e.at) < s.NonceWindow {
+			c.ok(e.msg)
+			return
+		}
 	}
 	if ref := p.MessageReference; ref != nil {
 		refCh := ch
@@ -520,7 +580,10 @@ func (s *Server) createMessage(c *call) {
 	}
 	m := s.newMessageLocked(ch, p)
 	ch.messages = append(ch.messages, m)
-	s.recordPostLocked(Post{Kind: KindChannelMessage, ChannelID: ch.id, MessageID: m.ID, Data: p}, c.body)
+	if key != "" {
+		s.nonces[key] = nonceEntry{msg: m, at: s.now()}
+	}
+	s.recordPostLocked(Post{Kind: KindChannelMessage, ChannelID: ch.id, MessageID: m.ID, Nonce: nonce, Data: p}, c.body)
 	c.ok(m)
 }
 
@@ -583,8 +646,10 @@ func (s *Server) deleteMessage(c *call) {
 	c.noContent()
 }
 
-// getMessages answers the newest messages first, as Discord does; limit
-// defaults to 50 and is at most 100.
+// getMessages answers as Discord does: newest first; limit defaults to
+// 50 and is at most 100; at most one of before, after and around; before
+// pages back (the newest messages before it), after pages forward (the
+// oldest messages after it, still listed newest first).
 func (s *Server) getMessages(c *call) {
 	ch := s.channelFor(c, discordgo.PermissionViewChannel)
 	if ch == nil {
@@ -606,12 +671,27 @@ func (s *Server) getMessages(c *call) {
 		return
 	}
 	before, after := q.Get("before"), q.Get("after")
-	for i := len(ch.messages) - 1; i >= 0 && len(out) < limit; i-- {
-		m := ch.messages[i]
-		if before != "" && !snowflakeLess(m.ID, before) || after != "" && !snowflakeLess(after, m.ID) {
-			continue
+	if q.Has("around") || before != "" && after != "" {
+		c.invalid("before, after and around are mutually exclusive; around is not served here")
+		return
+	}
+	if after != "" {
+		for _, m := range ch.messages {
+			if len(out) == limit {
+				break
+			}
+			if snowflakeLess(after, m.ID) {
+				out = append(out, m)
+			}
 		}
-		out = append(out, m)
+		slices.Reverse(out)
+		c.ok(out)
+		return
+	}
+	for i := len(ch.messages) - 1; i >= 0 && len(out) < limit; i-- {
+		if m := ch.messages[i]; before == "" || snowflakeLess(m.ID, before) {
+			out = append(out, m)
+		}
 	}
 	c.ok(out)
 }

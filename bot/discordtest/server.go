@@ -10,7 +10,15 @@
 // bodies; everything the bot posts (channel messages, edits, interaction
 // callbacks, follow-ups) is also kept as a Post, checked against Discord's
 // message limits (a message over a limit is rejected with 400, as Discord
-// does). The next N calls on a route can be scripted to fail with 429.
+// does). The next N calls on a route can be scripted to fail with 429, or
+// to be answered late (a slow Discord).
+//
+// Like Discord, a message created with a nonce and enforce_nonce is made
+// once: the same nonce from the same author within NonceWindow gets the
+// message made first. Channel messages are listed newest first and paged
+// with before or after a snowflake; IDs are snowflakes of the stand-in's
+// clock (Now), so a test can list the messages posted since a moment of
+// its own clock.
 //
 // Point a session at it with URL() as the API base URL: discordgo builds
 // every endpoint from https://discord.com, so the transport under test must
@@ -133,6 +141,8 @@ type Post struct {
 	MessageID string
 	// InteractionID is set for the interaction kinds.
 	InteractionID string
+	// Nonce is a channel message's nonce, "" when it had none.
+	Nonce string
 	// ResponseType is the callback type, for KindInteractionResponse.
 	ResponseType discordgo.InteractionResponseType
 	// Ephemeral reports whether only the invoker sees it.
@@ -243,6 +253,12 @@ type Server struct {
 	// may be answered; later callbacks get 404 Unknown interaction, as
 	// in Discord (default 3 s).
 	InteractionTimeout time.Duration
+	// Now is the clock new snowflakes, message timestamps and nonce ages
+	// are read from (default time.Now). Set it before the first request.
+	Now func() time.Time
+	// NonceWindow is how long a message's enforced nonce is remembered
+	// (default 5 minutes: Discord says "the past few minutes").
+	NonceWindow time.Duration
 
 	srv *httptest.Server
 	mux *http.ServeMux
@@ -260,6 +276,9 @@ type Server struct {
 	reactions  map[string][]string     // by channel/message: emojis the bot has on it
 	typing     map[string]int          // by channel
 	fail       map[string]*failure     // by route
+	delay      map[string]*failure     // by route: calls answered late
+	nonces     map[string]nonceEntry   // by author and nonce
+	lastID     int64
 	conns      []*gatewayConn
 	heartbeats int
 	nextID     int64
@@ -293,6 +312,12 @@ type failure struct {
 	retryAfter time.Duration
 }
 
+// nonceEntry is a message created with an enforced nonce.
+type nonceEntry struct {
+	msg *discordgo.Message
+	at  time.Time
+}
+
 // NewServer starts a stand-in with the default server (GuildID, with text
 // channel ChannelID) and stops it when the test ends.
 func NewServer(t testing.TB) *Server {
@@ -308,6 +333,9 @@ func NewServer(t testing.TB) *Server {
 		reactions:          map[string][]string{},
 		typing:             map[string]int{},
 		fail:               map[string]*failure{},
+		delay:              map[string]*failure{},
+		nonces:             map[string]nonceEntry{},
+		NonceWindow:        5 * time.Minute,
 		nextID:             1,
 	}
 	s.addGuildLocked(Guild{ID: GuildID, Name: "Test Server", Channels: []Channel{{ID: ChannelID, Name: "general"}}})
@@ -375,13 +403,36 @@ func (s *Server) addGuildLocked(g Guild) {
 	s.guilds[g.ID] = gd
 }
 
-// newIDLocked returns a fresh snowflake: the current time since Discord's
-// epoch and a counter, so later messages have larger IDs.
+// newIDLocked returns a fresh snowflake: the clock's time since Discord's
+// epoch and a counter, and always larger than the last one, so later
+// messages have larger IDs even if the test's clock went back.
 func (s *Server) newIDLocked() string {
-	ms := time.Now().UnixMilli() - 1420070400000
+	ms := max(s.now().UnixMilli()-discordEpochMS, 0)
 	id := ms<<22 | (s.nextID & 0x3fffff)
 	s.nextID++
+	if id <= s.lastID {
+		id = s.lastID + 1
+	}
+	s.lastID = id
 	return strconv.FormatInt(id, 10)
+}
+
+// discordEpochMS is the start of Discord's snowflakes, in unix
+// milliseconds.
+const discordEpochMS = 1420070400000
+
+// Snowflake returns the smallest snowflake of a message made at t: listing
+// the messages after Snowflake(t)-1 lists those made at t or later.
+func Snowflake(t time.Time) int64 {
+	return max(t.UnixMilli()-discordEpochMS, 0) << 22
+}
+
+// now reads the stand-in's clock.
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // notifyLocked wakes every waiter; s.mu must be held.
@@ -400,6 +451,18 @@ func (s *Server) RateLimitNext(route string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail[route] = &failure{n: n, retryAfter: retryAfter}
+}
+
+// DelayNext makes the next n calls on route wait d before they are
+// handled, as a slow Discord does: a client that gives up meanwhile does
+// not stop the call from taking effect.
+func (s *Server) DelayNext(route string, n int, d time.Duration) {
+	if !slices.Contains(allRoutes, route) {
+		panic("discordtest: unknown route " + route)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay[route] = &failure{n: n, retryAfter: d}
 }
 
 // Requests returns the REST calls received on route ("" for all), oldest
