@@ -55,6 +55,9 @@ type briefingRig struct {
 	dbPath   string
 	clock    *schedClock
 	logs     *discordLogs
+	// wrapPoster, when set, wraps the next processes' Discord poster (a
+	// process that dies mid-post).
+	wrapPoster func(schedule.Poster) schedule.Poster
 }
 
 // Paths of the story's later days on the rig's article server.
@@ -67,6 +70,9 @@ func newBriefingRig(t *testing.T, start time.Time) *briefingRig {
 	t.Helper()
 	r := &briefingRig{t: t, srv: discordtest.NewServer(t), clock: &schedClock{now: start}, logs: &discordLogs{},
 		dbPath: filepath.Join(t.TempDir(), "briefbot.db")}
+	// Snowflakes follow the test's clock, as Discord's follow real time,
+	// so the scheduler can list the messages since a claim.
+	r.srv.Now = r.clock.Now
 	mux := http.NewServeMux()
 	for path, file := range map[string]string{
 		rigDay2: "testdata/e2e/day2-energy-pause-accusations.html",
@@ -140,6 +146,9 @@ func (r *briefingRig) start() *briefingProcess {
 		t.Fatalf("NewDiscord() error = %v", err)
 	}
 	poster.Poster = p.d
+	if r.wrapPoster != nil {
+		poster.Poster = r.wrapPoster(p.d)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	p.cancel = cancel
 	// As in main, the scheduler starts (and recovers missed slots) before
@@ -327,7 +336,7 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		p.share(rigDay3)
 		p.stop()
 		// The process that crashed had claimed the next slot and died
-		// before posting anything.
+		// before posting anything; its lease has run out.
 		db, err := store.Open(ctx, r.dbPath)
 		if err != nil {
 			t.Fatal(err)
@@ -367,7 +376,9 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 	t.Run("crash after posting is recorded, not posted again", func(t *testing.T) {
 		slot3 := slot2.AddDate(0, 0, 1)
 		// The process that crashed had claimed the slot, posted its one
-		// message, and died before recording it.
+		// message, and died before recording it, all at the slot's time;
+		// its lease has run out.
+		r.clock.Set(slot3)
 		if claimed, _, err := p.db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot3, ClaimedAt: slot3,
 			Owner: "crashed", LeaseUntil: slot3}); err != nil || !claimed {
 			t.Fatalf("ClaimBriefing() = %v, %v; want the slot claimed", claimed, err)
