@@ -68,7 +68,7 @@ func botMessages(p *recordingPoster, channelID, guildID string, slot time.Time) 
 // the losers' retries post nothing either.
 func TestProcessesRaceOnOneSlot(t *testing.T) {
 	ctx := context.Background()
-	const procs, days = 4, 8
+	const procs, days = 4, 40
 	dbs := openProcesses(t, procs)
 	p := newPoster()
 	first := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
