@@ -57,8 +57,11 @@ func (d *Discord) PostMessages(ctx context.Context, channelID string, msgs []sch
 			return ids, fmt.Errorf("bot: discord: post in %s: %w", channelID, err)
 		}
 		var posted discordgo.Message
-		if err := json.Unmarshal(resp, &posted); err != nil || posted.ID == "" {
-			return ids, fmt.Errorf("bot: discord: post in %s: unreadable answer: %v", channelID, err)
+		if err := json.Unmarshal(resp, &posted); err != nil {
+			return ids, fmt.Errorf("bot: discord: post in %s: %w", channelID, err)
+		}
+		if posted.ID == "" {
+			return ids, fmt.Errorf("bot: discord: post in %s: the answer names no message", channelID)
 		}
 		ids = append(ids, posted.ID)
 	}
