@@ -359,3 +359,38 @@ func TestMarkerSearchPages(t *testing.T) {
 		t.Errorf("the search read %d pages; want at least 3 to reach the part", p.pages)
 	}
 }
+
+// TestProcessesRaceToTakeOver: after a process died mid-post, three
+// others fire at once once its lease ran out; one of them takes the claim
+// over and posts the missing part, the others post nothing.
+func TestProcessesRaceToTakeOver(t *testing.T) {
+	ctx := context.Background()
+	dbs := openProcesses(t, 4)
+	p := newPoster()
+	slot := time.Date(2026, 4, 6, 9, 0, 0, 0, time.UTC)
+	c := &clock{t: slot.Add(-time.Hour)}
+	crashMidPost(t, dbs[0], p, c, slot)
+	crashed := slotRecord(t, dbs[0], "g", slot)
+	c.Set(crashed.LeaseUntil.Add(time.Second))
+	var wg sync.WaitGroup
+	for _, db := range dbs[1:] {
+		s := newService(t, db, p, c)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Start(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			s.Stop(ctx)
+		}()
+	}
+	wg.Wait()
+	got := botMessages(p, "brief", "g", slot)
+	if len(got) != 2 || !strings.Contains(got[0].Content, "· 1/2") || !strings.Contains(got[1].Content, "· 2/2") {
+		t.Fatalf("after the race the slot's messages are %+v; want parts 1/2 and 2/2 once each", got)
+	}
+	if rec := slotRecord(t, dbs[0], "g", slot); rec.State != store.BriefingPosted || rec.Attempts != 2 || rec.Owner == crashed.Owner {
+		t.Errorf("record = %s; want posted by one takeover (attempt 2)", brief(rec))
+	}
+}
