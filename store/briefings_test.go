@@ -355,3 +355,44 @@ func TestBriefingClaimRace(t *testing.T) {
 		}
 	}
 }
+
+// TestBriefingLeaseMigration: a claim left by a version before leases
+// (no owner, no lease) reads back as expired, so the first claim after
+// the upgrade finishes it.
+func TestBriefingLeaseMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := time.Date(2025, 4, 3, 9, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`ALTER TABLE briefings DROP COLUMN owner`,
+		`ALTER TABLE briefings DROP COLUMN lease_ms`,
+		`ALTER TABLE briefings DROP COLUMN attempts`,
+		`DELETE FROM schema_migrations WHERE version = 4`,
+		fmt.Sprintf(`INSERT INTO briefings (guild_id, channel_id, slot_ms, state, late, claimed_ms, updated_ms)
+			VALUES ('A', 'c', %d, 'claimed', 1, %d, %d)`, slot.UnixMilli(), slot.UnixMilli(), slot.UnixMilli()),
+	} {
+		if _, err := db.w.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = Open(ctx, path); err != nil {
+		t.Fatalf("Open after the upgrade: %v", err)
+	}
+	defer db.Close()
+	list, err := db.Briefings(ctx, "A", 1)
+	if err != nil || len(list) != 1 || list[0].Owner != "" || !list[0].LeaseUntil.IsZero() || list[0].Attempts != 1 {
+		t.Fatalf("old claim after the upgrade = %+v, %v; want no owner, no lease, attempt 1", list, err)
+	}
+	at := slot.Add(time.Minute)
+	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: "p1", LeaseUntil: at.Add(2 * time.Minute)})
+	if err != nil || !ok || b.Owner != "p1" || b.Attempts != 2 || !b.Late || !b.ClaimedAt.Equal(slot) {
+		t.Errorf("claim of the old claim = %v, %+v, %v; want p1's, attempt 2, late and first claimed at %v", ok, b, err, slot)
+	}
+}
