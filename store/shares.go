@@ -241,3 +241,42 @@ func isASCII(s string) bool {
 	}
 	return true
 }
+
+// maxMessageShares bounds MessageSummaries: a message shares a few links
+// (the bot reads at most a handful of one message).
+const maxMessageShares = 20
+
+// MessageSummaries returns the summaries shared in the server by one
+// message (or command, by its interaction ID), in share order, at most
+// maxMessageShares. Shares whose summary is no longer stored are left
+// out; none at all is an empty answer, not an error.
+func (db *DB) MessageSummaries(ctx context.Context, guildID, messageID string) ([]SharedSummary, error) {
+	if guildID == "" || messageID == "" {
+		return nil, nil
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+summaryCols+`, sh.channel_id, sh.user_id, sh.at_ms
+		FROM shares sh JOIN summaries s ON s.url = sh.url AND s.engine = sh.engine
+			AND s.model = sh.model AND s.prompt_version = sh.prompt_version
+		WHERE sh.guild_id = ? AND sh.message_id = ?
+		ORDER BY sh.at_ms, s.url LIMIT ?`, guildID, messageID, maxMessageShares)
+	if err != nil {
+		return nil, fmt.Errorf("store: message summaries: %w", err)
+	}
+	defer rows.Close()
+	var out []SharedSummary
+	for rows.Next() {
+		sh := Share{GuildID: guildID, MessageID: messageID}
+		var at int64
+		s, err := scanSummary(rows, &sh.ChannelID, &sh.UserID, &at)
+		if err != nil {
+			return nil, fmt.Errorf("store: message summaries: %w", err)
+		}
+		sh.URL, sh.Engine, sh.Model, sh.PromptVersion = s.URL, s.Engine, s.Model, s.PromptVersion
+		sh.At = fromMS(at)
+		out = append(out, SharedSummary{Share: sh, Summary: s})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: message summaries: %w", err)
+	}
+	return out, nil
+}

@@ -523,3 +523,55 @@ func BenchmarkRecordShare(b *testing.B) {
 		})
 	}
 }
+
+// TestMessageSummaries: a message's shares come back with their summaries,
+// only in the server where it was shared.
+func TestMessageSummaries(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	mk := func(name string) *summarize.Summary {
+		return save(t, db, newSummary("https://news.example/"+name, "extractive",
+			topic(name, point(name+" happened.", summarize.StatusReported))))
+	}
+	one, two, other := mk("one"), mk("two"), mk("other")
+	rec := func(guild, msg string, s *summarize.Summary, at time.Time) {
+		t.Helper()
+		if err := db.RecordShare(ctx, Share{GuildID: guild, ChannelID: "c", MessageID: msg, UserID: "u",
+			URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec("A", "m1", two, base.Add(time.Second))
+	rec("A", "m1", one, base)
+	rec("A", "m2", other, base)
+	rec("B", "m1", other, base) // the same message ID in another server
+	if err := db.RecordShare(ctx, Share{GuildID: "A", MessageID: "m1", URL: "https://news.example/missing", Engine: "extractive", At: base}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		guild, msg string
+		want       []string
+	}{
+		{"A", "m1", []string{one.URL, two.URL}},
+		{"A", "m2", []string{other.URL}},
+		{"B", "m1", []string{other.URL}},
+		{"B", "m2", nil},
+		{"A", "", nil},
+	} {
+		got, err := db.MessageSummaries(ctx, tc.guild, tc.msg)
+		if err != nil {
+			t.Fatalf("MessageSummaries(%q, %q): %v", tc.guild, tc.msg, err)
+		}
+		var urls []string
+		for _, ss := range got {
+			urls = append(urls, ss.Summary.URL)
+			if ss.Share.URL != ss.Summary.URL || ss.Share.GuildID != tc.guild || len(ss.Summary.Topics) != 1 {
+				t.Errorf("MessageSummaries(%q, %q) row %+v does not hold its own summary", tc.guild, tc.msg, ss.Share)
+			}
+		}
+		if !slices.Equal(urls, tc.want) {
+			t.Errorf("MessageSummaries(%q, %q) = %q; want %q", tc.guild, tc.msg, urls, tc.want)
+		}
+	}
+}
