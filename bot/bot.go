@@ -48,6 +48,15 @@ type Shares interface {
 	TopicNames(ctx context.Context, guildID, prefix string, limit int) ([]string, error)
 }
 
+// StoredSummaries finds again the summaries a server was shown, for a
+// reply's "More" button. *store.DB implements it.
+type StoredSummaries interface {
+	// MessageSummaries returns the summaries shared in guildID by the
+	// message (or command, by its interaction ID) messageID, in share
+	// order; none is an empty answer. Errors are the store's.
+	MessageSummaries(ctx context.Context, guildID, messageID string) ([]store.SharedSummary, error)
+}
+
 // Settings loads and saves per-server preferences. *store.DB implements it.
 type Settings interface {
 	// GuildSettings returns guildID's settings; the zero value (with
@@ -77,6 +86,7 @@ type Briefer interface {
 var (
 	_ Summarizer      = (*summarize.Service)(nil)
 	_ Shares          = (*store.DB)(nil)
+	_ StoredSummaries = (*store.DB)(nil)
 	_ Settings        = (*store.DB)(nil)
 	_ Briefer         = (*schedule.Service)(nil)
 	_ schedule.Poster = (*Console)(nil)
@@ -195,6 +205,8 @@ const (
 type Reply struct {
 	Content string
 	Embeds  []*discordgo.MessageEmbed
+	// Buttons go under the message, in one row (see Button).
+	Buttons []Button
 	// Ephemeral replies are shown only to the invoker (commands only).
 	Ephemeral bool
 
@@ -210,6 +222,11 @@ type Config struct {
 	Summarizer Summarizer
 	Shares     Shares
 	Settings   Settings
+	// Stored finds shown summaries again for the "More" button. Nil means
+	// Shares when it implements StoredSummaries (as *store.DB does);
+	// without either, replies carry no button and only say how many
+	// points they leave out.
+	Stored StoredSummaries
 	// Briefer may be nil: /briefing then answers that briefings are not
 	// configured.
 	Briefer Briefer

@@ -51,6 +51,7 @@ const (
 type Handler struct {
 	sum    Summarizer
 	shares Shares
+	stored StoredSummaries // nil: no "More" buttons
 	// settings caches the store's settings: see settingsCache.
 	settings *settingsCache
 	briefer  Briefer // guarded by mu: see SetBriefer
@@ -75,10 +76,14 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		sum:      cfg.Summarizer,
 		shares:   cfg.Shares,
+		stored:   cfg.Stored,
 		briefer:  cfg.Briefer,
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		maxLinks: cmpOr(cfg.MaxLinks, DefaultMaxLinks),
+	}
+	if h.stored == nil {
+		h.stored, _ = cfg.Shares.(StoredSummaries)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -225,10 +230,25 @@ func (h *Handler) HandleReaction(ctx context.Context, r Reaction) (replies []Rep
 	})
 }
 
+// SummarizeOptions are the options of /summarize.
+type SummarizeOptions struct {
+	// Fresh bypasses the cache.
+	Fresh bool
+	// Detail shows a page of up to maxPagePoints points rather than the
+	// first DefaultPoints.
+	Detail bool
+}
+
 // Summarize answers /summarize: the ledger of rawURL, bypassing the cache
-// when fresh. Failures are ephemeral notices. In every command answer the
-// public replies come first and the ephemeral ones after.
-func (h *Handler) Summarize(ctx context.Context, inv Invoker, rawURL string, fresh bool) (replies []Reply) {
+// when fresh. It is SummarizeWith without detail.
+func (h *Handler) Summarize(ctx context.Context, inv Invoker, rawURL string, fresh bool) []Reply {
+	return h.SummarizeWith(ctx, inv, rawURL, SummarizeOptions{Fresh: fresh})
+}
+
+// SummarizeWith answers /summarize with its options. Failures are
+// ephemeral notices. In every command answer the public replies come
+// first and the ephemeral ones after.
+func (h *Handler) SummarizeWith(ctx context.Context, inv Invoker, rawURL string, opt SummarizeOptions) (replies []Reply) {
 	defer h.recoverPanic("summarize", &replies, true)
 	rawURL = strings.TrimSpace(rawURL)
 	if rawURL == "" {
@@ -247,7 +267,7 @@ func (h *Handler) Summarize(ctx context.Context, inv Invoker, rawURL string, fre
 	}
 	src := Message{GuildID: inv.GuildID, ChannelID: inv.ChannelID, MessageID: inv.ID, AuthorID: inv.UserID}
 	return h.summarizeLinks(ctx, linkJob{
-		src: src, requester: inv.UserID, urls: []string{rawURL}, set: set, fresh: fresh, command: true,
+		src: src, requester: inv.UserID, urls: []string{rawURL}, set: set, fresh: opt.Fresh, detail: opt.Detail, command: true,
 	})
 }
 
@@ -289,6 +309,8 @@ type linkJob struct {
 	skipped   int
 	set       store.GuildSettings
 	fresh     bool
+	// detail: a longer first page (SummarizeOptions.Detail).
+	detail bool
 	// auto: summarizing on its own initiative, so links that are not
 	// articles pass silently.
 	auto bool
@@ -354,7 +376,10 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 		if title == "" {
 			title = discordtext.Clean(r.summary.Title)
 		}
-		public = append(public, RenderSummary(r.summary, RenderOptions{ShowUngrounded: job.set.ShowUngrounded, Took: r.took})...)
+		public = append(public, RenderSummary(r.summary, RenderOptions{
+			ShowUngrounded: job.set.ShowUngrounded, Took: r.took, Detail: job.detail,
+			MoreID: h.moreIDs(job.src.MessageID, r.summary),
+		})...)
 	}
 	if job.skipped > 0 {
 		note := fmt.Sprintf("Only the first %s are summarized; %d more skipped.", plural(len(job.urls), "link", "links"), job.skipped)

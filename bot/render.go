@@ -46,11 +46,13 @@ const (
 	maxTopicName  = 200 // leaves room for " (cont.)" in a field name
 )
 
-// Status marks, as shown before each point.
+// Status marks, as shown before each point. A reported fact gets a
+// neutral mark: it is neither settled nor open between parties.
 const (
 	markAgreed     = "✅"
 	markUnresolved = "❓"
 	markDisputed   = "⚠️"
+	markReported   = "▪️"
 )
 
 // Embed colours by extraction quality.
@@ -68,79 +70,11 @@ func StatusMark(s summarize.Status) string {
 		return markAgreed
 	case summarize.StatusDisputed:
 		return markDisputed
+	case summarize.StatusReported:
+		return markReported
 	default:
 		return markUnresolved
 	}
-}
-
-// RenderOptions tune how a summary is rendered.
-type RenderOptions struct {
-	// ShowUngrounded shows points whose quote was not found in the article
-	// (marked as such); otherwise they are hidden and counted.
-	ShowUngrounded bool
-	// Took is how long this request took; zero means the summary's own
-	// Elapsed.
-	Took time.Duration
-}
-
-// RenderSummary renders the ledger of one article as one or more messages
-// of embeds, in order. Every returned Reply passes CheckLimits however long
-// the ledger; only Content and Embeds are set.
-func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
-	head := &discordgo.MessageEmbed{
-		Title: discordtext.EscapeTruncate(firstNonEmpty(s.Title, s.Site, s.URL, "Untitled"), LimitTitle),
-		URL:   safeURL(firstNonEmpty(s.FinalURL, s.URL)),
-		Color: qualityColor(s.Quality),
-	}
-	var desc []string
-	if line := siteLine(s.Site, s.Published); line != "" {
-		desc = append(desc, line)
-	}
-	switch s.Quality {
-	case summarize.QualityPartial:
-		desc = append(desc, "🟠 **Partial text**: parts of the article could not be read.")
-	case summarize.QualityTeaser:
-		desc = append(desc, "🔒 **Teaser only**: a paywall or consent wall hid the rest; this covers the opening.")
-	}
-	for i, n := range s.Notes {
-		if i == maxNotes {
-			desc = append(desc, fmt.Sprintf("ℹ️ %d more notes.", len(s.Notes)-maxNotes))
-			break
-		}
-		desc = append(desc, "ℹ️ "+discordtext.EscapeTruncate(n, maxNote))
-	}
-
-	var fields []*discordgo.MessageEmbedField
-	hidden, shown := 0, 0
-	for _, t := range s.Topics {
-		var lines []string
-		for _, p := range t.Points {
-			if !p.Grounded && !opt.ShowUngrounded {
-				hidden++
-				continue
-			}
-			lines = append(lines, pointLine(p, ""))
-			shown++
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		fields = append(fields, splitField(topicName(t.Name), lines)...)
-	}
-	switch {
-	case hidden > 0:
-		desc = append(desc, fmt.Sprintf("%s hidden: %s not found in the article.", plural(hidden, "point", "points"), pick(hidden == 1, "its quote was", "their quotes were")))
-	case shown == 0:
-		desc = append(desc, "No agreed, unresolved or disputed points found.")
-	}
-	head.Description = discordtext.Truncate(strings.Join(desc, "\n"), LimitDescription)
-
-	took := opt.Took
-	if took == 0 {
-		took = s.Elapsed
-	}
-	footer := footerText(s, took)
-	return pack(head, fields, footer)
 }
 
 // TopicOptions tune how a /topic answer is rendered.
@@ -465,12 +399,15 @@ func sourceLine(n int, h store.TopicHit) string {
 	return line + " · shared " + shortDate(h.SharedAt)
 }
 
-// pointLine renders one point: status mark, text, actors, a source
-// reference, and its quote in italics on a quoted line below.
+// pointLine renders one point: status mark, the claim, actors, a source
+// reference, and its quote in italics on a quoted line below when the
+// quote adds something to the claim.
 //
 // When the point's text is itself the quote (the offline engine quotes
 // whole sentences, and models often do), the text is shown once, as the
-// quote.
+// quote. A grounded quote that is part of the text, or nearly the same
+// words (see quoteAddsNothing), is left out; an ungrounded one is shown,
+// so the reader sees what was not found.
 func pointLine(p summarize.Point, ref string) string {
 	var b strings.Builder
 	b.WriteString(StatusMark(p.Status))
@@ -496,7 +433,7 @@ func pointLine(p summarize.Point, ref string) string {
 		}
 	}
 	b.WriteString(ref)
-	if q := discordtext.EscapeTruncate(p.Quote, maxQuote); q != "" && !verbatim {
+	if q := discordtext.EscapeTruncate(p.Quote, maxQuote); q != "" && !verbatim && !(p.Grounded && quoteAddsNothing(p.Text, p.Quote)) {
 		b.WriteString("\n> *“")
 		b.WriteString(q)
 		b.WriteString("”*")
@@ -608,6 +545,19 @@ func CheckLimits(r Reply) error {
 	}
 	if len(r.Embeds) > LimitEmbeds {
 		bad("%d embeds; limit %d", len(r.Embeds), LimitEmbeds)
+	}
+	if len(r.Buttons) > LimitButtons {
+		bad("%d buttons; limit %d", len(r.Buttons), LimitButtons)
+	}
+	ids := map[string]bool{}
+	for i, b := range r.Buttons {
+		if n := discordtext.Len(b.Label); n == 0 || n > LimitButtonLabel {
+			bad("button %d label is %d characters; want 1 to %d", i, n, LimitButtonLabel)
+		}
+		if n := len(b.CustomID); n == 0 || n > LimitCustomID || ids[b.CustomID] {
+			bad("button %d custom ID %q: want 1 to %d characters, unique in the message", i, b.CustomID, LimitCustomID)
+		}
+		ids[b.CustomID] = true
 	}
 	total := 0
 	for i, e := range r.Embeds {

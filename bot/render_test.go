@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/quick"
@@ -44,12 +46,13 @@ func checkGolden(t *testing.T, name string, replies []Reply) {
 	type payload struct {
 		Content   string `json:"content,omitempty"`
 		Embeds    any    `json:"embeds,omitempty"`
+		Buttons   any    `json:"buttons,omitempty"`
 		Ephemeral bool   `json:"ephemeral,omitempty"`
 	}
 	var msgs []payload
 	var text strings.Builder
 	for i, r := range replies {
-		msgs = append(msgs, payload{r.Content, r.Embeds, r.Ephemeral})
+		msgs = append(msgs, payload{r.Content, r.Embeds, r.Buttons, r.Ephemeral})
 		fmt.Fprintf(&text, "=== message %d ===\n%s", i+1, Flatten(r))
 	}
 	var buf bytes.Buffer
@@ -139,17 +142,99 @@ func bigLedger() *summarize.Summary {
 
 func TestRenderSummarySplitGolden(t *testing.T) {
 	s := bigLedger()
-	replies := RenderSummary(s, RenderOptions{})
+	opt := RenderOptions{MoreID: func(next int) string { return fmt.Sprint("more:", next) }}
+	replies := RenderSummary(s, opt)
 	checkAllLimits(t, replies)
-	if len(replies) < 2 {
-		t.Errorf("RenderSummary(big ledger) = %d messages; want a split over several", len(replies))
+	if n := countPointLines(replies); n != DefaultPoints {
+		t.Errorf("RenderSummary(big ledger) shows %d points; want the first %d", n, DefaultPoints)
 	}
-	checkPointOrder(t, s, replies, false)
-	last := replies[len(replies)-1].Embeds
-	if f := last[len(last)-1].Footer; f == nil || f.Text != "llm · test-model · cached · 3.2 s" {
+	last := replies[len(replies)-1]
+	if len(last.Buttons) != 1 || last.Buttons[0].CustomID != fmt.Sprint("more:", DefaultPoints) {
+		t.Errorf("last message buttons = %+v; want one More button for point %d", last.Buttons, DefaultPoints)
+	}
+	if f := last.Embeds[len(last.Embeds)-1].Footer; f == nil || f.Text != "llm · test-model · cached · 3.2 s" {
 		t.Errorf("footer of last embed = %+v; want %q", f, "llm · test-model · cached · 3.2 s")
 	}
+	if d := replies[0].Embeds[0].Description; !strings.Contains(d, "8 of 180 points shown; 172 more under **More** below.") {
+		t.Errorf("header = %q; want it to say how many points are left out", d)
+	}
 	checkGolden(t, "split", replies)
+
+	// Every page of detail fits MaxReplyMessages messages and the pages
+	// together show every point once, in order.
+	pages := renderAllPages(t, s, RenderOptions{Detail: true, MoreID: opt.MoreID})
+	if len(pages) < 2 {
+		t.Errorf("detail of the big ledger = %d pages; want several", len(pages))
+	}
+	checkPointOrder(t, s, slices.Concat(pages...), false)
+	checkGolden(t, "split_page2", pages[1])
+}
+
+// renderAllPages renders the first page with opt, then follows each page's
+// More button to the next, checking every page against the caps.
+func renderAllPages(t *testing.T, s *summarize.Summary, opt RenderOptions) [][]Reply {
+	t.Helper()
+	var pages [][]Reply
+	for page := 0; ; page++ {
+		if page > 10_000 {
+			t.Fatal("More buttons never end")
+		}
+		replies := RenderSummary(s, opt)
+		if len(replies) == 0 || len(replies) > MaxReplyMessages {
+			t.Fatalf("page %d (offset %d) = %d messages; want 1 to %d", page, opt.Offset, len(replies), MaxReplyMessages)
+		}
+		limit := DefaultPoints
+		if opt.Detail {
+			limit = maxPagePoints
+		}
+		if n := countPointLines(replies); n > limit || (n == 0 && opt.Offset < CountShown(s, opt.ShowUngrounded)) {
+			t.Fatalf("page %d (offset %d) shows %d points; want 1 to %d", page, opt.Offset, n, limit)
+		}
+		for i, r := range replies {
+			if err := CheckLimits(r); err != nil {
+				t.Fatalf("page %d reply %d: %v", page, i, err)
+			}
+			if len(r.Buttons) > 0 && i != len(replies)-1 {
+				t.Fatalf("page %d: a button on message %d of %d; want it on the last", page, i+1, len(replies))
+			}
+		}
+		pages = append(pages, replies)
+		btns := replies[len(replies)-1].Buttons
+		if len(btns) == 0 {
+			if rest := CountShown(s, opt.ShowUngrounded) - opt.Offset - countPointLines(replies); rest != 0 {
+				t.Fatalf("page %d has no More button but %d points remain", page, rest)
+			}
+			return pages
+		}
+		next, err := strconv.Atoi(strings.TrimPrefix(btns[0].CustomID, "more:"))
+		if err != nil || next != opt.Offset+countPointLines(replies) {
+			t.Fatalf("page %d More button %q; want the next point %d", page, btns[0].CustomID, opt.Offset+countPointLines(replies))
+		}
+		opt.Offset = next
+		opt.Detail = true
+	}
+}
+
+// statusMarks are the marks a point line starts with.
+var statusMarks = []string{markAgreed, markUnresolved, markDisputed, markReported}
+
+// countPointLines counts the point lines of replies.
+func countPointLines(replies []Reply) int {
+	n := 0
+	for _, r := range replies {
+		for _, e := range r.Embeds {
+			for _, f := range e.Fields {
+				for _, line := range strings.Split(f.Value, "\n") {
+					for _, m := range statusMarks {
+						if strings.HasPrefix(line, m+" ") {
+							n++
+						}
+					}
+				}
+			}
+		}
+	}
+	return n
 }
 
 // checkPointOrder asserts every shown point appears, once, in order, as a
@@ -173,7 +258,7 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 		for _, e := range r.Embeds {
 			for _, f := range e.Fields {
 				for _, line := range strings.Split(f.Value, "\n") {
-					for _, m := range []string{markAgreed, markUnresolved, markDisputed} {
+					for _, m := range statusMarks {
 						if strings.HasPrefix(line, m+" ") {
 							got = append(got, line)
 						}
@@ -519,7 +604,7 @@ func randText(r *rand.Rand, maxWords int) string {
 // randLedger makes a random ledger: usually a few long, hostile topics;
 // sometimes hundreds of tiny ones, to reach the field and embed counts.
 func randLedger(r *rand.Rand) *summarize.Summary {
-	statuses := []summarize.Status{summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed, "bogus"}
+	statuses := []summarize.Status{summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed, summarize.StatusReported, "bogus"}
 	qualities := []summarize.Quality{summarize.QualityFull, summarize.QualityPartial, summarize.QualityTeaser, ""}
 	topics, points, words := 40, 12, 25
 	if r.IntN(3) == 0 {
@@ -551,8 +636,10 @@ func randLedger(r *rand.Rand) *summarize.Summary {
 }
 
 // TestRenderRandomLedgersFitLimits is the property test: random large and
-// hostile ledgers always fit every Discord limit, keep every shown point in
-// order, and never carry a live mention.
+// hostile ledgers always fit every Discord limit, page by page (at most
+// MaxReplyMessages messages and DefaultPoints points on the first, the
+// rest behind More buttons), keep every shown point in order across the
+// pages, and never carry a live mention.
 func TestRenderRandomLedgersFitLimits(t *testing.T) {
 	n := 40
 	if testing.Short() || raceEnabled {
@@ -562,14 +649,17 @@ func TestRenderRandomLedgersFitLimits(t *testing.T) {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))
 		s := randLedger(r)
 		show := r.IntN(2) == 0
-		replies := RenderSummary(s, RenderOptions{ShowUngrounded: show})
-		for i, rep := range replies {
-			if err := CheckLimits(rep); err != nil {
-				t.Fatalf("seed %d: reply %d: %v", seed, i, err)
-			}
+		pages := renderAllPages(t, s, RenderOptions{ShowUngrounded: show, MoreID: func(next int) string { return fmt.Sprint("more:", next) }})
+		replies := slices.Concat(pages...)
+		for _, rep := range replies {
 			assertInert(t, seed, rep)
 		}
 		checkPointOrder(t, s, replies, show)
+		// Without a button the first page still says what it leaves out.
+		first := RenderSummary(s, RenderOptions{ShowUngrounded: show})
+		if rest := CountShown(s, show) - countPointLines(first); rest > 0 && !strings.Contains(first[0].Embeds[0].Description, fmt.Sprintf("%d more not shown here.", rest)) {
+			t.Fatalf("seed %d: first page leaves out %d points without saying so: %q", seed, rest, first[0].Embeds[0].Description)
+		}
 
 		var hits []store.TopicHit
 		for i, tp := range s.Topics {

@@ -8,7 +8,7 @@ import (
 
 // Flatten renders a reply as readable plain text for the console: content,
 // then each embed's title and link, description, fields as headed blocks and
-// footer. Markdown escapes and zero-width spaces are removed and masked
+// footer, then its buttons as "[label]". Markdown escapes and zero-width spaces are removed and masked
 // links become "text <url>"; bold and italics stay as markdown.
 func Flatten(r Reply) string {
 	var b strings.Builder
@@ -44,6 +44,9 @@ func Flatten(r Reply) string {
 			b.WriteString(e.Footer.Text)
 			b.WriteByte('\n')
 		}
+	}
+	for _, btn := range r.Buttons {
+		b.WriteString("[" + btn.Label + "]\n")
 	}
 	return b.String()
 }
