@@ -392,6 +392,18 @@ func embedsOf(r Reply) []*discordgo.MessageEmbed {
 	return r.Embeds
 }
 
+// componentsOf returns the reply's buttons as one action row, or nil.
+func componentsOf(r Reply) []discordgo.MessageComponent {
+	if len(r.Buttons) == 0 {
+		return nil
+	}
+	row := discordgo.ActionsRow{}
+	for _, b := range r.Buttons {
+		row.Components = append(row.Components, discordgo.Button{Label: b.Label, Style: discordgo.SecondaryButton, CustomID: b.CustomID})
+	}
+	return []discordgo.MessageComponent{row}
+}
+
 // deliver posts replies to channels in order: as replies to a message, in
 // a thread on it (started once per message; a reply when that fails), or
 // as plain messages.
@@ -454,6 +466,7 @@ func (d *Discord) send(ctx context.Context, channelID string, r Reply, ref *disc
 	_, err := d.s.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
 		Content:         r.Content,
 		Embeds:          embedsOf(r),
+		Components:      componentsOf(r),
 		AllowedMentions: noMentions(),
 		Reference:       ref,
 	}, discordgo.WithContext(ctx))

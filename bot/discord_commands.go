@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -53,6 +54,7 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				str("url", "The article's link", true),
 				boolean("fresh", "Summarize again instead of using the cached summary"),
+				boolean("detail", "Show up to 40 points instead of the first 8"),
 			},
 		},
 		{
@@ -117,6 +119,28 @@ func (d *Discord) onInteraction(_ *discordgo.Session, e *discordgo.InteractionCr
 		d.spawn("autocomplete", func(ctx context.Context) { d.autocomplete(ctx, i) })
 	case discordgo.InteractionApplicationCommand:
 		d.spawn("command", func(ctx context.Context) { d.command(ctx, i) })
+	case discordgo.InteractionMessageComponent:
+		d.spawn("component", func(ctx context.Context) { d.component(ctx, i) })
+	}
+}
+
+// component answers a press of one of the bot's buttons: "More" shows the
+// next page of a summary to the presser alone (answered directly, or
+// deferred privately when slow). A button the bot no longer knows gets a
+// short private notice.
+func (d *Discord) component(ctx context.Context, i *discordgo.Interaction) {
+	inv := invokerOf(i)
+	id := i.MessageComponentData().CustomID
+	switch {
+	case i.GuildID == "":
+		d.answer(ctx, i, answerQuick, func(context.Context) []Reply { return []Reply{notice("I work in servers, not in direct messages.")} })
+	case strings.HasPrefix(id, MoreIDPrefix):
+		d.answer(ctx, i, answerQuick, func(ctx context.Context) []Reply { return d.h.More(ctx, inv, id) })
+	default:
+		d.log.Warn("discord_unknown_component", slog.Int("custom_id_len", len(id)))
+		d.answer(ctx, i, answerQuick, func(context.Context) []Reply {
+			return []Reply{notice("That button no longer works; it may be from an older version of me.")}
+		})
 	}
 }
 
@@ -229,9 +253,11 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		run = func(ctx context.Context) []Reply { return d.h.SummarizeMessage(ctx, inv, target) }
 	case data.Name == CommandSummarize:
 		u, _ := stringOption(data.Options, "url")
-		fresh, _ := boolOption(data.Options, "fresh")
+		var opt SummarizeOptions
+		opt.Fresh, _ = boolOption(data.Options, "fresh")
+		opt.Detail, _ = boolOption(data.Options, "detail")
 		mode = answerDeferPublic
-		run = func(ctx context.Context) []Reply { return d.h.Summarize(ctx, inv, u, fresh) }
+		run = func(ctx context.Context) []Reply { return d.h.SummarizeWith(ctx, inv, u, opt) }
 	case data.Name == CommandTopic:
 		q, _ := stringOption(data.Options, "query")
 		mode = answerDeferPublic
@@ -351,7 +377,7 @@ func (d *Discord) respondNow(ctx context.Context, i *discordgo.Interaction, repl
 		return
 	}
 	first := replies[0]
-	data := &discordgo.InteractionResponseData{Content: first.Content, Embeds: embedsOf(first), AllowedMentions: noMentions()}
+	data := &discordgo.InteractionResponseData{Content: first.Content, Embeds: embedsOf(first), Components: componentsOf(first), AllowedMentions: noMentions()}
 	if first.Ephemeral {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
@@ -382,7 +408,11 @@ func (d *Discord) finishDeferred(ctx context.Context, i *discordgo.Interaction, 
 		return
 	}
 	embeds := embedsOf(first)
-	_, err := d.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &first.Content, Embeds: &embeds, AllowedMentions: noMentions()}, discordgo.WithContext(ctx))
+	edit := &discordgo.WebhookEdit{Content: &first.Content, Embeds: &embeds, AllowedMentions: noMentions()}
+	if c := componentsOf(first); c != nil {
+		edit.Components = &c
+	}
+	_, err := d.s.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx))
 	if err != nil {
 		d.log.Error("discord_edit_original_failed", slog.String("guild_id", i.GuildID), slog.Any("err", err))
 	}
@@ -392,7 +422,7 @@ func (d *Discord) finishDeferred(ctx context.Context, i *discordgo.Interaction, 
 // followUp sends replies as follow-up messages of an answered interaction.
 func (d *Discord) followUp(ctx context.Context, i *discordgo.Interaction, replies []Reply) {
 	for _, r := range replies {
-		p := &discordgo.WebhookParams{Content: r.Content, Embeds: embedsOf(r), AllowedMentions: noMentions()}
+		p := &discordgo.WebhookParams{Content: r.Content, Embeds: embedsOf(r), Components: componentsOf(r), AllowedMentions: noMentions()}
 		if r.Ephemeral {
 			p.Flags = discordgo.MessageFlagsEphemeral
 		}

@@ -446,7 +446,7 @@ func (c *call) payload() (p Payload, fields map[string]json.RawMessage, ok bool)
 // call and returns false when Discord would refuse it.
 func (c *call) newPayload() (Payload, bool) {
 	p, _, ok := c.payload()
-	return p, ok && c.checkMessage(p.Content, p.Embeds, p.AllowedMentions)
+	return p, ok && c.checkMessage(p.Content, p.Embeds, p.AllowedMentions) && c.checkComponents(p.Components)
 }
 
 // editPayload reads the body of an edit of m and checks m as the edit
@@ -464,7 +464,7 @@ func (c *call) editPayload(m *discordgo.Message) (Payload, map[string]json.RawMe
 	if _, ok := fields["embeds"]; ok {
 		embeds = p.Embeds
 	}
-	return p, fields, c.checkMessage(content, embeds, p.AllowedMentions)
+	return p, fields, c.checkMessage(content, embeds, p.AllowedMentions) && c.checkComponents(p.Components)
 }
 
 // checkMessage checks a message as it would stand once sent; it answers
@@ -845,7 +845,7 @@ func (s *Server) interactionCallback(c *call) {
 	ch := s.channels[in.channelID]
 	switch body.Type {
 	case discordgo.InteractionResponseChannelMessageWithSource:
-		if !c.checkMessage(p.Content, p.Embeds, p.AllowedMentions) {
+		if !c.checkMessage(p.Content, p.Embeds, p.AllowedMentions) || !c.checkComponents(p.Components) {
 			return
 		}
 		in.ephemeral = p.Flags&ephemeralFlag != 0

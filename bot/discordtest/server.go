@@ -5,13 +5,14 @@
 //
 // The gateway says Hello, accepts Identify (recording its intents), answers
 // heartbeats and sends Ready and one GUILD_CREATE per configured server;
-// tests then push MESSAGE_CREATE, INTERACTION_CREATE and
-// MESSAGE_REACTION_ADD dispatches. REST calls are recorded with their raw
-// bodies; everything the bot posts (channel messages, edits, interaction
-// callbacks, follow-ups) is also kept as a Post, checked against Discord's
-// message limits (a message over a limit is rejected with 400, as Discord
-// does). The next N calls on a route can be scripted to fail with 429, or
-// to be answered late (a slow Discord).
+// tests then push MESSAGE_CREATE, INTERACTION_CREATE (commands,
+// autocomplete and button presses: Click) and MESSAGE_REACTION_ADD
+// dispatches. REST calls are recorded with their raw bodies; everything
+// the bot posts (channel messages, edits, interaction callbacks,
+// follow-ups) is also kept as a Post, checked against Discord's message
+// limits and component rules (a message over a limit is rejected with
+// 400, as Discord does). The next N calls on a route can be scripted to
+// fail with 429, or to be answered late (a slow Discord).
 //
 // Like Discord, a message created with a nonce and enforce_nonce is made
 // once: the same nonce from the same author within NonceWindow gets the
@@ -162,6 +163,8 @@ type Payload struct {
 	Flags            discordgo.MessageFlags                      `json:"flags"`
 	MessageReference *discordgo.MessageReference                 `json:"message_reference"`
 	Choices          []*discordgo.ApplicationCommandOptionChoice `json:"choices"`
+	// Components are the message's action rows of buttons.
+	Components []Component `json:"components"`
 	// AllowedMentions is the raw allowed_mentions object; nil when absent.
 	AllowedMentions json.RawMessage `json:"allowed_mentions"`
 }

@@ -455,3 +455,66 @@ func TestAutocompleteChoicesAreChecked(t *testing.T) {
 		t.Errorf("recorded choices = %d (%v); want 25", len(raw.Data.Choices), err)
 	}
 }
+
+// TestButtonsAreCheckedAndClicked: buttons over Discord's rules are
+// refused; a button the bot sent can be pressed, and the press arrives as
+// a component interaction the bot answers.
+func TestButtonsAreCheckedAndClicked(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.NewServer(t)
+	var mu sync.Mutex
+	var got []*discordgo.Interaction
+	s := open(t, srv, func(_ *discordgo.Session, i *discordgo.InteractionCreate) {
+		mu.Lock()
+		got = append(got, i.Interaction)
+		mu.Unlock()
+	})
+	row := func(bs ...discordgo.MessageComponent) []discordgo.MessageComponent {
+		return []discordgo.MessageComponent{discordgo.ActionsRow{Components: bs}}
+	}
+	for _, tc := range []struct {
+		name string
+		rows []discordgo.MessageComponent
+	}{
+		{"long custom_id", row(discordgo.Button{Label: "More", CustomID: strings.Repeat("x", 101)})},
+		{"long label", row(discordgo.Button{Label: strings.Repeat("l", 81), CustomID: "a"})},
+		{"no custom_id", row(discordgo.Button{Label: "More", Style: discordgo.PrimaryButton})},
+		{"duplicate custom_id", row(discordgo.Button{Label: "A", CustomID: "a"}, discordgo.Button{Label: "B", CustomID: "a"})},
+		{"six buttons", row(discordgo.Button{Label: "1", CustomID: "1"}, discordgo.Button{Label: "2", CustomID: "2"}, discordgo.Button{Label: "3", CustomID: "3"},
+			discordgo.Button{Label: "4", CustomID: "4"}, discordgo.Button{Label: "5", CustomID: "5"}, discordgo.Button{Label: "6", CustomID: "6"})},
+	} {
+		if _, err := s.ChannelMessageSendComplex(discordtest.ChannelID, &discordgo.MessageSend{Content: "x", Components: tc.rows, AllowedMentions: none}); err == nil {
+			t.Errorf("%s: send succeeded; want 400", tc.name)
+		}
+	}
+	if n := len(srv.Posts()); n != 0 {
+		t.Fatalf("%d posts accepted; want none", n)
+	}
+
+	m, err := s.ChannelMessageSendComplex(discordtest.ChannelID, &discordgo.MessageSend{Content: "page 1",
+		Components: row(discordgo.Button{Label: "More (3 points left)", CustomID: "more:1:2"}), AllowedMentions: none})
+	if err != nil {
+		t.Fatalf("send with a button: %v", err)
+	}
+	post := srv.WaitPosts(t, 1)[0]
+	if b := post.Data.Buttons(); len(b) != 1 || b[0].CustomID != "more:1:2" || b[0].Label != "More (3 points left)" {
+		t.Fatalf("post buttons = %+v; want the More button", b)
+	}
+	sent := srv.Click(t, discordtest.Invoker{}, post, "more:1:2")
+	srv.Wait(t, "the button press", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 1 })
+	mu.Lock()
+	in := got[0]
+	mu.Unlock()
+	if in.Type != discordgo.InteractionMessageComponent || in.ID != sent.ID || in.MessageComponentData().CustomID != "more:1:2" ||
+		in.Message == nil || in.Message.ID != m.ID || in.GuildID != discordtest.GuildID || in.Member == nil || in.Member.User.ID != discordtest.UserID {
+		t.Fatalf("received %+v; want Alice's press of the More button on %s", in, m.ID)
+	}
+	err = s.InteractionRespond(in, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{Content: "page 2", Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: none}})
+	if err != nil {
+		t.Fatalf("answer the press: %v", err)
+	}
+	if p := srv.WaitInteraction(t, in.ID, 1)[0]; !p.Ephemeral || p.Data.Content != "page 2" {
+		t.Errorf("answer = %+v; want the ephemeral page 2", p)
+	}
+}
