@@ -18,6 +18,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"briefbot/bot/discordtext"
 	"briefbot/bot/discordtest"
 	"briefbot/schedule"
 	"briefbot/store"
@@ -114,6 +115,9 @@ type discordFixtureOptions struct {
 	// briefings wires the real schedule service, posting through the
 	// transport.
 	briefings bool
+	// summarizer, when set, replaces the real pipeline; it gets the
+	// fixture's store.
+	summarizer func(*store.DB) Summarizer
 }
 
 // lateBoundPoster forwards to a Poster set after construction. The
@@ -165,6 +169,9 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 		t.Fatalf("summarize.NewService() error = %v", err)
 	}
 	cfg := Config{Summarizer: svc, Shares: f.db, Settings: f.db, Logger: log, UserBurst: 100, UserRate: 100}
+	if o.summarizer != nil {
+		cfg.Summarizer = o.summarizer(f.db)
+	}
 	poster := &lateBoundPoster{}
 	if o.briefings {
 		sched, err := schedule.New(schedule.Options{Store: f.db, Poster: poster, Logger: log})
@@ -520,31 +527,187 @@ func TestDiscordHostilePageCannotPing(t *testing.T) {
 	f.checkClean()
 }
 
-func TestDiscordLongLedgerIsSplitWithinLimits(t *testing.T) {
+// TestDiscordLongLedgerIsPagedWithinLimits: a long article's reply shows
+// its first points within MaxReplyMessages messages; pressing More pages
+// through the rest privately until every stored point was shown once, in
+// order.
+func TestDiscordLongLedgerIsPagedWithinLimits(t *testing.T) {
 	t.Parallel()
 	headings := []string{"Energy infrastructure", "Prisoner exchange", "Black Sea shipping", "Nuclear plant", "Humanitarian corridors", "Sanctions relief", "Occupied territory", "Future talks"}
 	long := discordArticle("Everything the two leaders discussed", discordSections("arrangements", headings, 5))
 	f := newDiscordFixture(t, map[string]string{"/news/long": long}, discordFixtureOptions{})
-	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, f.url("/news/long"))
+	msg := f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, f.url("/news/long"))
 	f.srv.WaitPosts(t, 1, discordtest.KindChannelMessage)
-	f.stop()
 
-	posts := f.srv.Posts(discordtest.KindChannelMessage)
-	embeds, fields := 0, 0
-	for _, p := range posts {
+	stored, err := f.db.MessageSummaries(context.Background(), discordtest.GuildID, msg.ID)
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("MessageSummaries() = %d, %v; want the shared summary", len(stored), err)
+	}
+	var want []string
+	for _, tp := range stored[0].Summary.Topics {
+		for _, p := range tp.Points {
+			if p.Grounded {
+				want = append(want, p.Text)
+			}
+		}
+	}
+	if len(want) <= DefaultPoints {
+		t.Fatalf("the long article gave %d points; the test needs more than %d", len(want), DefaultPoints)
+	}
+
+	// A page is complete when its last message has a More button, or when
+	// every point was shown.
+	var got []string
+	waitPage := func(what string, posts func() []discordtest.Post) []discordtest.Post {
+		t.Helper()
+		var page []discordtest.Post
+		var lines []string
+		f.srv.Wait(t, what, func() bool {
+			page, lines = posts(), nil
+			for _, p := range page {
+				lines = append(lines, pointLines(p.Data)...)
+			}
+			return len(page) > 0 && (len(page[len(page)-1].Data.Buttons()) > 0 || len(got)+len(lines) >= len(want))
+		})
+		if len(page) > MaxReplyMessages {
+			t.Fatalf("%s: %d messages; want at most %d", what, len(page), MaxReplyMessages)
+		}
+		got = append(got, lines...)
+		return page
+	}
+	page := waitPage("the reply", func() []discordtest.Post { return f.srv.Posts(discordtest.KindChannelMessage) })
+	if len(got) != DefaultPoints {
+		t.Errorf("the first reply shows %d points; want %d", len(got), DefaultPoints)
+	}
+	for presses := 0; presses < 20; presses++ {
+		last := page[len(page)-1]
+		btns := last.Data.Buttons()
+		if len(btns) == 0 {
+			break
+		}
+		in := f.srv.Click(t, discordtest.Invoker{}, last, btns[0].CustomID)
+		page = waitPage("a More page", func() []discordtest.Post {
+			var out []discordtest.Post
+			for _, p := range f.srv.Posts() {
+				if p.InteractionID == in.ID {
+					out = append(out, p)
+				}
+			}
+			return out
+		})
+		for _, p := range page {
+			if !p.Ephemeral {
+				t.Errorf("a More page (%s) is public; want it shown to the presser alone", p.Kind)
+			}
+		}
+	}
+	f.stop()
+	for _, p := range f.srv.Posts() {
 		if err := discordtest.ValidateMessage(p.Data.Content, p.Data.Embeds); err != nil {
 			t.Errorf("message %s: %v", p.MessageID, err)
 		}
-		embeds += len(p.Data.Embeds)
-		for _, e := range p.Data.Embeds {
-			fields += len(e.Fields)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("the pages showed %d points; the summary holds %d", len(got), len(want))
+	}
+	for i := range want {
+		if !strings.Contains(got[i], discordtext.EscapeTruncate(want[i], maxPointText)) {
+			t.Errorf("point %d = %q; want %q", i, got[i], want[i])
 		}
 	}
-	if embeds < 2 {
-		t.Errorf("the long ledger came as %d embeds in %d messages; want it split over several", embeds, len(posts))
+	f.checkClean()
+}
+
+// pointLines returns the point lines of a posted message.
+func pointLines(p discordtest.Payload) []string {
+	var out []string
+	for _, e := range p.Embeds {
+		for _, fl := range e.Fields {
+			for _, line := range strings.Split(fl.Value, "\n") {
+				for _, m := range []string{markAgreed, markUnresolved, markDisputed, markReported} {
+					if strings.HasPrefix(line, m+" ") {
+						out = append(out, line)
+					}
+				}
+			}
+		}
 	}
-	if fields < len(headings) {
-		t.Errorf("fields = %d; want at least one per topic (%d)", fields, len(headings))
+	return out
+}
+
+// hugeStub answers every link with a hostile model's ledger of 300 topics
+// × 100 grounded points, saved as the real service saves it.
+type hugeStub struct{ db *store.DB }
+
+func (s hugeStub) Summarize(ctx context.Context, req summarize.Request) (*summarize.Summary, error) {
+	sum := hugeSummary(req.URL, 300, 100)
+	if err := s.db.SaveSummary(ctx, sum); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// TestDiscordHugeSummaryPostsAFewMessages: the ledger that once posted 701
+// messages now posts at most MaxReplyMessages with a More button, for a
+// pasted link and for /summarize detail:true; a press shows the next page,
+// bounded the same way.
+func TestDiscordHugeSummaryPostsAFewMessages(t *testing.T) {
+	t.Parallel()
+	f := newDiscordFixture(t, nil, discordFixtureOptions{summarizer: func(db *store.DB) Summarizer { return hugeStub{db} }})
+	// withButton waits until posts ends with a message carrying a button.
+	withButton := func(what string, posts func() []discordtest.Post) []discordtest.Post {
+		t.Helper()
+		var got []discordtest.Post
+		f.srv.Wait(t, what, func() bool {
+			got = posts()
+			return len(got) > 0 && len(got[len(got)-1].Data.Buttons()) > 0
+		})
+		return got
+	}
+	ofInteraction := func(id string) func() []discordtest.Post {
+		return func() []discordtest.Post {
+			var out []discordtest.Post
+			for _, p := range f.srv.Posts() {
+				if p.InteractionID == id {
+					out = append(out, p)
+				}
+			}
+			return out
+		}
+	}
+
+	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, "https://news.example/everything")
+	posts := withButton("the reply", func() []discordtest.Post { return f.srv.Posts(discordtest.KindChannelMessage) })
+	if len(posts) > MaxReplyMessages {
+		t.Fatalf("the pasted link posted %d messages; want at most %d", len(posts), MaxReplyMessages)
+	}
+	last := posts[len(posts)-1]
+	btns := last.Data.Buttons()
+	if len(btns) != 1 || btns[0].Label != "More (29992 points left)" {
+		t.Fatalf("last message buttons = %+v; want More (29992 points left)", btns)
+	}
+
+	in := f.srv.Click(t, discordtest.Invoker{}, last, btns[0].CustomID)
+	page := withButton("the next page", ofInteraction(in.ID))
+	if len(page) > MaxReplyMessages || page[0].Kind != discordtest.KindInteractionResponse || !page[0].Ephemeral {
+		t.Fatalf("the More press got %d posts, first %s ephemeral=%t; want at most %d, answered privately", len(page), page[0].Kind, page[0].Ephemeral, MaxReplyMessages)
+	}
+	if text := page[0].Data.Text(); !strings.Contains(text, "T1.P9 ") {
+		t.Errorf("the next page does not start at point 9:\n%.400s", text)
+	}
+
+	cmd := f.srv.Command(t, discordtest.Invoker{}, CommandSummarize, discordtest.StringOption("url", "https://news.example/everything"), discordtest.BoolOption("detail", true))
+	answer := withButton("the detail answer", ofInteraction(cmd.ID))
+	if n := len(answer) - 1; n > MaxReplyMessages { // the deferral, then the answer
+		t.Errorf("/summarize detail:true posted %d messages; want at most %d", n, MaxReplyMessages)
+	}
+	f.barrier()
+	f.stop()
+	if n := len(f.srv.Posts(discordtest.KindChannelMessage)); n != len(posts) {
+		t.Errorf("%d channel messages after the press and the command; want still %d", n, len(posts))
+	}
+	if n := len(ofInteraction(in.ID)()); n != len(page) {
+		t.Errorf("the More press posted %d messages in the end; want %d", n, len(page))
 	}
 	f.checkClean()
 }
