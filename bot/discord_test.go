@@ -18,8 +18,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"briefbot/bot/discordtext"
 	"briefbot/bot/discordtest"
+	"briefbot/bot/discordtext"
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
