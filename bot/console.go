@@ -22,7 +22,9 @@ const ConsoleBanner = "briefbot console: paste a link or type /help (Ctrl-D or /
 
 // consoleHelp lists the console's commands.
 const consoleHelp = `Paste a message with links to summarize them, or type a command:
-  /summarize <url> [fresh]        summarize one link (fresh: bypass the cache)
+  /summarize <url> [fresh] [detail]  summarize one link (fresh: bypass the cache;
+                                  detail: up to 40 points instead of 8)
+  /more [n]                       press the last reply's More button (n: which one)
   /react                          add 📰 to your last message (autosummarize react)
   /topic <words>                  what this server's articles say about a topic
   /settings                       show the settings
@@ -58,10 +60,12 @@ type ConsoleOptions struct {
 type Console struct {
 	opts ConsoleOptions
 
-	mu     sync.Mutex // guards out, log and nextID
+	mu     sync.Mutex // guards out, log, nextID and buttons
 	out    io.Writer
 	log    []consoleMsg // what was said, oldest first
 	nextID int
+	// buttons are those of the last answer that had any, for /more.
+	buttons []Button
 }
 
 type consoleMsg struct {
@@ -212,13 +216,20 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 	case "/help":
 		c.println(consoleHelp)
 	case "/summarize":
-		if len(args) == 0 {
-			c.println("usage: /summarize <url> [fresh]")
+		opt, err := parseSummarizeArgs(args)
+		if err != nil {
+			c.println(err.Error())
 			return false
 		}
-		fresh := len(args) > 1 && (strings.EqualFold(args[1], "fresh") || strings.EqualFold(args[1], "fresh:true") || strings.EqualFold(args[1], "true"))
 		c.println("⏳ reading…")
-		c.show(h.Summarize(ctx, inv, args[0], fresh))
+		c.show(h.SummarizeWith(ctx, inv, args[0], opt))
+	case "/more":
+		b, err := c.button(args)
+		if err != nil {
+			c.println(err.Error())
+			return false
+		}
+		c.show(h.More(ctx, inv, b.CustomID))
 	case "/react":
 		m, ok := c.lastUserMessage()
 		if !ok {
@@ -255,6 +266,46 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		c.println("Unknown command " + strconv.Quote(cmd) + ". Type /help.")
 	}
 	return false
+}
+
+// parseSummarizeArgs reads "/summarize <url> [fresh] [detail]"; the words
+// may come in any order after the link, with or without ":true" (as
+// Discord's options are written).
+func parseSummarizeArgs(args []string) (SummarizeOptions, error) {
+	var opt SummarizeOptions
+	if len(args) == 0 {
+		return opt, errors.New("usage: /summarize <url> [fresh] [detail]")
+	}
+	for _, a := range args[1:] {
+		switch strings.TrimSuffix(strings.ToLower(a), ":true") {
+		case "fresh", "true":
+			opt.Fresh = true
+		case "detail":
+			opt.Detail = true
+		default:
+			return opt, fmt.Errorf("unknown option %q: /summarize <url> [fresh] [detail]", a)
+		}
+	}
+	return opt, nil
+}
+
+// button returns the button "/more [n]" presses: the nth of the last
+// answer that had buttons.
+func (c *Console) button(args []string) (Button, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.buttons) == 0 {
+		return Button{}, errors.New("no More button to press: summarize a link first")
+	}
+	n := 1
+	if len(args) > 0 {
+		v, err := strconv.Atoi(args[0])
+		if err != nil || len(args) > 1 || v < 1 || v > len(c.buttons) {
+			return Button{}, fmt.Errorf("usage: /more [n], n from 1 to %d", len(c.buttons))
+		}
+		n = v
+	}
+	return c.buttons[n-1], nil
 }
 
 // parseSettingsArgs reads "/settings [key value]". Its errors are usage
@@ -350,8 +401,13 @@ func parseBriefingArgs(args []string) (BriefingCommand, error) {
 	return BriefingCommand{}, usage
 }
 
-// show prints replies as text.
+// show prints replies as text. Their buttons become the ones /more
+// presses, numbered in order when there are several.
 func (c *Console) show(replies []Reply) {
+	var buttons []Button
+	for _, r := range replies {
+		buttons = append(buttons, r.Buttons...)
+	}
 	for _, r := range replies {
 		var head string
 		if r.Target == TargetThread {
@@ -363,6 +419,17 @@ func (c *Console) show(replies []Reply) {
 			c.record(c.opts.ChannelID, text, true)
 		}
 	}
+	switch len(buttons) {
+	case 0:
+		return
+	case 1:
+		c.println("(type /more to press it)")
+	default:
+		c.println(fmt.Sprintf("(type /more 1 … /more %d to press them, in order)", len(buttons)))
+	}
+	c.mu.Lock()
+	c.buttons = buttons
+	c.mu.Unlock()
 }
 
 func (c *Console) println(s string) {

@@ -400,3 +400,38 @@ func (r repeatReader) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestConsoleMoreAndDetail: the console shows a long ledger's first page
+// with its More button as a command, /more pages on, and /summarize …
+// detail shows a longer first page.
+func TestConsoleMoreAndDetail(t *testing.T) {
+	ce := newConsoleEnv(t)
+	ce.sum.add(hugeSummary(urlA, 3, 20))
+	out := ce.run(t, strings.Join([]string{
+		"/more",
+		urlA,
+		"/more",
+		"/more 2",
+		"/summarize " + urlA + " detail",
+		"/summarize " + urlA + " sideways",
+	}, "\n"))
+	for _, want := range []string{
+		"no More button to press",
+		"📄 8 of 60 points shown; 52 more under **More** below.",
+		"[More (52 points left)]\n(type /more to press it)",
+		"Points 9–48 of 60.",
+		"T1.P9 ",
+		"T3.P8 ",
+		"[More (12 points left)]",
+		"usage: /more [n], n from 1 to 1",
+		"📄 40 of 60 points shown; 20 more under **More** below.",
+		"unknown option \"sideways\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("console output:\n%s", out)
+	}
+}
