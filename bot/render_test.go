@@ -777,3 +777,54 @@ func TestSafeURL(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusMarks: each of the four statuses has its own mark, reported
+// facts a neutral one, and a reply renders a point of each.
+func TestStatusMarks(t *testing.T) {
+	want := map[summarize.Status]string{
+		summarize.StatusAgreed: markAgreed, summarize.StatusUnresolved: markUnresolved,
+		summarize.StatusDisputed: markDisputed, summarize.StatusReported: markReported,
+	}
+	seen := map[string]bool{}
+	s := &summarize.Summary{URL: "https://example.com/a", Title: "Four statuses", Engine: "extractive"}
+	tp := summarize.Topic{Name: "All"}
+	for _, st := range summarize.Statuses {
+		m := StatusMark(st)
+		if m != want[st] || seen[m] {
+			t.Errorf("StatusMark(%s) = %q; want %q, unique", st, m, want[st])
+		}
+		seen[m] = true
+		tp.Points = append(tp.Points, summarize.Point{Text: "The " + string(st) + " point.", Status: st, Quote: "The " + string(st) + " point.", Grounded: true})
+	}
+	s.Topics = []summarize.Topic{tp}
+	got := Flatten(RenderSummary(s, RenderOptions{})[0])
+	for _, st := range summarize.Statuses {
+		if line := want[st] + " *“The " + string(st) + " point.”*"; !strings.Contains(got, line) {
+			t.Errorf("reply lacks %q:\n%s", line, got)
+		}
+	}
+}
+
+// TestQuoteShownOnlyWhenItAddsSomething: a quote is left out when it is the
+// point's text, part of it, or nearly the same words; kept when it adds a
+// name or a figure, and always kept for an ungrounded point.
+func TestQuoteShownOnlyWhenItAddsSomething(t *testing.T) {
+	for _, tc := range []struct {
+		text, quote string
+		grounded    bool
+		shown       bool
+	}{
+		{"Putin declined to endorse the full 30-day ceasefire that Trump hoped for.", "Putin declined to endorse the full 30-day ceasefire", true, false},
+		{"The two sides made no mention of potential territorial concessions.", "the two sides also made no mention of potential territorial concessions", true, false},
+		{"Talks would begin immediately.", "would begin immediately", true, false},
+		{"Russia wants aid to Kyiv stopped.", "complete cessation of foreign military assistance and the provision of intelligence information to Kyiv", true, true},
+		{"Oil prices fell.", "Brent crude fell 6 per cent to $61 a barrel on Monday", true, true},
+		{"Talks would begin immediately.", "would begin immediately", false, true},
+		{"Same words.", "Same words.", false, false}, // verbatim: shown once, as the quote
+	} {
+		line := pointLine(summarize.Point{Text: tc.text, Quote: tc.quote, Status: summarize.StatusReported, Grounded: tc.grounded}, "")
+		if got := strings.Contains(line, "\n> *“"); got != tc.shown {
+			t.Errorf("pointLine(%q, quote %q, grounded %t) shows the quote: %t; want %t\n%s", tc.text, tc.quote, tc.grounded, got, tc.shown, line)
+		}
+	}
+}
