@@ -433,3 +433,39 @@ func BenchmarkRenderMaximal(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(replies)), "messages")
 }
+
+// BenchmarkRenderHugePage renders one page of the audit's hostile ledger
+// (300 topics × 100 points): the first reply, and a More page deep in it.
+func BenchmarkRenderHugePage(b *testing.B) {
+	s := &summarize.Summary{URL: "https://example.com/huge", Title: "Everything at once", Engine: "llm", Model: "m"}
+	for i := range 300 {
+		t := summarize.Topic{Name: fmt.Sprintf("Topic %d", i+1)}
+		for j := range 100 {
+			t.Points = append(t.Points, summarize.Point{
+				Text: fmt.Sprintf("T%d.P%d the delegations restated their positions at length.", i+1, j+1), Status: summarize.StatusReported,
+				Actors: []string{"Delegation A"}, Quote: "restated their positions", Grounded: true,
+			})
+		}
+		s.Topics = append(s.Topics, t)
+	}
+	more := func(next int) string { return fmt.Sprint("more:1:abcdefabcdef:", next) }
+	for _, bc := range []struct {
+		name string
+		opt  bot.RenderOptions
+	}{
+		{"first", bot.RenderOptions{MoreID: more}},
+		{"page", bot.RenderOptions{MoreID: more, Detail: true, Offset: 15_000}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			replies := bot.RenderSummary(s, bc.opt)
+			if len(replies) > bot.MaxReplyMessages {
+				b.Fatalf("%d messages; want at most %d", len(replies), bot.MaxReplyMessages)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				bot.RenderSummary(s, bc.opt)
+			}
+			b.ReportMetric(float64(len(replies)), "messages")
+		})
+	}
+}

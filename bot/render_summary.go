@@ -80,14 +80,15 @@ type shownPoint struct {
 // message carries a "More" button (see RenderOptions.MoreID). Every
 // returned Reply passes CheckLimits however long the ledger.
 func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
-	items, hidden := shownPoints(s, opt.ShowUngrounded)
-	start := min(max(opt.Offset, 0), len(items))
+	total, hidden := countPoints(s, opt.ShowUngrounded)
+	start := min(max(opt.Offset, 0), total)
 	limit := DefaultPoints
 	if opt.Detail {
 		limit = maxPagePoints
 	}
-	n := min(limit, len(items)-start)
-	page := func(k int) []Reply { return renderPage(s, opt, items, hidden, start, k) }
+	n := min(limit, total-start)
+	items := pagePoints(s, opt.ShowUngrounded, start, n)
+	page := func(k int) []Reply { return renderPage(s, opt, items[:k], total, hidden, start) }
 	if r := page(n); n <= 1 || len(r) <= MaxReplyMessages {
 		return r
 	}
@@ -108,31 +109,55 @@ func RenderSummary(s *summarize.Summary, opt RenderOptions) []Reply {
 // CountShown returns how many points RenderSummary pages through with
 // showUngrounded.
 func CountShown(s *summarize.Summary, showUngrounded bool) int {
-	items, _ := shownPoints(s, showUngrounded)
-	return len(items)
+	n, _ := countPoints(s, showUngrounded)
+	return n
 }
 
-// shownPoints lists the points a reply shows, in order, and counts the
-// ungrounded ones it hides.
-func shownPoints(s *summarize.Summary, showUngrounded bool) (items []shownPoint, hidden int) {
+// countPoints counts the points a reply shows and the ungrounded ones it
+// hides.
+func countPoints(s *summarize.Summary, showUngrounded bool) (shown, hidden int) {
+	for _, t := range s.Topics {
+		for _, p := range t.Points {
+			if !p.Grounded && !showUngrounded {
+				hidden++
+			} else {
+				shown++
+			}
+		}
+	}
+	return shown, hidden
+}
+
+// pagePoints returns n of the points a reply shows, in order, from the
+// start'th on.
+func pagePoints(s *summarize.Summary, showUngrounded bool, start, n int) []shownPoint {
+	items := make([]shownPoint, 0, n)
+	i := 0
 	for ti, t := range s.Topics {
 		first := true
 		for _, p := range t.Points {
 			if !p.Grounded && !showUngrounded {
-				hidden++
 				continue
 			}
-			items = append(items, shownPoint{topic: ti, first: first, p: p})
+			if i >= start {
+				if len(items) == n {
+					return items
+				}
+				items = append(items, shownPoint{topic: ti, first: first, p: p})
+			}
+			i++
 			first = false
 		}
 	}
-	return items, hidden
+	return items
 }
 
-// renderPage renders items[start:start+k] under the article's header.
-func renderPage(s *summarize.Summary, opt RenderOptions, items []shownPoint, hidden, start, k int) []Reply {
+// renderPage renders items, the points from the start'th on of the total
+// a reply shows, under the article's header.
+func renderPage(s *summarize.Summary, opt RenderOptions, items []shownPoint, total, hidden, start int) []Reply {
+	k := len(items)
 	end := start + k
-	rest := len(items) - end
+	rest := total - end
 	head := &discordgo.MessageEmbed{
 		Title: discordtext.EscapeTruncate(firstNonEmpty(s.Title, s.Site, s.URL, "Untitled"), LimitTitle),
 		URL:   safeURL(firstNonEmpty(s.FinalURL, s.URL)),
@@ -140,24 +165,24 @@ func renderPage(s *summarize.Summary, opt RenderOptions, items []shownPoint, hid
 	}
 	var desc []string
 	if start == 0 {
-		desc = headerLines(s, hidden, len(items))
+		desc = headerLines(s, hidden, total)
 	} else {
-		desc = append(desc, fmt.Sprintf("Points %d–%d of %d.", start+1, end, len(items)))
+		desc = append(desc, fmt.Sprintf("Points %d–%d of %d.", start+1, end, total))
 	}
 	moreID := ""
 	if rest > 0 {
 		if opt.MoreID != nil {
 			moreID = opt.MoreID(end)
 		}
-		desc = append(desc, moreLine(start, k, len(items), moreID != ""))
+		desc = append(desc, moreLine(start, k, total, moreID != ""))
 	}
 	head.Description = discordtext.Truncate(strings.Join(desc, "\n"), LimitDescription)
 
 	var fields []*discordgo.MessageEmbedField
-	for i := start; i < end; {
+	for i := 0; i < k; {
 		j := i
 		var lines []string
-		for ; j < end && items[j].topic == items[i].topic; j++ {
+		for ; j < k && items[j].topic == items[i].topic; j++ {
 			lines = append(lines, pointLine(items[j].p, ""))
 		}
 		name := topicName(s.Topics[items[i].topic].Name)
