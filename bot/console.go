@@ -22,7 +22,8 @@ const ConsoleBanner = "briefbot console: paste a link or type /help (Ctrl-D or /
 
 // consoleHelp lists the console's commands.
 const consoleHelp = `Paste a message with links to summarize them, or type a command:
-  /summarize <url> [fresh] [detail]  summarize one link (fresh: bypass the cache;
+  /summarize <url> [fresh] [detail]
+                                  summarize one link (fresh: bypass the cache;
                                   detail: up to 40 points instead of 8)
   /more [n]                       press the last reply's More button (n: which one)
   /react                          add 📰 to your last message (autosummarize react)
