@@ -372,13 +372,15 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 			failures = append(failures, msg)
 			continue
 		}
-		h.recordShare(ctx, job.src, r.summary)
+		shared := h.recordShare(ctx, job.src, r.summary)
 		if title == "" {
 			title = discordtext.Clean(r.summary.Title)
 		}
 		public = append(public, RenderSummary(r.summary, RenderOptions{
 			ShowUngrounded: job.set.ShowUngrounded, Took: r.took, Detail: job.detail,
-			MoreID: h.moreIDs(job.src.MessageID, r.summary),
+			// A More button finds the summary through the share and the
+			// store: without both it would only fail when pressed.
+			MoreID: pick(shared && r.summary.SaveErr == nil, h.moreIDs(job.src.MessageID, r.summary), nil),
 		})...)
 	}
 	if job.skipped > 0 {
@@ -470,7 +472,9 @@ func threadName(title string) string {
 	return discordtext.Truncate("Summary: "+title, maxChoiceLen)
 }
 
-func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Summary) {
+// recordShare records that src showed s, and reports whether it could: a
+// More button finds its summary through the share.
+func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Summary) bool {
 	err := h.shares.RecordShare(ctx, store.Share{
 		GuildID:       src.GuildID,
 		ChannelID:     src.ChannelID,
@@ -484,7 +488,9 @@ func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Sum
 	})
 	if err != nil {
 		h.log.Error("record_share_failed", slog.String("guild_id", src.GuildID), slog.String("url", s.URL), slog.Any("err", err))
+		return false
 	}
+	return true
 }
 
 func (h *Handler) guildSettings(ctx context.Context, guildID string) (store.GuildSettings, bool) {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -185,5 +186,25 @@ func TestParseMoreID(t *testing.T) {
 	}
 	if f := (&Handler{}).moreIDs("1", s); f != nil {
 		t.Errorf("moreIDs without a store = non-nil; want no button")
+	}
+}
+
+// TestNoMoreButtonWhenUnsaved: a summary the store could not keep gets no
+// More button (it could only fail when pressed); the reply still says how
+// many points it leaves out.
+func TestNoMoreButtonWhenUnsaved(t *testing.T) {
+	e := newEnv(t, nil)
+	s := hugeSummary(urlA, 2, 10)
+	s.SaveErr = errors.New("disk full")
+	e.sum.add(s)
+	replies := e.h.HandleMessage(context.Background(), Message{GuildID: "g1", ChannelID: "c1", MessageID: "m1", AuthorID: "u1", Content: urlA})
+	if len(replies) == 0 {
+		t.Fatal("no reply")
+	}
+	if b := replies[len(replies)-1].Buttons; len(b) != 0 {
+		t.Errorf("buttons = %+v; want none for an unsaved summary", b)
+	}
+	if d := replies[0].Embeds[0].Description; !strings.Contains(d, "8 of 20 points shown; 12 more not shown here.") {
+		t.Errorf("header = %q; want it to say 12 more points are left out", d)
 	}
 }
