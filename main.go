@@ -42,6 +42,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 func main() {
@@ -475,7 +476,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		MaxBytes:     cfg.FetchMaxBytes,
 		Timeout:      cfg.FetchTimeout,
 	})
-	offline := summarize.NewExtractiveEngine()
+	offline := extractive.New()
 	var engine summarize.Engine = offline
 	var llm *summarize.LLMEngine
 	if cfg.useLLM() {

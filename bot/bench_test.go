@@ -31,6 +31,7 @@ import (
 	"briefbot/bot"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 	"briefbot/summarize/openaitest"
 )
 
@@ -148,7 +149,7 @@ func newBenchBot(tb testing.TB) *benchBot {
 		Store:    db,
 		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
 		Engine:   engine,
-		Fallback: summarize.NewExtractiveEngine(),
+		Fallback: extractive.New(),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // Tests of scheduled briefings through the Discord stand-in: the schedule
@@ -125,7 +126,7 @@ func (r *briefingRig) start() *briefingProcess {
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   p.db,
 		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Timeout: 10 * time.Second}),
-		Engine:  summarize.NewExtractiveEngine(),
+		Engine:  extractive.New(),
 		Logger:  log,
 	})
 	if err != nil {

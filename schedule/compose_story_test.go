@@ -10,6 +10,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // storyArticle builds an article's ledger with the offline engine, as the
@@ -27,7 +28,7 @@ func storyArticle(t *testing.T, path, url, contentType string) *summarize.Summar
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := summarize.NewExtractiveEngine().Summarize(context.Background(), doc)
+	res, err := extractive.New().Summarize(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)
 	}

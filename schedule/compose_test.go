@@ -14,6 +14,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -534,7 +535,7 @@ func TestComposeSeedExtractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := summarize.NewExtractiveEngine().Summarize(context.Background(), doc)
+	res, err := extractive.New().Summarize(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // fillDefault is how many summaries TestFillMemoryDB writes unless
@@ -91,7 +92,7 @@ func TestFillMemoryDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	pv := summarize.NewExtractiveEngine().PromptVersion()
+	pv := extractive.New().PromptVersion()
 	start := time.Now()
 	base := start.Add(-time.Duration(n) * time.Minute).UTC()
 	for i := range n {

@@ -19,6 +19,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 	"briefbot/summarize/openaitest"
 )
 
@@ -108,7 +109,7 @@ func newBenchService(tb testing.TB, llm *openaitest.Server, maxConcurrent int) *
 		Store:    db,
 		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
 		Engine:   engine,
-		Fallback: summarize.NewExtractiveEngine(),
+		Fallback: extractive.New(),
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // countingEngine wraps a real engine and counts its runs; fail makes it
@@ -73,8 +74,8 @@ func newServiceFixture(t *testing.T) *serviceFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.db.Close() })
-	f.engine = &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "llm"}
-	f.fallback = &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "extractive"}
+	f.engine = &countingEngine{Engine: extractive.New(), name: "llm"}
+	f.fallback = &countingEngine{Engine: extractive.New(), name: "extractive"}
 	f.svc, err = summarize.NewService(summarize.ServiceOptions{
 		Store:    f.db,
 		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
@@ -214,7 +215,7 @@ func TestServiceErrors(t *testing.T) {
 	blocking, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   f.db,
 		Fetcher: summarize.NewFetcher(summarize.FetchOptions{}),
-		Engine:  summarize.NewExtractiveEngine(),
+		Engine:  extractive.New(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -307,7 +308,7 @@ func TestServiceMaxExtract(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	engine := &gatedEngine{Engine: summarize.NewExtractiveEngine(), started: make(chan struct{}, links), gate: make(chan struct{})}
+	engine := &gatedEngine{Engine: extractive.New(), started: make(chan struct{}, links), gate: make(chan struct{})}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
 		Engine: engine, MaxExtract: maxExtract,

@@ -1,4 +1,4 @@
-package summarize
+package extractive
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
 func init() {
@@ -39,16 +41,16 @@ var xtrFixtures = []struct{ file, title string }{
 // xtrTestDocument builds a Document from plain text the way a simple
 // extractor would: blocks at blank lines; a one-line block of at most ten
 // words without final punctuation is a heading.
-func xtrTestDocument(t testing.TB, title, text string) *Document {
+func xtrTestDocument(t testing.TB, title, text string) *summarize.Document {
 	t.Helper()
-	doc := &Document{URL: "https://news.example/article", Title: title, Language: "en", Quality: QualityFull}
+	doc := &summarize.Document{URL: "https://news.example/article", Title: title, Language: "en", Quality: summarize.QualityFull}
 	var texts []string
 	for _, chunk := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		chunk = strings.TrimSpace(chunk)
 		if chunk == "" {
 			continue
 		}
-		b := Block{Text: chunk}
+		b := summarize.Block{Text: chunk}
 		last, _ := utf8.DecodeLastRuneInString(chunk)
 		if !strings.Contains(chunk, "\n") && len(strings.Fields(chunk)) <= 10 && !strings.ContainsRune(".!?:;\"”’)…", last) {
 			b.Heading, b.Level = true, 2
@@ -61,7 +63,7 @@ func xtrTestDocument(t testing.TB, title, text string) *Document {
 	return doc
 }
 
-func xtrFixture(t testing.TB, file, title string) *Document {
+func xtrFixture(t testing.TB, file, title string) *summarize.Document {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "extractive", file))
 	if err != nil {
@@ -70,9 +72,9 @@ func xtrFixture(t testing.TB, file, title string) *Document {
 	return xtrTestDocument(t, title, string(raw))
 }
 
-func xtrSummarize(t testing.TB, doc *Document) []Topic {
+func xtrSummarize(t testing.TB, doc *summarize.Document) []summarize.Topic {
 	t.Helper()
-	res, err := NewExtractiveEngine().Summarize(context.Background(), doc)
+	res, err := New().Summarize(context.Background(), doc)
 	if err != nil {
 		t.Fatalf("Summarize(%s) error: %v", doc.Title, err)
 	}
@@ -81,7 +83,7 @@ func xtrSummarize(t testing.TB, doc *Document) []Topic {
 
 // xtrFind returns the point of the named topic whose text starts with
 // prefix.
-func xtrFind(t *testing.T, topics []Topic, topic, prefix string) Point {
+func xtrFind(t *testing.T, topics []summarize.Topic, topic, prefix string) summarize.Point {
 	t.Helper()
 	for _, tp := range topics {
 		if tp.Name != topic {
@@ -95,11 +97,11 @@ func xtrFind(t *testing.T, topics []Topic, topic, prefix string) Point {
 		t.Fatalf("topic %q has no point starting %q", topic, prefix)
 	}
 	t.Fatalf("no topic %q", topic)
-	return Point{}
+	return summarize.Point{}
 }
 
 func TestExtractiveEngineIdentity(t *testing.T) {
-	e := NewExtractiveEngine()
+	e := New()
 	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v2" {
 		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v2)", e.Name(), e.Model(), e.PromptVersion())
 	}
@@ -125,24 +127,24 @@ func TestExtractiveSeed(t *testing.T) {
 
 	tests := []struct {
 		topic, prefix string
-		status        Status
+		status        summarize.Status
 		actor         string // an actor the point must carry ("" for none required)
 	}{
-		{"Full temporary ceasefire", "Putin declined to endorse the full 30-day ceasefire", StatusUnresolved, "Putin"},
-		{"Full temporary ceasefire", "In a social media post after the call, Trump said he and Putin had agreed", StatusAgreed, "Trump"},
-		{"Territory", "Besides failing to announce the full ceasefire", StatusUnresolved, ""},
+		{"Full temporary ceasefire", "Putin declined to endorse the full 30-day ceasefire", summarize.StatusUnresolved, "Putin"},
+		{"Full temporary ceasefire", "In a social media post after the call, Trump said he and Putin had agreed", summarize.StatusAgreed, "Trump"},
+		{"Territory", "Besides failing to announce the full ceasefire", summarize.StatusUnresolved, ""},
 		// A hint that angers Kyiv is no dispute over an agreement.
-		{"Territory", "Trump had hinted at Ukraine giving up territory", StatusUnresolved, "Trump"},
-		{"Energy facility attacks", "During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily", StatusAgreed, "Putin"},
-		{"Energy facility attacks", "Peskov in turn accused Ukraine of not respecting the 30-day moratorium", StatusDisputed, "Peskov"},
-		{"Energy facility attacks", `"Unfortunately, we see that so far there has been no reciprocity`, StatusDisputed, "Peskov"},
-		{"Aid", "Trump told Fox News aid to Ukraine did not come up", StatusUnresolved, "Trump"},
-		{"Aid", `Putin also said an "essential" condition`, StatusUnresolved, "Putin"},
-		{"Future talks", "The White House said talks on a maritime ceasefire", StatusAgreed, "White House"},
-		{"Future talks", "It was unclear whether Ukraine would be involved", StatusUnresolved, "Ukraine"},
-		{"Future talks", `"The leaders reaffirmed their intention`, StatusAgreed, "Kremlin"},
-		{"Ukrainian response", "Ukraine accused Russia on Wednesday of effectively rejecting", StatusDisputed, "Ukraine"},
-		{"Ukrainian response", "President Volodymyr Zelenskyy said Russia launched more than 40 drones", StatusDisputed, "Zelenskyy"},
+		{"Territory", "Trump had hinted at Ukraine giving up territory", summarize.StatusUnresolved, "Trump"},
+		{"Energy facility attacks", "During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily", summarize.StatusAgreed, "Putin"},
+		{"Energy facility attacks", "Peskov in turn accused Ukraine of not respecting the 30-day moratorium", summarize.StatusDisputed, "Peskov"},
+		{"Energy facility attacks", `"Unfortunately, we see that so far there has been no reciprocity`, summarize.StatusDisputed, "Peskov"},
+		{"Aid", "Trump told Fox News aid to Ukraine did not come up", summarize.StatusUnresolved, "Trump"},
+		{"Aid", `Putin also said an "essential" condition`, summarize.StatusUnresolved, "Putin"},
+		{"Future talks", "The White House said talks on a maritime ceasefire", summarize.StatusAgreed, "White House"},
+		{"Future talks", "It was unclear whether Ukraine would be involved", summarize.StatusUnresolved, "Ukraine"},
+		{"Future talks", `"The leaders reaffirmed their intention`, summarize.StatusAgreed, "Kremlin"},
+		{"Ukrainian response", "Ukraine accused Russia on Wednesday of effectively rejecting", summarize.StatusDisputed, "Ukraine"},
+		{"Ukrainian response", "President Volodymyr Zelenskyy said Russia launched more than 40 drones", summarize.StatusDisputed, "Zelenskyy"},
 	}
 	for _, tt := range tests {
 		p := xtrFind(t, topics, tt.topic, tt.prefix)
@@ -173,15 +175,15 @@ func TestExtractiveSeed(t *testing.T) {
 
 // xtrCheckLedger checks what holds for every ledger: limits, keys, valid
 // statuses, verbatim and grounded quotes.
-func xtrCheckLedger(t *testing.T, doc *Document, topics []Topic) {
+func xtrCheckLedger(t *testing.T, doc *summarize.Document, topics []summarize.Topic) {
 	t.Helper()
 	flat := strings.Join(strings.Fields(doc.Text), " ")
 	if len(topics) == 0 || len(topics) > xtrMaxTopics {
 		t.Errorf("%s: %d topics; want 1 to %d", doc.Title, len(topics), xtrMaxTopics)
 	}
 	for _, tp := range topics {
-		if tp.Key != TopicKey(tp.Name) || tp.Name == "" {
-			t.Errorf("topic %q key = %q; want %q", tp.Name, tp.Key, TopicKey(tp.Name))
+		if tp.Key != summarize.TopicKey(tp.Name) || tp.Name == "" {
+			t.Errorf("topic %q key = %q; want %q", tp.Name, tp.Key, summarize.TopicKey(tp.Name))
 		}
 		if len(tp.Points) == 0 || len(tp.Points) > xtrMaxPoints {
 			t.Errorf("topic %q has %d points; want 1 to %d", tp.Name, len(tp.Points), xtrMaxPoints)
@@ -241,10 +243,10 @@ func TestExtractiveClusters(t *testing.T) {
 	}
 	topics := xtrSummarize(t, doc)
 	xtrCheckLedger(t, doc, topics)
-	statuses := func(word string) []Status {
+	statuses := func(word string) []summarize.Status {
 		for _, tp := range topics {
 			if strings.Contains(tp.Key, word) {
-				var out []Status
+				var out []summarize.Status
 				for _, p := range tp.Points {
 					out = append(out, p.Status)
 				}
@@ -256,12 +258,12 @@ func TestExtractiveClusters(t *testing.T) {
 	}
 	tests := []struct {
 		word string
-		want Status // the first point's status
-		all  bool   // every point has it
+		want summarize.Status // the first point's status
+		all  bool             // every point has it
 	}{
-		{"wage", StatusAgreed, true},
-		{"automation", StatusDisputed, false},
-		{"pension", StatusUnresolved, true},
+		{"wage", summarize.StatusAgreed, true},
+		{"automation", summarize.StatusDisputed, false},
+		{"pension", summarize.StatusUnresolved, true},
 	}
 	for _, tt := range tests {
 		got := statuses(tt.word)
@@ -290,7 +292,7 @@ func TestExtractiveDeterministic(t *testing.T) {
 		doc := xtrFixture(t, fx.file, fx.title)
 		first := xtrSummarize(t, doc)
 		var wg sync.WaitGroup
-		results := make([][]Topic, 4)
+		results := make([][]summarize.Topic, 4)
 		for i := range results {
 			wg.Go(func() { results[i] = xtrSummarize(t, doc) })
 		}
@@ -328,8 +330,8 @@ func TestExtractiveTextOnly(t *testing.T) {
 }
 
 func TestExtractiveEmpty(t *testing.T) {
-	e := NewExtractiveEngine()
-	for _, doc := range []*Document{nil, {}, {Text: " \n\n\t "}, {Blocks: []Block{{Text: "  "}}}} {
+	e := New()
+	for _, doc := range []*summarize.Document{nil, {}, {Text: " \n\n\t "}, {Blocks: []summarize.Block{{Text: "  "}}}} {
 		if _, err := e.Summarize(context.Background(), doc); !errors.Is(err, ErrEmptyDocument) {
 			t.Errorf("Summarize(%+v) error = %v; want ErrEmptyDocument", doc, err)
 		}
@@ -347,7 +349,7 @@ func TestExtractiveCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	doc := xtrFixture(t, xtrFixtures[0].file, xtrFixtures[0].title)
-	if _, err := NewExtractiveEngine().Summarize(ctx, doc); !errors.Is(err, context.Canceled) {
+	if _, err := New().Summarize(ctx, doc); !errors.Is(err, context.Canceled) {
 		t.Errorf("Summarize(canceled) error = %v; want context.Canceled", err)
 	}
 }
@@ -355,44 +357,44 @@ func TestExtractiveCanceled(t *testing.T) {
 func TestXtrClassify(t *testing.T) {
 	tests := []struct {
 		sentence string
-		want     Status // "" for no cue
+		want     summarize.Status // "" for no cue
 	}{
-		{"Putin declined to endorse the full 30-day ceasefire that Trump hoped would be the first step.", StatusUnresolved},
-		{"During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily.", StatusAgreed},
-		{"The two sides did not agree on a timetable for the withdrawal.", StatusUnresolved},
-		{"The negotiators failed to agree on the border line.", StatusUnresolved},
-		{"Moscow has not yet signed the memorandum.", StatusUnresolved},
-		{"Ukraine accused Russia of rejecting the proposal hours after Moscow agreed to pause attacks.", StatusDisputed},
-		{"It was unclear whether Ukraine would be involved in those talks, which will take place in Jeddah.", StatusUnresolved},
-		{"Up until recently, we really didn't have consensus, and today we got to that place.", StatusAgreed},
-		{"We didn't have consensus on the energy ceasefire.", StatusUnresolved},
-		{"After initially refusing, Russia agreed to the prisoner exchange.", StatusAgreed},
-		{"Russia agreed to the exchange but refused to release the sailors.", StatusUnresolved},
-		{"The talks would begin immediately in Riyadh.", StatusAgreed},
-		{"The sides made no mention of territorial concessions.", StatusUnresolved},
-		{"Trump told reporters aid did not come up in the conversation.", StatusUnresolved},
-		{"Kyiv denied violating the moratorium on strikes.", StatusDisputed},
-		{"There has been no reciprocity on the part of the Kyiv side.", StatusDisputed},
-		{"The offer counted for nothing and Trump would have to win greater concessions.", StatusUnresolved},
-		{"Putin said an essential condition for any truce would be halting mobilization.", StatusUnresolved},
-		{"The leaders reaffirmed their intention to continue efforts toward a settlement.", StatusAgreed},
+		{"Putin declined to endorse the full 30-day ceasefire that Trump hoped would be the first step.", summarize.StatusUnresolved},
+		{"During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily.", summarize.StatusAgreed},
+		{"The two sides did not agree on a timetable for the withdrawal.", summarize.StatusUnresolved},
+		{"The negotiators failed to agree on the border line.", summarize.StatusUnresolved},
+		{"Moscow has not yet signed the memorandum.", summarize.StatusUnresolved},
+		{"Ukraine accused Russia of rejecting the proposal hours after Moscow agreed to pause attacks.", summarize.StatusDisputed},
+		{"It was unclear whether Ukraine would be involved in those talks, which will take place in Jeddah.", summarize.StatusUnresolved},
+		{"Up until recently, we really didn't have consensus, and today we got to that place.", summarize.StatusAgreed},
+		{"We didn't have consensus on the energy ceasefire.", summarize.StatusUnresolved},
+		{"After initially refusing, Russia agreed to the prisoner exchange.", summarize.StatusAgreed},
+		{"Russia agreed to the exchange but refused to release the sailors.", summarize.StatusUnresolved},
+		{"The talks would begin immediately in Riyadh.", summarize.StatusAgreed},
+		{"The sides made no mention of territorial concessions.", summarize.StatusUnresolved},
+		{"Trump told reporters aid did not come up in the conversation.", summarize.StatusUnresolved},
+		{"Kyiv denied violating the moratorium on strikes.", summarize.StatusDisputed},
+		{"There has been no reciprocity on the part of the Kyiv side.", summarize.StatusDisputed},
+		{"The offer counted for nothing and Trump would have to win greater concessions.", summarize.StatusUnresolved},
+		{"Putin said an essential condition for any truce would be halting mobilization.", summarize.StatusUnresolved},
+		{"The leaders reaffirmed their intention to continue efforts toward a settlement.", summarize.StatusAgreed},
 		{"The delegations had lunch in the old town before the evening session.", ""},
-		{"Die Parteien einigten sich auf einen Waffenstillstand an der Front.", StatusAgreed},
-		{"Moskau hat den Vorschlag abgelehnt und Kiew beschuldigt.", StatusDisputed},
-		{"Les deux camps se sont mis d'accord sur un échange de prisonniers.", StatusAgreed},
-		{"Il n'est pas clair si l'Ukraine participera aux pourparlers.", StatusUnresolved},
+		{"Die Parteien einigten sich auf einen Waffenstillstand an der Front.", summarize.StatusAgreed},
+		{"Moskau hat den Vorschlag abgelehnt und Kiew beschuldigt.", summarize.StatusDisputed},
+		{"Les deux camps se sont mis d'accord sur un échange de prisonniers.", summarize.StatusAgreed},
+		{"Il n'est pas clair si l'Ukraine participera aux pourparlers.", summarize.StatusUnresolved},
 		// Rejecting a proposal refuses it; rejecting a claim disputes it.
-		{"El gobierno rechazó la propuesta de alto el fuego de los mediadores.", StatusUnresolved},
-		{"Moscow rejected the proposal for a full ceasefire.", StatusUnresolved},
-		{"Kyiv rejected the Kremlin's claim that it had attacked a gas station.", StatusDisputed},
-		{"European governments called for Moscow to accept an unconditional truce.", StatusUnresolved},
-		{"The Red Cross said it had not been told when the exchange would take place.", StatusUnresolved},
-		{"Each side says the other has already broken the pause.", StatusDisputed},
-		{"The truce collapsed within hours.", StatusDisputed},
-		{"The talks collapsed within hours.", StatusUnresolved},
-		{"Kyiv said Moscow had failed to honour the energy truce.", StatusDisputed},
-		{"Both sides agreed to binding arbitration to settle the dispute.", StatusAgreed},
-		{"If Russia agrees, the truce will begin on Monday.", StatusUnresolved},
+		{"El gobierno rechazó la propuesta de alto el fuego de los mediadores.", summarize.StatusUnresolved},
+		{"Moscow rejected the proposal for a full ceasefire.", summarize.StatusUnresolved},
+		{"Kyiv rejected the Kremlin's claim that it had attacked a gas station.", summarize.StatusDisputed},
+		{"European governments called for Moscow to accept an unconditional truce.", summarize.StatusUnresolved},
+		{"The Red Cross said it had not been told when the exchange would take place.", summarize.StatusUnresolved},
+		{"Each side says the other has already broken the pause.", summarize.StatusDisputed},
+		{"The truce collapsed within hours.", summarize.StatusDisputed},
+		{"The talks collapsed within hours.", summarize.StatusUnresolved},
+		{"Kyiv said Moscow had failed to honour the energy truce.", summarize.StatusDisputed},
+		{"Both sides agreed to binding arbitration to settle the dispute.", summarize.StatusAgreed},
+		{"If Russia agrees, the truce will begin on Monday.", summarize.StatusUnresolved},
 		// Common words that are cues only about something negotiated.
 		{"Apple is replacing the broken keyboards of older laptops.", ""},
 		{"The old warehouse collapsed after the storm.", ""},
@@ -482,7 +484,7 @@ func TestXtrShorten(t *testing.T) {
 
 func BenchmarkExtractive(b *testing.B) {
 	doc := xtrFixture(b, xtrFixtures[0].file, xtrFixtures[0].title)
-	e := NewExtractiveEngine()
+	e := New()
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(doc.Text)))
@@ -504,9 +506,9 @@ func FuzzExtractive(f *testing.F) {
 	f.Add("Heading\n\n\"Unclosed quote. It goes on, and on - and the sides agreed… or not?\n\nU.S. - \u00a0/Credit/X")
 	f.Add("A\u00adB agreed to C-D’s “plan”. Kyiv—Moscow. 普京同意暂停袭击能源设施。")
 	f.Add("00 Agree 0 0\n/A\n0") // a caption line between two halves of a paragraph
-	e := NewExtractiveEngine()
+	e := New()
 	f.Fuzz(func(t *testing.T, text string) {
-		res, err := e.Summarize(context.Background(), &Document{Text: text})
+		res, err := e.Summarize(context.Background(), &summarize.Document{Text: text})
 		if err != nil {
 			if !errors.Is(err, ErrEmptyDocument) || strings.TrimSpace(text) != "" {
 				t.Fatalf("Summarize(%q) error = %v; want a result", text, err)
@@ -578,7 +580,7 @@ func TestXtrFurniture(t *testing.T) {
 		{"Trump-Putin: What exactly was agreed during phone call?", xtrHeadingJunk}, // the title
 		{" , Updated 23:14, 19-Mar-2025", xtrHeadingJunk},
 	}
-	doc := &Document{Title: "Trump-Putin: What exactly was agreed during phone call?", Site: "CGTN"}
+	doc := &summarize.Document{Title: "Trump-Putin: What exactly was agreed during phone call?", Site: "CGTN"}
 	for _, tt := range headings {
 		if _, got := xtrHeading(tt.heading, doc); got != tt.want {
 			t.Errorf("xtrHeading(%q) = %v; want %v", tt.heading, got, tt.want)
@@ -590,7 +592,7 @@ func TestXtrFurniture(t *testing.T) {
 // reader gives it.
 type xtrNewsCase struct {
 	sentence string
-	want     Status // "" for a sentence that says nothing about where things stand
+	want     summarize.Status // "" for a sentence that says nothing about where things stand
 }
 
 // xtrNewsMisses are the sentences of xtrNewsCases and xtrNewsHeldOut the
@@ -618,81 +620,81 @@ var xtrNewsMisses = map[string]string{
 // right).
 var xtrNewsCases = []xtrNewsCase{
 	// Trade.
-	{"The European Union and Mercosur struck a trade deal on Friday after 25 years of negotiations.", StatusAgreed},
-	{"Washington and Beijing agreed to cut tariffs on each other's goods for 90 days while talks continue.", StatusAgreed},
-	{"China denied that it had agreed to buy more American soybeans.", StatusDisputed},
-	{"Beijing accused Washington of violating the consensus reached in Geneva by imposing new chip export curbs.", StatusDisputed},
-	{"The tariff truce expires in August, and no extension has been agreed.", StatusUnresolved},
-	{"Officials said the two sides were close to a deal on steel quotas but differences remained over autos.", StatusUnresolved},
-	{"Canada will sign the revised agreement only if the dairy provisions are removed.", StatusUnresolved},
-	{"Britain and India are expected to sign the free trade agreement later this year.", StatusUnresolved},
-	{"The ministers agreed in principle to remove tariffs on medical supplies.", StatusAgreed},
-	{"Talks on a free trade deal between the two countries collapsed over agricultural subsidies.", StatusUnresolved},
-	{"The EU called for Washington to withdraw the steel tariffs before any talks on a wider deal.", StatusUnresolved},
-	{"Japan refuted claims that it had offered to limit car exports.", StatusDisputed},
-	{"Trade ministers welcomed the agreement, saying it would ease pressure on supply chains.", StatusAgreed},
-	{"The commerce secretary said the administration wants Beijing to open its market to American farm products.", StatusUnresolved},
+	{"The European Union and Mercosur struck a trade deal on Friday after 25 years of negotiations.", summarize.StatusAgreed},
+	{"Washington and Beijing agreed to cut tariffs on each other's goods for 90 days while talks continue.", summarize.StatusAgreed},
+	{"China denied that it had agreed to buy more American soybeans.", summarize.StatusDisputed},
+	{"Beijing accused Washington of violating the consensus reached in Geneva by imposing new chip export curbs.", summarize.StatusDisputed},
+	{"The tariff truce expires in August, and no extension has been agreed.", summarize.StatusUnresolved},
+	{"Officials said the two sides were close to a deal on steel quotas but differences remained over autos.", summarize.StatusUnresolved},
+	{"Canada will sign the revised agreement only if the dairy provisions are removed.", summarize.StatusUnresolved},
+	{"Britain and India are expected to sign the free trade agreement later this year.", summarize.StatusUnresolved},
+	{"The ministers agreed in principle to remove tariffs on medical supplies.", summarize.StatusAgreed},
+	{"Talks on a free trade deal between the two countries collapsed over agricultural subsidies.", summarize.StatusUnresolved},
+	{"The EU called for Washington to withdraw the steel tariffs before any talks on a wider deal.", summarize.StatusUnresolved},
+	{"Japan refuted claims that it had offered to limit car exports.", summarize.StatusDisputed},
+	{"Trade ministers welcomed the agreement, saying it would ease pressure on supply chains.", summarize.StatusAgreed},
+	{"The commerce secretary said the administration wants Beijing to open its market to American farm products.", summarize.StatusUnresolved},
 	// Labour.
-	{"Union leaders reached a tentative agreement with the carmaker early on Sunday, ending a six-week strike.", StatusAgreed},
-	{"The tentative deal must still be ratified by members, who will vote next week.", StatusUnresolved},
-	{"Nurses voted overwhelmingly to reject the latest pay offer.", StatusUnresolved},
-	{"The union walked out of talks on Tuesday after management refused to discuss pensions.", StatusUnresolved},
-	{"Management said the strike was illegal, a claim the union rejected.", StatusDisputed},
-	{"The company has offered a 3 percent raise in each of the next two years.", StatusUnresolved},
-	{"The rail operator and the drivers' union signed a new contract on Thursday.", StatusAgreed},
-	{"The union accused the airline of breaking its promise not to outsource baggage handling.", StatusDisputed},
-	{"Talks are due to resume on Monday, but no date has been set for a vote.", StatusUnresolved},
-	{"The employers' federation denied that it had ever promised to index wages to inflation.", StatusDisputed},
-	{"Teachers will return to classrooms on Monday after the union and the state agreed on a new pay scale.", StatusAgreed},
-	{"The union has yet to respond to the offer, a spokesman said.", StatusUnresolved},
-	{"Workers at the plant ratified the contract by a wide margin.", StatusAgreed},
-	{"The union pressed the company to reinstate the fired workers.", StatusUnresolved},
+	{"Union leaders reached a tentative agreement with the carmaker early on Sunday, ending a six-week strike.", summarize.StatusAgreed},
+	{"The tentative deal must still be ratified by members, who will vote next week.", summarize.StatusUnresolved},
+	{"Nurses voted overwhelmingly to reject the latest pay offer.", summarize.StatusUnresolved},
+	{"The union walked out of talks on Tuesday after management refused to discuss pensions.", summarize.StatusUnresolved},
+	{"Management said the strike was illegal, a claim the union rejected.", summarize.StatusDisputed},
+	{"The company has offered a 3 percent raise in each of the next two years.", summarize.StatusUnresolved},
+	{"The rail operator and the drivers' union signed a new contract on Thursday.", summarize.StatusAgreed},
+	{"The union accused the airline of breaking its promise not to outsource baggage handling.", summarize.StatusDisputed},
+	{"Talks are due to resume on Monday, but no date has been set for a vote.", summarize.StatusUnresolved},
+	{"The employers' federation denied that it had ever promised to index wages to inflation.", summarize.StatusDisputed},
+	{"Teachers will return to classrooms on Monday after the union and the state agreed on a new pay scale.", summarize.StatusAgreed},
+	{"The union has yet to respond to the offer, a spokesman said.", summarize.StatusUnresolved},
+	{"Workers at the plant ratified the contract by a wide margin.", summarize.StatusAgreed},
+	{"The union pressed the company to reinstate the fired workers.", summarize.StatusUnresolved},
 	// Climate talks.
-	{"Nearly 200 countries agreed to transition away from fossil fuels in energy systems.", StatusAgreed},
-	{"Negotiators failed to agree on how the loss and damage fund would be financed.", StatusUnresolved},
-	{"Small island states accused wealthy nations of backtracking on their finance pledges.", StatusDisputed},
-	{"Wealthy nations pledged to provide 300 billion dollars a year by 2035.", StatusAgreed},
-	{"Saudi Arabia blocked language calling for a phase-out of coal.", StatusUnresolved},
-	{"Whether China will count as a donor remains to be seen.", StatusUnresolved},
-	{"The final text made no mention of fossil fuel subsidies.", StatusUnresolved},
-	{"The host country urged delegates to reach a compromise before the summit closes on Friday.", StatusUnresolved},
-	{"India said it would accept the coal language if rich countries doubled adaptation finance.", StatusUnresolved},
-	{"Delegates are expected to agree on a new emissions target at next year's summit.", StatusUnresolved},
-	{"The European Union proposed a 90 percent cut in emissions by 2040.", StatusUnresolved},
-	{"Several developing countries rejected the proposal to expand the donor base.", StatusUnresolved},
+	{"Nearly 200 countries agreed to transition away from fossil fuels in energy systems.", summarize.StatusAgreed},
+	{"Negotiators failed to agree on how the loss and damage fund would be financed.", summarize.StatusUnresolved},
+	{"Small island states accused wealthy nations of backtracking on their finance pledges.", summarize.StatusDisputed},
+	{"Wealthy nations pledged to provide 300 billion dollars a year by 2035.", summarize.StatusAgreed},
+	{"Saudi Arabia blocked language calling for a phase-out of coal.", summarize.StatusUnresolved},
+	{"Whether China will count as a donor remains to be seen.", summarize.StatusUnresolved},
+	{"The final text made no mention of fossil fuel subsidies.", summarize.StatusUnresolved},
+	{"The host country urged delegates to reach a compromise before the summit closes on Friday.", summarize.StatusUnresolved},
+	{"India said it would accept the coal language if rich countries doubled adaptation finance.", summarize.StatusUnresolved},
+	{"Delegates are expected to agree on a new emissions target at next year's summit.", summarize.StatusUnresolved},
+	{"The European Union proposed a 90 percent cut in emissions by 2040.", summarize.StatusUnresolved},
+	{"Several developing countries rejected the proposal to expand the donor base.", summarize.StatusUnresolved},
 	// Coalition talks.
-	{"The Social Democrats and the Greens agreed on a coalition programme late on Wednesday.", StatusAgreed},
-	{"The conservative leader ruled out a coalition with the far right.", StatusUnresolved},
-	{"Coalition talks broke down over the pace of pension reform.", StatusUnresolved},
-	{"The Liberals have not ruled out joining the government.", StatusUnresolved},
-	{"Party members will vote on the coalition agreement next week.", StatusUnresolved},
-	{"The two parties signed the coalition agreement on Monday, and the new cabinet will be sworn in on Friday.", StatusAgreed},
-	{"The Greens accused their partners of reneging on the agreed climate budget.", StatusDisputed},
-	{"The finance ministry will remain with the Christian Democrats, the parties agreed.", StatusAgreed},
-	{"The centrists want the finance ministry in exchange for their support.", StatusUnresolved},
-	{"The party's youth wing demanded a vote on any agreement before it is signed.", StatusUnresolved},
+	{"The Social Democrats and the Greens agreed on a coalition programme late on Wednesday.", summarize.StatusAgreed},
+	{"The conservative leader ruled out a coalition with the far right.", summarize.StatusUnresolved},
+	{"Coalition talks broke down over the pace of pension reform.", summarize.StatusUnresolved},
+	{"The Liberals have not ruled out joining the government.", summarize.StatusUnresolved},
+	{"Party members will vote on the coalition agreement next week.", summarize.StatusUnresolved},
+	{"The two parties signed the coalition agreement on Monday, and the new cabinet will be sworn in on Friday.", summarize.StatusAgreed},
+	{"The Greens accused their partners of reneging on the agreed climate budget.", summarize.StatusDisputed},
+	{"The finance ministry will remain with the Christian Democrats, the parties agreed.", summarize.StatusAgreed},
+	{"The centrists want the finance ministry in exchange for their support.", summarize.StatusUnresolved},
+	{"The party's youth wing demanded a vote on any agreement before it is signed.", summarize.StatusUnresolved},
 	// Ceasefires.
-	{"Israel and Hamas agreed to a six-week truce that will take effect on Sunday morning.", StatusAgreed},
-	{"The ceasefire has largely held since Sunday, United Nations monitors said.", StatusAgreed},
-	{"Each side says the other has already broken the truce.", StatusDisputed},
-	{"Israel said Hamas had breached the ceasefire by firing rockets, a claim Hamas denied.", StatusDisputed},
-	{"The separate pause on strikes against power stations is in tatters.", StatusDisputed},
-	{"European governments called for Moscow to accept an unconditional truce before any sanctions are eased.", StatusUnresolved},
-	{"The Red Cross said it had not been told when the exchange would take place.", StatusUnresolved},
-	{"Trump had hinted at Ukraine giving up territory, infuriating Kyiv.", StatusUnresolved},
-	{"The ceasefire collapsed within hours as both sides blamed each other for the first shots.", StatusDisputed},
-	{"Both sides will exchange prisoners on Wednesday under the deal brokered by Qatar.", StatusAgreed},
-	{"Moscow said it would only halt strikes if Western arms deliveries stopped.", StatusUnresolved},
-	{"The rebels denied violating the ceasefire and said government troops had fired first.", StatusDisputed},
-	{"Kyiv said it was ready to accept a 30-day ceasefire if Russia did the same.", StatusUnresolved},
-	{"The Kremlin said the pause on energy strikes had expired and would not be extended.", StatusUnresolved},
-	{"The mediators offered to host a new round of talks in Cairo.", StatusUnresolved},
-	{"The prisoner exchange will take place on Friday, both sides confirmed.", StatusAgreed},
-	{"The army said it would not withdraw from the buffer zone unless the militants disarmed.", StatusUnresolved},
-	{"Egyptian officials said the two sides had agreed to extend the truce by two weeks.", StatusAgreed},
-	{"Diplomats said a deal on the hostages was within reach.", StatusUnresolved},
-	{"The two presidents will sign the peace agreement at the White House on Tuesday.", StatusAgreed},
-	{"Neither side has agreed to the other's conditions.", StatusUnresolved},
+	{"Israel and Hamas agreed to a six-week truce that will take effect on Sunday morning.", summarize.StatusAgreed},
+	{"The ceasefire has largely held since Sunday, United Nations monitors said.", summarize.StatusAgreed},
+	{"Each side says the other has already broken the truce.", summarize.StatusDisputed},
+	{"Israel said Hamas had breached the ceasefire by firing rockets, a claim Hamas denied.", summarize.StatusDisputed},
+	{"The separate pause on strikes against power stations is in tatters.", summarize.StatusDisputed},
+	{"European governments called for Moscow to accept an unconditional truce before any sanctions are eased.", summarize.StatusUnresolved},
+	{"The Red Cross said it had not been told when the exchange would take place.", summarize.StatusUnresolved},
+	{"Trump had hinted at Ukraine giving up territory, infuriating Kyiv.", summarize.StatusUnresolved},
+	{"The ceasefire collapsed within hours as both sides blamed each other for the first shots.", summarize.StatusDisputed},
+	{"Both sides will exchange prisoners on Wednesday under the deal brokered by Qatar.", summarize.StatusAgreed},
+	{"Moscow said it would only halt strikes if Western arms deliveries stopped.", summarize.StatusUnresolved},
+	{"The rebels denied violating the ceasefire and said government troops had fired first.", summarize.StatusDisputed},
+	{"Kyiv said it was ready to accept a 30-day ceasefire if Russia did the same.", summarize.StatusUnresolved},
+	{"The Kremlin said the pause on energy strikes had expired and would not be extended.", summarize.StatusUnresolved},
+	{"The mediators offered to host a new round of talks in Cairo.", summarize.StatusUnresolved},
+	{"The prisoner exchange will take place on Friday, both sides confirmed.", summarize.StatusAgreed},
+	{"The army said it would not withdraw from the buffer zone unless the militants disarmed.", summarize.StatusUnresolved},
+	{"Egyptian officials said the two sides had agreed to extend the truce by two weeks.", summarize.StatusAgreed},
+	{"Diplomats said a deal on the hostages was within reach.", summarize.StatusUnresolved},
+	{"The two presidents will sign the peace agreement at the White House on Tuesday.", summarize.StatusAgreed},
+	{"Neither side has agreed to the other's conditions.", summarize.StatusUnresolved},
 	// Nothing about where things stand.
 	{"The delegations met for six hours at a hotel on the outskirts of the capital.", ""},
 	{"Shipping lines said more than forty container vessels were waiting at anchor.", ""},
@@ -705,51 +707,51 @@ var xtrNewsCases = []xtrNewsCase{
 // showed ("made little progress", "despite the ceasefire", "respected the
 // truce"); none names one of these sentences.
 var xtrNewsHeldOut = []xtrNewsCase{
-	{"After marathon talks in Brussels, negotiators hammered out a compromise on car tariffs.", StatusAgreed},
-	{"The agreement still needs the approval of all 27 member states.", StatusUnresolved},
-	{"Beijing has signalled it could lift the ban on Australian wine if Canberra drops its complaint.", StatusUnresolved},
-	{"The two countries signed a memorandum of understanding on critical minerals.", StatusAgreed},
-	{"Washington insisted the deal did not cover semiconductors, contradicting Seoul's account.", StatusDisputed},
-	{"South Korea said it had never agreed to invest 350 billion dollars in American shipyards.", StatusDisputed},
-	{"Tariffs of 25 percent will come into force on Monday unless a deal is struck.", StatusUnresolved},
-	{"Negotiators made little progress on the digital services tax.", StatusUnresolved},
-	{"Mexico and the United States agreed to extend the suspension of tomato duties until December.", StatusAgreed},
-	{"The U.S. trade representative warned that talks could collapse without concessions on dairy.", StatusUnresolved},
-	{"The strike is set to continue after the union rejected management's final offer.", StatusUnresolved},
-	{"Both sides agreed to binding arbitration to settle the dispute over overtime.", StatusAgreed},
-	{"The union said the company had broken the terms of the 2022 agreement by hiring temporary staff.", StatusDisputed},
-	{"Doctors will go on strike again next month if the government does not improve its offer.", StatusUnresolved},
-	{"The company says it is open to talks but has not made a new offer.", StatusUnresolved},
-	{"Under the new contract, workers will receive a 14 percent raise over four years.", StatusAgreed},
-	{"Members have until Friday to vote on the proposed deal.", StatusUnresolved},
-	{"The union and the city reached a last-minute deal to avert a transit strike.", StatusAgreed},
-	{"The employer's claim that the strike was unlawful was rejected by the tribunal.", StatusDisputed},
-	{"Pilots accepted the improved offer and called off their planned walkout.", StatusAgreed},
-	{"Countries failed to reach consensus on a roadmap away from fossil fuels.", StatusUnresolved},
-	{"The summit ended with an agreement to triple renewable energy capacity by 2030.", StatusAgreed},
-	{"Negotiators are still haggling over how much rich countries should pay.", StatusUnresolved},
-	{"China and the United States pledged to cooperate on cutting methane emissions.", StatusAgreed},
-	{"Activists accused the host country of watering down the final text.", StatusDisputed},
-	{"The deal on carbon markets was adopted without objection in the final plenary.", StatusAgreed},
-	{"Whether the pledges will be met is another matter.", StatusUnresolved},
-	{"The final declaration does not mention coal.", StatusUnresolved},
-	{"The caretaker chancellor said a new government could be in place by Easter.", StatusUnresolved},
-	{"Talks between the two largest parties ended without agreement on Thursday night.", StatusUnresolved},
-	{"The Socialists and the Liberals have sealed a coalition deal after four months of talks.", StatusAgreed},
-	{"The Greens denied reports that they had agreed to drop the motorway speed limit.", StatusDisputed},
-	{"The kingmaker party is demanding the interior ministry as the price of its support.", StatusUnresolved},
-	{"The coalition agreement was approved by 76 percent of party members.", StatusAgreed},
-	{"The far-right party accused the mainstream parties of ignoring the will of voters.", StatusDisputed},
-	{"The truce brokered by Washington came into force at midnight.", StatusAgreed},
-	{"Both sides have so far respected the ceasefire, according to observers.", StatusAgreed},
-	{"Russia offered a three-day truce over the holiday, which Kyiv dismissed as a publicity stunt.", StatusUnresolved},
-	{"Hamas said it was studying the proposal.", StatusUnresolved},
-	{"The army resumed airstrikes on Tuesday, saying the militants had violated the truce.", StatusDisputed},
-	{"Mediators hope to announce a deal within days.", StatusUnresolved},
-	{"Neither side has commented on the reported deal.", StatusUnresolved},
-	{"Ukraine and Russia exchanged 390 prisoners each on Friday, the first stage of a swap agreed in Istanbul.", StatusAgreed},
-	{"Israel has not yet said whether it will send a delegation to Cairo.", StatusUnresolved},
-	{"Fighting continued in the south despite the ceasefire.", StatusDisputed},
+	{"After marathon talks in Brussels, negotiators hammered out a compromise on car tariffs.", summarize.StatusAgreed},
+	{"The agreement still needs the approval of all 27 member states.", summarize.StatusUnresolved},
+	{"Beijing has signalled it could lift the ban on Australian wine if Canberra drops its complaint.", summarize.StatusUnresolved},
+	{"The two countries signed a memorandum of understanding on critical minerals.", summarize.StatusAgreed},
+	{"Washington insisted the deal did not cover semiconductors, contradicting Seoul's account.", summarize.StatusDisputed},
+	{"South Korea said it had never agreed to invest 350 billion dollars in American shipyards.", summarize.StatusDisputed},
+	{"Tariffs of 25 percent will come into force on Monday unless a deal is struck.", summarize.StatusUnresolved},
+	{"Negotiators made little progress on the digital services tax.", summarize.StatusUnresolved},
+	{"Mexico and the United States agreed to extend the suspension of tomato duties until December.", summarize.StatusAgreed},
+	{"The U.S. trade representative warned that talks could collapse without concessions on dairy.", summarize.StatusUnresolved},
+	{"The strike is set to continue after the union rejected management's final offer.", summarize.StatusUnresolved},
+	{"Both sides agreed to binding arbitration to settle the dispute over overtime.", summarize.StatusAgreed},
+	{"The union said the company had broken the terms of the 2022 agreement by hiring temporary staff.", summarize.StatusDisputed},
+	{"Doctors will go on strike again next month if the government does not improve its offer.", summarize.StatusUnresolved},
+	{"The company says it is open to talks but has not made a new offer.", summarize.StatusUnresolved},
+	{"Under the new contract, workers will receive a 14 percent raise over four years.", summarize.StatusAgreed},
+	{"Members have until Friday to vote on the proposed deal.", summarize.StatusUnresolved},
+	{"The union and the city reached a last-minute deal to avert a transit strike.", summarize.StatusAgreed},
+	{"The employer's claim that the strike was unlawful was rejected by the tribunal.", summarize.StatusDisputed},
+	{"Pilots accepted the improved offer and called off their planned walkout.", summarize.StatusAgreed},
+	{"Countries failed to reach consensus on a roadmap away from fossil fuels.", summarize.StatusUnresolved},
+	{"The summit ended with an agreement to triple renewable energy capacity by 2030.", summarize.StatusAgreed},
+	{"Negotiators are still haggling over how much rich countries should pay.", summarize.StatusUnresolved},
+	{"China and the United States pledged to cooperate on cutting methane emissions.", summarize.StatusAgreed},
+	{"Activists accused the host country of watering down the final text.", summarize.StatusDisputed},
+	{"The deal on carbon markets was adopted without objection in the final plenary.", summarize.StatusAgreed},
+	{"Whether the pledges will be met is another matter.", summarize.StatusUnresolved},
+	{"The final declaration does not mention coal.", summarize.StatusUnresolved},
+	{"The caretaker chancellor said a new government could be in place by Easter.", summarize.StatusUnresolved},
+	{"Talks between the two largest parties ended without agreement on Thursday night.", summarize.StatusUnresolved},
+	{"The Socialists and the Liberals have sealed a coalition deal after four months of talks.", summarize.StatusAgreed},
+	{"The Greens denied reports that they had agreed to drop the motorway speed limit.", summarize.StatusDisputed},
+	{"The kingmaker party is demanding the interior ministry as the price of its support.", summarize.StatusUnresolved},
+	{"The coalition agreement was approved by 76 percent of party members.", summarize.StatusAgreed},
+	{"The far-right party accused the mainstream parties of ignoring the will of voters.", summarize.StatusDisputed},
+	{"The truce brokered by Washington came into force at midnight.", summarize.StatusAgreed},
+	{"Both sides have so far respected the ceasefire, according to observers.", summarize.StatusAgreed},
+	{"Russia offered a three-day truce over the holiday, which Kyiv dismissed as a publicity stunt.", summarize.StatusUnresolved},
+	{"Hamas said it was studying the proposal.", summarize.StatusUnresolved},
+	{"The army resumed airstrikes on Tuesday, saying the militants had violated the truce.", summarize.StatusDisputed},
+	{"Mediators hope to announce a deal within days.", summarize.StatusUnresolved},
+	{"Neither side has commented on the reported deal.", summarize.StatusUnresolved},
+	{"Ukraine and Russia exchanged 390 prisoners each on Friday, the first stage of a swap agreed in Istanbul.", summarize.StatusAgreed},
+	{"Israel has not yet said whether it will send a delegation to Cairo.", summarize.StatusUnresolved},
+	{"Fighting continued in the south despite the ceasefire.", summarize.StatusDisputed},
 	{"The foreign ministers had dinner together after the session.", ""},
 }
 

@@ -1,0 +1,54 @@
+package extractive
+
+import (
+	"strings"
+)
+
+func xtrSet(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
+}
+
+var (
+	xtrTitles = xtrSet("president presidents prime minister ministers foreign defense defence interior finance " +
+		"secretary chancellor spokesman spokeswoman spokesperson envoy senator sen rep gov governor " +
+		"king queen prince princess general gen mr mrs ms dr prof chief director chairman chairwoman " +
+		"chair ceo ambassador vice deputy premier mayor judge justice pope sheikh lord sir dame " +
+		"commissioner speaker leader senior former acting state national security adviser advisor " +
+		"head special representative colonel admiral lieutenant captain sergeant officer")
+	xtrNationalities = xtrSet("american british french dutch german greek swiss thai irish israeli iraqi " +
+		"saudi pakistani afghan turkish polish czech chinese japanese u.s. us u.k. uk western eastern " +
+		"european african asian arab nordic baltic")
+	xtrConnectors = xtrSet("of for de del da la le von van der den al bin ibn and")
+	xtrPlaces     = xtrSet("in at near inside outside across throughout around into toward towards")
+	xtrSpeech     = xtrSet("said says told tells wrote writes added adds stated noted warned argued " +
+		"explained asked declared announced posted tweeted according")
+	xtrPronouns = xtrSet("he she it they")
+	xtrArticles = xtrSet("the a an") // never part of an actor's name: "The Red Cross" is "Red Cross"
+	xtrNotNames = xtrSet("monday tuesday wednesday thursday friday saturday sunday january february " +
+		"march april may june july august september october november december i i'm i've i'd i'll " +
+		"i’m i’ve i’d i’ll we you he she it " +
+		"they the a an this that these those but and or however today yesterday tomorrow " +
+		"unfortunately meanwhile")
+	xtrStopwords = xtrSet("a about above after again against all also am an and any are aren't as at " +
+		"be because been before being below between both but by can could couldn't did didn't do " +
+		"does doesn't doing don't down during each even ever every few for from further get gets got " +
+		"had hadn't has hasn't have haven't having he her here hers herself him himself his how i if " +
+		"in into is isn't it it's its itself just least less let like made make makes many may me " +
+		"might more most much must my myself near never new next no nor not now of off often on once " +
+		"one only or other others our ours ourselves out over own part per rather same says said see " +
+		"seen several shall she should shouldn't since so some still such than that that's the their " +
+		"theirs them themselves then there there's these they they're this those though through thus " +
+		"to too under until up upon us very via was wasn't way we well were weren't what when where " +
+		"whether which while who whom whose why will with within without won't would wouldn't yet you " +
+		"your yours yourself two three four five six seven eight nine ten first second third last " +
+		"year years month months week weeks day days time times today yesterday tomorrow people " +
+		"percent according including told tell tells added also around another among back because " +
+		"call called come came going goes told took take takes taken want wanted wants way ways " +
+		"thing things something nothing everything anyone someone lot lots really already however " +
+		"meanwhile later earlier recently instead statement statements report reports reported " +
+		"official officials news side sides")
+)
