@@ -25,6 +25,7 @@ func (a *xtrDoc) entities(s *xtrSentence) []xtrEnt {
 	toks := s.toks
 	var cur []int  // token indexes of the current run
 	ofFor := false // the run has "of" or "for", so "and" may join it
+	var flushLeft func(possessive bool)
 	flush := func(possessive bool) {
 		if len(cur) == 0 {
 			return
@@ -45,8 +46,24 @@ func (a *xtrDoc) entities(s *xtrSentence) []xtrEnt {
 			}
 			run = run[1:]
 		}
-		for len(run) > 0 && xtrConnectors[toks[run[len(run)-1]].low] {
+		for len(run) > 0 && (xtrConnectors[toks[run[len(run)-1]].low] || xtrTitles[xtrBareWord(toks[run[len(run)-1]].low)]) {
 			run = run[:len(run)-1]
+		}
+		// A title inside the run separates an organisation from a person:
+		// "Indiana State Teachers Association President Keith Gambill".
+		for j := len(run) - 1; j > 0; j-- {
+			if !xtrTitles[xtrBareWord(toks[run[j]].low)] {
+				continue
+			}
+			if left := run[:j]; len(left) >= 2 {
+				keep := cur
+				cur = slices.Clone(left)
+				flushLeft(false)
+				cur = keep
+			}
+			run = run[j+1:]
+			from = run[0]
+			break
 		}
 		if len(run) == 0 {
 			return
@@ -64,6 +81,7 @@ func (a *xtrDoc) entities(s *xtrSentence) []xtrEnt {
 		}
 		ents = append(ents, xtrEnt{words: words, from: from, first: run[0], last: run[len(run)-1], inQuote: toks[run[0]].inQuote, possessive: possessive})
 	}
+	flushLeft = flush
 	for k, t := range toks {
 		joined := k > 0 && t.sep == " " && len(cur) > 0
 		if strings.ContainsAny(t.raw, "-‐") {
@@ -174,7 +192,11 @@ func xtrNationality(w string) bool {
 func (a *xtrDoc) reduce(e xtrEnt) string {
 	if n := len(e.words); n >= 2 && n <= 3 {
 		last := e.words[n-1]
-		if a.standalone[last] {
+		// Only a person's name shortens to its last word: not an
+		// organisation or a building ("Premier League", "Indiana
+		// Statehouse"), nor a name whose first word stands alone as a
+		// name of its own (a place qualifying it).
+		if a.standalone[last] && !xtrOrgHeads[strings.ToLower(last)] && !a.standalone[e.words[0]] {
 			plain := true
 			for _, w := range e.words {
 				plain = plain && xtrCapital(w)
@@ -187,11 +209,10 @@ func (a *xtrDoc) reduce(e xtrEnt) string {
 	return strings.Join(e.words, " ")
 }
 
-// resolveActors picks up to three actors for s: its speaker first (a pronoun
-// speaker, "he wrote", "it said", is taken from the sentence before), then
-// names outside quotations, then names inside them, names the article
-// mentions more than once before the others.
-func (a *xtrDoc) resolveActors(s, prev *xtrSentence) {
+// resolveSpeaker finds who speaks in s: a name before or after a verb of
+// saying, or a pronoun speaker ("he wrote", "it said") taken from the
+// sentence before.
+func (a *xtrDoc) resolveSpeaker(s, prev *xtrSentence) {
 	toks := s.toks
 	var pronoun string
 	speaker := -1
@@ -219,12 +240,6 @@ func (a *xtrDoc) resolveActors(s, prev *xtrSentence) {
 			break
 		}
 	}
-	var actors []string
-	add := func(name string) {
-		if name != "" && len(actors) < xtrMaxActors && !slices.Contains(actors, name) {
-			actors = append(actors, name)
-		}
-	}
 	switch {
 	case speaker >= 0:
 		s.speaker = s.ents[speaker].name
@@ -248,14 +263,30 @@ func (a *xtrDoc) resolveActors(s, prev *xtrSentence) {
 	case prev != nil && len(s.ents) == 0 && xtrOpensQuote(s.text):
 		s.speaker = prev.speaker // a quotation continued
 	}
-	add(s.speaker)
+}
+
+// resolveActors picks up to three actors for s: its speaker first, then
+// names outside quotations, then names inside them, among the names the
+// article shows acting.
+func (a *xtrDoc) resolveActors(s *xtrSentence) {
+	var actors []string
+	add := func(name string) {
+		if name != "" && len(actors) < xtrMaxActors && !slices.Contains(actors, name) {
+			actors = append(actors, name)
+		}
+	}
+	if xtrActorName(s.speaker) {
+		add(s.speaker)
+	}
+	// Names outside quotations, then inside them; a one-word name counts
+	// only when the article names it again (a one-off capitalised word is
+	// as often a place, a product or a heading as an actor).
 	for _, pass := range []func(e xtrEnt) bool{
-		func(e xtrEnt) bool { return !e.inQuote && a.freq[e.name] > 1 },
-		func(e xtrEnt) bool { return e.inQuote && a.freq[e.name] > 1 },
-		func(e xtrEnt) bool { return true },
+		func(e xtrEnt) bool { return !e.inQuote && a.agents[e.name] && (a.freq[e.name] > 1 || len(e.words) > 1) },
+		func(e xtrEnt) bool { return e.inQuote && a.agents[e.name] && a.freq[e.name] > 1 },
 	} {
 		for _, e := range s.ents {
-			if !e.excluded && pass(e) {
+			if !e.excluded && pass(e) && xtrActorName(e.name) {
 				add(e.name)
 			}
 		}
@@ -263,7 +294,84 @@ func (a *xtrDoc) resolveActors(s, prev *xtrSentence) {
 	s.actors = actors
 }
 
+// xtrActorName reports whether name can name a person, organisation,
+// country or group: not a date ("Nov", "Aug."), not a single letter ("S"
+// of "S&P"), not a dotted abbreviation of a state or district written after
+// a city ("D.C.", "Mass."), which is a place.
+func xtrActorName(name string) bool {
+	if name == "" {
+		return false
+	}
+	low := strings.ToLower(strings.TrimSuffix(name, "."))
+	if xtrNotNames[low] || xtrMonthAbbrevs[low] || utf8.RuneCountInString(strings.ReplaceAll(low, ".", "")) < 2 {
+		return false
+	}
+	return !xtrPlaceAbbrevs[low]
+}
+
 func xtrOpensQuote(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return strings.ContainsRune("\"“«„", r)
+}
+
+// findAgents marks the names the article shows acting: the subject of a
+// verb somewhere in it (the name followed by an auxiliary, a modal, a verb
+// of saying or a verb in the past or third person: "Putin agreed", "the
+// Kremlin says", "Hamas has"), or a speaker. A name only ever mentioned as
+// a place, a date, a title or an object ("flew to Qatar") is not an actor.
+func (a *xtrDoc) findAgents() {
+	subject, place := map[string]int{}, map[string]int{}
+	for _, s := range a.sents {
+		if s.speaker != "" {
+			subject[s.speaker]++
+		}
+		for _, e := range s.ents {
+			if e.excluded || xtrMotion(s.toks, e.from) {
+				place[e.name]++
+				continue
+			}
+			if e.last+1 >= len(s.toks) {
+				continue
+			}
+			next := s.toks[e.last+1]
+			if strings.ContainsAny(next.sep, ",;:()") && !e.possessive {
+				continue
+			}
+			w := next.low
+			if e.possessive || xtrAux[w] || xtrModals[w] || xtrSpeech[w] || xtrVerbLike(w) {
+				subject[e.name]++
+			}
+		}
+	}
+	for name, n := range subject {
+		// A name mostly written as where things happen is a place, even
+		// when a sentence makes it a subject ("Ukraine has been").
+		if n > place[name] {
+			a.agents[name] = true
+		}
+	}
+}
+
+// xtrMotion reports whether the name at token k follows "to" or "from"
+// (through "the"): where something goes or comes from.
+func xtrMotion(toks []xtrToken, k int) bool {
+	i := k - 1
+	if i >= 0 && toks[i].low == "the" {
+		i--
+	}
+	return i >= 0 && (toks[i].low == "to" || toks[i].low == "from") && !strings.ContainsAny(toks[i+1].sep, ",;:")
+}
+
+// xtrVerbLike reports whether a lower-case word reads as a finite verb
+// after a name: a past form ("agreed", "struck" aside) or a third-person
+// present ("says", "wants"); a few common irregular pasts too.
+func xtrVerbLike(w string) bool {
+	if w == "" || !unicode.IsLower([]rune(w)[0]) {
+		return false
+	}
+	if xtrIrregularPast[w] {
+		return true
+	}
+	return (strings.HasSuffix(w, "ed") || (strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "'s"))) &&
+		!xtrStopwords[w] && utf8.RuneCountInString(w) > 3
 }

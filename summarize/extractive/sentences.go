@@ -43,6 +43,7 @@ type xtrSection struct {
 
 type xtrDoc struct {
 	doc      *summarize.Document
+	lang     string // the article's language, ISO 639-1
 	sents    []*xtrSentence
 	sections []xtrSection
 	pool     []int // sentences outside any section
@@ -50,12 +51,13 @@ type xtrDoc struct {
 	proper     map[string]bool // capitalised words seen inside sentences
 	standalone map[string]bool // one-word entities
 	freq       map[string]int  // mentions per entity name
+	agents     map[string]bool // names the article shows acting (see findAgents)
 }
 
 // xtrAnalyze reads the blocks into sections of sentences and classifies
 // them.
 func xtrAnalyze(doc *summarize.Document, blocks []summarize.Block) *xtrDoc {
-	a := &xtrDoc{doc: doc, proper: map[string]bool{}, standalone: map[string]bool{}, freq: map[string]int{}}
+	a := &xtrDoc{doc: doc, lang: doc.Language, proper: map[string]bool{}, standalone: map[string]bool{}, freq: map[string]int{}, agents: map[string]bool{}}
 
 	lineCount := map[string]int{}
 	for _, b := range blocks {
@@ -129,8 +131,12 @@ func xtrAnalyze(doc *summarize.Document, blocks []summarize.Block) *xtrDoc {
 	}
 	var prev *xtrSentence
 	for _, s := range a.sents {
-		a.resolveActors(s, prev)
+		a.resolveSpeaker(s, prev)
 		prev = s
+	}
+	a.findAgents()
+	for _, s := range a.sents {
+		a.resolveActors(s)
 	}
 	return a
 }

@@ -2,403 +2,453 @@ package extractive
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"briefbot/summarize"
+	"briefbot/summarize/textnorm"
 )
 
-// topics builds the ledger: one topic per section, then clusters of the
-// sentences outside sections.
-func (a *xtrDoc) topics() []summarize.Topic {
-	type cand struct {
-		name  string
-		sents []int
-	}
-	var cands []cand
-	byKey := map[string]int{}
-	addCand := func(name string, sents []int) {
-		key := summarize.TopicKey(name)
-		if i, ok := byKey[key]; ok {
-			cands[i].sents = append(cands[i].sents, sents...)
-			slices.Sort(cands[i].sents)
-			return
-		}
-		byKey[key] = len(cands)
-		cands = append(cands, cand{name: name, sents: sents})
-	}
-	cued := func(sents []int) (strong, any int) {
-		for _, i := range sents {
-			if s := a.sents[i]; s.strength > 0 {
-				any++
-				if s.strength > 1 {
-					strong++
-				}
-			}
-		}
-		return strong, any
-	}
-	sectionTopics := 0
-	for _, sec := range a.sections {
-		if _, n := cued(sec.sents); n > 0 {
-			addCand(sec.name, sec.sents)
-			sectionTopics++
-		}
-	}
-	if room := xtrMaxTopics - sectionTopics; room > 0 && len(a.pool) > 0 {
-		for _, c := range a.cluster(a.pool, room, sectionTopics == 0) {
-			addCand(c.name, c.sents)
-		}
-	}
-	// Keep the topics with the most cued points, in reading order.
-	kept := make([]cand, 0, len(cands))
-	for _, c := range cands {
-		if _, n := cued(c.sents); n > 0 {
-			kept = append(kept, c)
-		}
-	}
-	if len(kept) > xtrMaxTopics {
-		rank := slices.Clone(kept)
-		slices.SortStableFunc(rank, func(x, y cand) int {
-			xs, xa := cued(x.sents)
-			ys, ya := cued(y.sents)
-			if c := cmp.Compare(ys, xs); c != 0 {
-				return c
-			}
-			return cmp.Compare(ya, xa)
-		})
-		rank = rank[:xtrMaxTopics]
-		kept = slices.DeleteFunc(kept, func(c cand) bool {
-			return !slices.ContainsFunc(rank, func(r cand) bool { return r.name == c.name })
-		})
-	}
-	slices.SortStableFunc(kept, func(x, y cand) int { return cmp.Compare(x.sents[0], y.sents[0]) })
+// Selection limits: a reply a reader can scan.
+const (
+	// xtrReplyPoints is how many points the engine gives: the lead and the
+	// article's key facts after it (about a screen of Discord text).
+	xtrReplyPoints = 8
+	// xtrLeadWindow: the lead is one of the article's first sentences;
+	// news is written lead first.
+	xtrLeadWindow = 3
+	// xtrPositionHalf is the sentence position at which the position prior
+	// of a sentence has halved: news puts the most important facts first
+	// (the inverted pyramid), so the prior decays with position.
+	xtrPositionHalf = 6
+	// xtrRedundant is the share of a sentence's content words already
+	// said by chosen points above which it adds nothing new.
+	xtrRedundant = 0.7
+)
 
-	topics := make([]summarize.Topic, 0, len(kept))
-	for _, c := range kept {
-		topics = append(topics, summarize.Topic{Name: c.name, Key: summarize.TopicKey(c.name), Points: a.points(c.sents)})
+// topics builds the ledger: the article's lead first, then its key
+// sentences, grouped under the section (subhead) they stand in, or under a
+// topic named after what the headline and the article are about.
+func (a *xtrDoc) topics() []summarize.Topic {
+	if len(a.sents) == 0 {
+		return nil
+	}
+	chosen := a.choose()
+	if len(chosen) == 0 {
+		return nil
+	}
+	mainName := a.mainTopicName()
+	about := a.aboutStems()
+	var topics []summarize.Topic
+	index := map[string]int{}
+	for _, i := range chosen {
+		s := a.sents[i]
+		name := mainName
+		if s.section >= 0 && a.namesTopic(a.sections[s.section].name, about) {
+			name = a.sections[s.section].name
+		}
+		key := summarize.TopicKey(name)
+		at, ok := index[key]
+		if !ok {
+			at = len(topics)
+			index[key] = at
+			topics = append(topics, summarize.Topic{Name: name, Key: key})
+		}
+		topics[at].Points = append(topics[at].Points, a.point(s))
 	}
 	return topics
 }
 
-// points picks up to five sentences of a topic, those with strong cues
-// first, then weak ones, in reading order; a topic with fewer than three is
-// filled with the sentences without a cue that come first. Such a sentence
-// continues the claim before it and takes the status of the nearest cued
-// sentence before it (after it, when none is before).
-func (a *xtrDoc) points(sents []int) []summarize.Point {
-	ranked := slices.Clone(sents)
-	slices.SortStableFunc(ranked, func(x, y int) int { return cmp.Compare(a.sents[y].strength, a.sents[x].strength) })
-	var chosen []int
-	for _, i := range ranked {
-		if len(chosen) < xtrMaxPoints && a.sents[i].strength > 0 {
-			chosen = append(chosen, i)
+// xtrSubheadWords bounds a subhead that names a topic: a longer one is a
+// sentence (a second headline), not a name.
+const xtrSubheadWords = 8
+
+// namesTopic reports whether a subhead can name a topic: short, not a
+// question (explainer furniture: "What happens next?"), and about the
+// article's subject: it shares a word with the headline or with words the
+// article uses again and again.
+//
+// In an article outlined by short labels (at least xtrOutlineLabels
+// subheads of up to xtrLabelWords words), a label over a section where
+// parties agree, refuse or contest something also names a topic
+// ("Territory", "Aid"): the outline is the article's own ledger.
+func (a *xtrDoc) namesTopic(subhead string, about map[string]bool) bool {
+	toks := xtrTokenize(subhead)
+	if len(toks) == 0 || len(toks) > xtrSubheadWords || strings.HasSuffix(strings.TrimSpace(subhead), "?") {
+		return false
+	}
+	content := 0
+	for _, t := range toks {
+		w, ok := xtrContentWord(t.low)
+		if !ok || textnorm.IsStopword(a.lang, t.low) {
+			continue
+		}
+		content++
+		if about[xtrPrefix(w)] {
+			return true
 		}
 	}
-	for _, i := range sents {
-		if len(chosen) >= xtrMinPoints {
+	if content == 0 || len(toks) > xtrLabelWords || xtrOpensQuote(subhead) || a.labels() < xtrOutlineLabels {
+		return false
+	}
+	for si, sec := range a.sections {
+		if sec.name != subhead {
+			continue
+		}
+		for _, i := range a.sections[si].sents {
+			if a.sents[i].strength > 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// xtrLabelWords bounds a subhead read as a label; xtrOutlineLabels is how
+// many labels make an outline (one or two are page furniture as often).
+const (
+	xtrLabelWords    = 3
+	xtrOutlineLabels = 3
+)
+
+// labels counts the subheads of up to xtrLabelWords words.
+func (a *xtrDoc) labels() int {
+	n := 0
+	for _, sec := range a.sections {
+		if k := len(xtrTokenize(sec.name)); k > 0 && k <= xtrLabelWords {
+			n++
+		}
+	}
+	return n
+}
+
+// xtrPrefix is a word's first five letters: a light stemmer that also
+// works across inflections the suffix stemmer misses ("territory",
+// "territorial") and in languages it does not know.
+func xtrPrefix(w string) string {
+	r := []rune(w)
+	if len(r) > 5 {
+		return string(r[:5])
+	}
+	return w
+}
+
+// xtrAboutCount is in how many sentences a word must stand for the
+// article to be about it.
+const xtrAboutCount = 3
+
+// aboutStems are the prefixes (see xtrPrefix) of the headline's content
+// words and of the content words in at least xtrAboutCount sentences of
+// the article.
+func (a *xtrDoc) aboutStems() map[string]bool {
+	about := map[string]bool{}
+	for w := range a.titleStems() {
+		about[xtrPrefix(w)] = true
+	}
+	count := map[string]int{}
+	for _, s := range a.sents {
+		seen := map[string]bool{}
+		for w := range a.contentStems(s) {
+			if p := xtrPrefix(w); !seen[p] {
+				seen[p] = true
+				count[p]++
+			}
+		}
+	}
+	for w, n := range count {
+		if n >= xtrAboutCount {
+			about[w] = true
+		}
+	}
+	return about
+}
+
+// point is the ledger point of sentence s: its claim in a few words, the
+// verbatim span backing it, its status (reported when no cue says
+// otherwise) and its actors.
+func (a *xtrDoc) point(s *xtrSentence) summarize.Point {
+	status := s.status
+	if status == "" {
+		status = summarize.StatusReported
+	}
+	return summarize.Point{
+		Text:   xtrShorten(s, xtrTextWords, false),
+		Status: status,
+		Actors: s.actors,
+		Quote:  xtrShorten(s, xtrQuoteWords, false),
+	}
+}
+
+// choose picks the sentences of the reply: the lead first, then up to
+// xtrReplyPoints-1 key sentences in reading order.
+func (a *xtrDoc) choose() []int {
+	title := a.titleStems()
+	freq := map[string]int{} // sentences per content stem
+	stems := make([]map[string]bool, len(a.sents))
+	for i, s := range a.sents {
+		stems[i] = a.contentStems(s)
+		for w := range stems[i] {
+			freq[w]++
+		}
+	}
+	score := make([]float64, len(a.sents))
+	for i, s := range a.sents {
+		score[i] = a.salience(i, s, stems[i], title, freq)
+	}
+	lead := a.lead(title, stems, score)
+	said := map[string]bool{}
+	for w := range stems[lead] {
+		said[w] = true
+	}
+	chosen := []int{lead}
+	rank := make([]int, 0, len(a.sents))
+	for i := range a.sents {
+		if i != lead {
+			rank = append(rank, i)
+		}
+	}
+	slices.SortStableFunc(rank, func(x, y int) int { return cmp.Compare(score[y], score[x]) })
+	taken := map[int]bool{lead: true}
+	take := func(i int) bool {
+		if taken[i] || score[i] <= 0 || len(stems[i]) == 0 {
+			return false
+		}
+		old := 0
+		for w := range stems[i] {
+			if said[w] {
+				old++
+			}
+		}
+		if float64(old) > xtrRedundant*float64(len(stems[i])) {
+			return false
+		}
+		for w := range stems[i] {
+			said[w] = true
+		}
+		taken[i] = true
+		chosen = append(chosen, i)
+		return true
+	}
+	// Each subhead that names a topic gets its best sentence first: the
+	// article's own structure is its outline.
+	about := a.aboutStems()
+	for si, sec := range a.sections {
+		if len(chosen) >= xtrReplyPoints || !a.namesTopic(sec.name, about) {
+			continue
+		}
+		for _, i := range rank {
+			if a.sents[i].section == si && take(i) {
+				break
+			}
+		}
+	}
+	for _, i := range rank {
+		if len(chosen) >= xtrReplyPoints {
 			break
 		}
-		if a.sents[i].strength == 0 {
-			chosen = append(chosen, i)
-		}
+		take(i)
 	}
-	slices.Sort(chosen)
-	points := make([]summarize.Point, 0, len(chosen))
-	for _, i := range chosen {
-		s := a.sents[i]
-		status := s.status
-		if status == "" {
-			status = a.contextStatus(sents, i)
-		}
-		points = append(points, summarize.Point{
-			Text:   xtrShorten(s, xtrTextWords, true),
-			Status: status,
-			Actors: s.actors,
-			Quote:  xtrShorten(s, xtrQuoteWords, false),
-		})
-	}
-	return points
+	slices.Sort(chosen[1:])
+	return chosen
 }
 
-func (a *xtrDoc) contextStatus(sents []int, i int) summarize.Status {
-	at := slices.Index(sents, i)
-	for j := at - 1; j >= 0; j-- {
-		if st := a.sents[sents[j]].status; st != "" {
-			return st
+// lead finds the article's main news among its first sentences: the one
+// sharing the most with the headline, the first one on a tie (news opens
+// with its lead). A sentence too short to state news is passed over.
+func (a *xtrDoc) lead(title map[string]bool, stems []map[string]bool, score []float64) int {
+	best, bestScore := 0, -1.0
+	for i := 0; i < len(a.sents) && i < xtrLeadWindow; i++ {
+		v := 0.0
+		for w := range stems[i] {
+			if title[w] {
+				v++
+			}
 		}
-	}
-	for j := at + 1; j < len(sents); j++ {
-		if st := a.sents[sents[j]].status; st != "" {
-			return st
+		if len(a.sents[i].toks) < 8 {
+			v -= 2
 		}
-	}
-	return summarize.StatusUnresolved
-}
-
-type xtrCluster struct {
-	name  string
-	sents []int
-}
-
-type xtrTerm struct {
-	key      string
-	bigram   bool
-	proper   bool
-	sents    []int          // sentence indexes, in order
-	surfaces []string       // the ways it is written, in order of appearance
-	count    map[string]int // uses of each surface
-}
-
-// display is the term as most often written (the first such on a tie).
-func (t *xtrTerm) display() string {
-	best := t.surfaces[0]
-	for _, s := range t.surfaces[1:] {
-		if t.count[s] > t.count[best] {
-			best = s
+		v -= 0.75 * float64(i) // position counts: a later sentence needs a clearly better match
+		if v > bestScore {
+			best, bestScore = i, v
 		}
 	}
 	return best
 }
 
-// cluster groups sentences by shared salient words, at most limit groups.
-// Each round takes the word or word pair found in the most sentences not yet
-// grouped (sentences with a status cue count double, pairs weigh more;
-// names and words in more than a third of the sentences are left out),
-// groups those sentences and names the group by that pair, or by the word
-// and a word found in every sentence of the group, in Title Case.
-// A group needs two sentences and a status cue. Cued sentences left over
-// join the group they share most (at least two) of those words with; a
-// strong one that joins none stands alone, named by its first word pair,
-// while there is room. When nothing groups and
-// whole is set (the article has no sections), the cued sentences form one
-// topic named by the article's most frequent words.
-func (a *xtrDoc) cluster(pool []int, limit int, whole bool) []xtrCluster {
-	terms := map[string]*xtrTerm{}
-	var order []string
-	sentTerms := map[int][]string{}
-	for _, si := range pool {
-		s := a.sents[si]
-		var prevKey, prevDisplay string
-		prevProper := false
-		seen := map[string]bool{}
-		add := func(key, display string, bigram, proper bool) {
-			t := terms[key]
-			if t == nil {
-				t = &xtrTerm{key: key, bigram: bigram, proper: proper, count: map[string]int{}}
-				terms[key] = t
-				order = append(order, key)
-			}
-			if t.count[display] == 0 {
-				t.surfaces = append(t.surfaces, display)
-			}
-			t.count[display]++
-			if seen[key] {
-				return
-			}
-			seen[key] = true
-			t.sents = append(t.sents, si)
-			sentTerms[si] = append(sentTerms[si], key)
+// salience scores how much sentence i says of the article's news: its
+// position (news comes first), words shared with the headline, words
+// shared with the rest of the article (what it is about), a status cue (a
+// party agreeing, refusing, disputing), a figure, and a named actor.
+func (a *xtrDoc) salience(i int, s *xtrSentence, stems, title map[string]bool, freq map[string]int) float64 {
+	if len(stems) == 0 || len(s.toks) < xtrMinWords+2 {
+		return 0
+	}
+	v := 1.0 / (1 + float64(i)/xtrPositionHalf)
+	hits, central := 0, 0.0
+	for w := range stems {
+		if title[w] {
+			hits++
 		}
-		for k, t := range s.toks {
-			key, ok := xtrContentWord(t.low)
-			if !ok || k > 0 && strings.ContainsAny(t.sep, ",;:.!?()\"“”") {
-				prevKey = ""
-			}
-			if !ok {
-				continue
-			}
-			proper := a.proper[t.low]
-			display := t.low
-			if proper {
-				display = t.raw
-			}
-			add(key, display, false, proper)
-			if prevKey != "" {
-				add(prevKey+" "+key, prevDisplay+" "+display, true, proper || prevProper)
-			}
-			prevKey, prevDisplay, prevProper = key, display, proper
+		if n := freq[w]; n > 1 {
+			central += math.Log(float64(n))
 		}
 	}
-
-	// A word in more than a third of the sentences is the article's subject
-	// or its parties ("ceasefire", "union"), not one of its topics.
-	general := max(2, len(pool)/3)
-	assigned := map[int]bool{}
-	var out []xtrCluster
-	var outTerms []map[string]bool
-	for len(out) < limit {
-		var best *xtrTerm
-		bestScore := 0.0
-		for _, key := range order {
-			t := terms[key]
-			n, cuedN := 0, 0
-			for _, si := range t.sents {
-				if !assigned[si] {
-					n++
-					if a.sents[si].strength > 0 {
-						cuedN++
-					}
-				}
-			}
-			if n < 2 || cuedN == 0 || len(t.sents) > general || t.proper {
-				continue
-			}
-			score := float64(n + cuedN)
-			if t.bigram {
-				score *= 1.5
-			}
-			if score > bestScore {
-				best, bestScore = t, score
-			}
-		}
-		if best == nil {
+	if len(title) > 0 {
+		v += 1.2 * float64(hits) / float64(len(title))
+	}
+	v += 0.25 * central / math.Sqrt(float64(len(stems))+4)
+	if s.strength > 0 {
+		v += 0.25 * float64(s.strength)
+	}
+	if len(s.actors) > 0 {
+		v += 0.15
+	}
+	for _, t := range s.toks {
+		if t.low != "" && t.low[0] >= '0' && t.low[0] <= '9' {
+			v += 0.1
 			break
 		}
-		var group []int
-		for _, si := range best.sents {
-			if !assigned[si] {
-				assigned[si] = true
-				group = append(group, si)
-			}
-		}
-		name := best.display()
-		if !best.bigram {
-			name = a.coName(best, group, sentTerms, terms, general)
-		}
-		members := map[string]bool{}
-		for _, si := range group {
-			for _, k := range sentTerms[si] {
-				members[k] = true
-			}
-		}
-		out = append(out, xtrCluster{name: xtrTitleCase(name), sents: group})
-		outTerms = append(outTerms, members)
 	}
-	for _, si := range pool {
-		if assigned[si] || a.sents[si].strength == 0 {
-			continue
-		}
-		best, bestShared := -1, 1
-		for ci, members := range outTerms {
-			shared := 0
-			for _, k := range sentTerms[si] {
-				if !strings.Contains(k, " ") && members[k] && len(terms[k].sents) <= general && !terms[k].proper {
-					shared++
-				}
-			}
-			if shared > bestShared {
-				best, bestShared = ci, shared
-			}
-		}
-		switch {
-		case best >= 0:
-			out[best].sents = append(out[best].sents, si)
-			slices.Sort(out[best].sents)
-			assigned[si] = true
-		case len(out) < limit && a.sents[si].strength > 1:
-			if name := xtrSingleName(sentTerms[si], terms, general); name != "" {
-				out = append(out, xtrCluster{name: xtrTitleCase(name), sents: []int{si}})
-				outTerms = append(outTerms, map[string]bool{})
-				assigned[si] = true
-			}
-		}
-	}
-	if len(out) == 0 && whole {
-		var group []int
-		count := map[string]int{}
-		for _, si := range pool {
-			if a.sents[si].strength > 0 {
-				group = append(group, si)
-				for _, k := range sentTerms[si] {
-					if !strings.Contains(k, " ") {
-						count[k]++
-					}
-				}
-			}
-		}
-		if len(group) > 0 {
-			var top []string
-			for _, key := range order {
-				if count[key] > 0 {
-					top = append(top, key)
-				}
-			}
-			slices.SortStableFunc(top, func(x, y string) int { return cmp.Compare(count[y], count[x]) })
-			var words []string
-			for _, k := range top[:min(2, len(top))] {
-				words = append(words, terms[k].display())
-			}
-			name := strings.Join(words, " ")
-			if name == "" {
-				name = "main points"
-			}
-			out = append(out, xtrCluster{name: xtrTitleCase(name), sents: group})
-		}
-	}
-	return out
+	return v
 }
 
-// xtrSingleName names a one-sentence group by its first word pair of
-// topic words, or its first topic word.
-func xtrSingleName(keys []string, terms map[string]*xtrTerm, general int) string {
-	var single string
-	for _, k := range keys {
-		t := terms[k]
-		if t.proper || len(t.sents) > general {
+// contentStems are the stems of the words of s that can name what it is
+// about: no stopwords, cue words or titles.
+func (a *xtrDoc) contentStems(s *xtrSentence) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range s.toks {
+		if textnorm.IsStopword(a.lang, t.low) {
 			continue
 		}
-		if t.bigram {
-			return t.display()
-		}
-		if single == "" {
-			single = t.display()
+		if w, ok := xtrContentWord(t.low); ok {
+			m[w] = true
 		}
 	}
-	return single
+	return m
 }
 
-// coName names a group by its seed word and the word found in every one of
-// its sentences (the most frequent in the article when several are), in the
-// order they first appear; by the seed alone when there is none.
-func (a *xtrDoc) coName(seed *xtrTerm, group []int, sentTerms map[int][]string, terms map[string]*xtrTerm, general int) string {
+// titleStems are the content stems of the headline, without the site's
+// name the title often carries ("… - BBC News").
+func (a *xtrDoc) titleStems() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range xtrTokenize(a.headline()) {
+		if textnorm.IsStopword(a.lang, t.low) {
+			continue
+		}
+		if w, ok := xtrContentWord(t.low); ok {
+			m[w] = true
+		}
+	}
+	return m
+}
+
+// headline is the document's title without a site name after a
+// separator (" - ", " | ", " – ", " — ") when that part is short.
+func (a *xtrDoc) headline() string {
+	t := a.doc.Title
+	for _, sep := range []string{" | ", " - ", " – ", " — "} {
+		if i := strings.LastIndex(t, sep); i > 0 && len(strings.Fields(t[i+len(sep):])) <= 4 {
+			t = t[:i]
+		}
+	}
+	return t
+}
+
+// mainTopicName names the topic of the points outside any section: the
+// headline's content word found in the most sentences of the article, with
+// the next most frequent one when both are common ("Assange Investigation"),
+// as written in the article.
+func (a *xtrDoc) mainTopicName() string {
+	type term struct {
+		stem, word string
+		n          int
+		at         int
+	}
+	var terms []term
+	seen := map[string]bool{}
+	for k, t := range xtrTokenize(a.headline()) {
+		if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] {
+			continue
+		}
+		w, ok := xtrContentWord(t.low)
+		if !ok || seen[w] {
+			continue
+		}
+		seen[w] = true
+		word := strings.TrimSuffix(strings.TrimSuffix(t.raw, "'s"), "’s")
+		terms = append(terms, term{stem: w, word: word, at: k})
+	}
+	for i := range terms {
+		for _, s := range a.sents {
+			for _, t := range s.toks {
+				if w, ok := xtrContentWord(t.low); ok && w == terms[i].stem {
+					terms[i].n++
+					break
+				}
+			}
+		}
+	}
+	// Verb forms ("killed", "drops", "launching") say what happened, not
+	// what it is about: nouns and names come first.
+	slices.SortStableFunc(terms, func(x, y term) int {
+		if c := cmp.Compare(b2i(xtrVerbForm(x.word)), b2i(xtrVerbForm(y.word))); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.n, x.n)
+	})
+	if len(terms) == 0 || terms[0].n == 0 {
+		return a.fallbackName()
+	}
+	pick := terms[:1]
+	if len(terms) > 1 && terms[1].n >= 2 && terms[1].n*3 >= terms[0].n && !xtrVerbForm(terms[1].word) {
+		pick = terms[:2]
+		// A name before a noun ("Europa Plumes", "Indiana Teachers"),
+		// else in the headline's order ("Helicopter Crash").
+		p0, p1 := a.proper[strings.ToLower(pick[0].word)], a.proper[strings.ToLower(pick[1].word)]
+		if (p1 && !p0) || (p0 == p1 && pick[1].at < pick[0].at) {
+			pick = []term{pick[1], pick[0]}
+		}
+	}
+	var words []string
+	for _, p := range pick {
+		words = append(words, p.word)
+	}
+	return xtrTitleCase(strings.Join(words, " "))
+}
+
+// fallbackName names the main topic when the headline gives nothing: the
+// content word in the most sentences.
+func (a *xtrDoc) fallbackName() string {
 	count := map[string]int{}
-	var order []string
-	for _, si := range group {
-		for _, k := range sentTerms[si] {
-			if k == seed.key || strings.Contains(k, " ") {
+	shown := map[string]string{}
+	best := ""
+	for _, s := range a.sents {
+		seen := map[string]bool{}
+		for _, t := range s.toks {
+			if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] {
 				continue
 			}
-			if count[k] == 0 {
-				order = append(order, k)
+			w, ok := xtrContentWord(t.low)
+			if !ok || seen[w] {
+				continue
 			}
-			count[k]++
-		}
-	}
-	co := ""
-	for _, k := range order {
-		if count[k] == len(group) && len(group) >= 2 && !terms[k].proper && len(terms[k].sents) <= general &&
-			(co == "" || len(terms[k].sents) > len(terms[co].sents)) {
-			co = k
-		}
-	}
-	if co == "" {
-		return seed.display()
-	}
-	// Order the two as they first appear in the group's text.
-	for _, si := range group {
-		for _, k := range sentTerms[si] {
-			switch k {
-			case seed.key:
-				return seed.display() + " " + terms[co].display()
-			case co:
-				return terms[co].display() + " " + seed.display()
+			seen[w] = true
+			count[w]++
+			if shown[w] == "" {
+				shown[w] = t.raw
+			}
+			if best == "" || count[w] > count[best] {
+				best = w
 			}
 		}
 	}
-	return seed.display()
+	if best == "" {
+		return "Main points"
+	}
+	return xtrTitleCase(shown[best])
 }
 
 // xtrContentWord returns the stem of a word that can name a topic.
@@ -446,4 +496,20 @@ func xtrTitleCase(s string) string {
 		words[i] = string(unicode.ToTitle(r)) + w[n:]
 	}
 	return strings.Join(words, " ")
+}
+
+// xtrVerbForm reports whether a headline word reads as a verb form in
+// English: a past participle or gerund ("killed", "launching") or a
+// present third person of a verb the headline uses ("drops"), told by its
+// ending. Names (capitalised inside the article) never are.
+func xtrVerbForm(w string) bool {
+	low := strings.ToLower(w)
+	return strings.HasSuffix(low, "ed") || strings.HasSuffix(low, "ing")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

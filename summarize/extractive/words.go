@@ -26,9 +26,15 @@ var (
 	xtrPlaces     = xtrSet("in at near inside outside across throughout around into toward towards")
 	xtrSpeech     = xtrSet("said says told tells wrote writes added adds stated noted warned argued " +
 		"explained asked declared announced posted tweeted according")
-	xtrPronouns = xtrSet("he she it they")
-	xtrArticles = xtrSet("the a an") // never part of an actor's name: "The Red Cross" is "Red Cross"
-	xtrNotNames = xtrSet("monday tuesday wednesday thursday friday saturday sunday january february " +
+	// xtrMonthAbbrevs are the abbreviations of month and weekday names
+	// (dates, never actors).
+	xtrMonthAbbrevs = xtrSet("jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun")
+	// xtrPlaceAbbrevs are postal-style abbreviations written after a city
+	// name in datelines ("Washington, D.C.", "Boston, Mass."): places.
+	xtrPlaceAbbrevs = xtrSet("d.c dc ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev n.h n.j n.m n.y n.c n.d okla ore pa r.i s.c s.d tenn tex va vt wash wis wyo")
+	xtrPronouns     = xtrSet("he she it they")
+	xtrArticles     = xtrSet("the a an") // never part of an actor's name: "The Red Cross" is "Red Cross"
+	xtrNotNames     = xtrSet("monday tuesday wednesday thursday friday saturday sunday january february " +
 		"march april may june july august september october november december i i'm i've i'd i'll " +
 		"i’m i’ve i’d i’ll we you he she it " +
 		"they the a an this that these those but and or however today yesterday tomorrow " +
@@ -52,3 +58,18 @@ var (
 		"meanwhile later earlier recently instead statement statements report reports reported " +
 		"official officials news side sides")
 )
+
+// xtrIrregularPast are common irregular past forms of verbs of acting and
+// saying in news English.
+var xtrIrregularPast = xtrSet("said told won lost made took gave met sent saw set put led left held struck " +
+	"sought fought began went came brought bought sold paid spoke wrote broke chose rose fell hit " +
+	"ran quit kept got had did was were")
+
+// xtrOrgHeads end the names of organisations, institutions and buildings
+// ("Premier League", "Labour Party", "Indiana Statehouse"): such a name is
+// never shortened to its last word as a person's is.
+var xtrOrgHeads = xtrSet("league association party union council committee court department ministry " +
+	"office agency university college school bank group company corporation corp inc ltd airlines " +
+	"times news post journal house statehouse senate assembly parliament congress commission " +
+	"authority service services institute foundation fund club team forces army navy police " +
+	"administration government organisation organization network center centre hospital")
