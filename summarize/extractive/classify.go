@@ -2,6 +2,8 @@ package extractive
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"briefbot/summarize"
 )
@@ -162,6 +164,31 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 			named = named || xtrCapital(toks[i].raw)
 		}
 		return 0, false
+	case xtrVerbOnly:
+		// An adjective stands before a lower-case noun.
+		if end < len(toks) && !xtrClauseBreak(toks, end) && xtrLowerWord(toks[end].raw) && !xtrObjectStarts[toks[end].low] {
+			return 0, false
+		}
+	case xtrWithhold:
+		if end < len(toks) && !xtrClauseBreak(toks, end) {
+			next := toks[end].low
+			if xtrWithheld[next] {
+				return 0, false
+			}
+			if xtrLowerWord(toks[end].raw) && !xtrObjectStarts[next] && !xtrClaimNouns[next] {
+				// "denying flu vaccines to immigrants": something is
+				// withheld from someone.
+				for i := end + 1; i < len(toks) && i <= end+4 && !xtrClauseBreak(toks, i); i++ {
+					if toks[i].low == "to" {
+						return 0, false
+					}
+				}
+			}
+		}
+	case xtrDefend:
+		if xtrFollowedBy(toks, end, 2, xtrDefendedThings) {
+			return 0, false
+		}
 	case xtrNeedsTopic:
 		if !xtrTopical(toks, k, end) || xtrFollowedBy(toks, end, 2, xtrNotMeantWords) {
 			return 0, false
@@ -305,4 +332,10 @@ func xtrNegated(toks []xtrToken, k int) bool {
 		}
 	}
 	return false
+}
+
+// xtrLowerWord reports whether w starts with a lower-case letter.
+func xtrLowerWord(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsLower(r)
 }

@@ -55,6 +55,17 @@ const (
 	// xtrTruceAfter: disputed before a truce noun: "fighting continued
 	// despite the ceasefire".
 	xtrTruceAfter
+	// xtrVerbOnly: "accused", "alleged" are cues as verbs ("accused Russia
+	// of", "alleged that"), not as adjectives before a noun ("accused sex
+	// trafficker", "alleged role").
+	xtrVerbOnly
+	// xtrWithhold: "denied" disputes a claim ("denied that", "denies the
+	// accusation"), not when it withholds something ("denying vaccines to
+	// migrants", "denied bail").
+	xtrWithhold
+	// xtrDefend: "defended" answers criticism, but not a title or a goal
+	// ("defending champion").
+	xtrDefend
 	// xtrCompliance: a commitment kept beside an agreement noun ("both
 	// sides respected the truce"), broken when negated ("failed to honour
 	// the deal").
@@ -67,127 +78,186 @@ type xtrCue struct {
 	words []string
 }
 
-// xtrCueTable lists the cue phrases by class.
-var xtrCueTable = map[xtrClass][]string{
-	xtrAgreed: {
-		"agreed", "agree", "agrees", "agreeing", "signed", "signs", "will sign", "would sign", "to sign",
-		"committed to", "commit to", "commits to", "pledged", "promised to", "will begin", "would begin",
-		"will start", "would start", "will resume", "would resume", "will take place", "would take place",
-		"will be held", "would be held", "will take effect", "would take effect", "takes effect",
-		"reached", "reach", "reaches", "reaching", "struck", "sealed", "clinched", "secured", "hammered out",
-		"brokered", "welcomed", "welcomes", "welcoming", "under the", "held", "holding", "holds",
-		"tentative deal", "tentative agreement", "deal was reached", "agreement was reached",
-		"reaffirmed", "reaffirm", "reaffirms", "got to that place", "consensus", "endorsed", "endorse",
-		"endorses", "approved", "approve", "approves", "accepted", "accept", "accepts", "would support",
-		"will support", "ratified", "ratify", "ratifies", "breakthrough", "in agreement", "on board",
-		"will abide", "would abide", "will honour", "will honor", "broke the deadlock",
-		"broken the deadlock", "break the deadlock", "broke the impasse", "break the impasse",
-		"adopted", "adopts", "in place", "into force", "in force", "into effect", "took effect",
-		"take effect", "ended with an agreement", "ended with a deal", "ended in agreement",
-		"respected", "respecting", "respect", "respects", "observe", "observed", "observing", "complied with",
-		"complying with", "comply with", "abided by", "abiding by", "abide by", "honoured", "honored",
-		"honouring", "honoring", "honour", "honor", "adhered to", "adhering to",
-		// French, German, Spanish.
-		"se sont mis d'accord", "ont convenu", "a convenu", "sont convenus", "ont accepté",
-		"a accepté", "ont signé", "a signé", "accord conclu", "sont tombés d'accord",
-		"einigten sich", "geeinigt", "vereinbart", "vereinbarten", "zugestimmt", "stimmte zu",
-		"stimmten zu", "unterzeichnet", "unterzeichneten", "acordaron", "acordó", "firmaron",
-		"firmó", "aceptó", "aceptaron", "alcanzaron un acuerdo", "llegaron a un acuerdo",
-	},
-	xtrHedge: {
-		"unclear", "not clear", "uncertain", "remains to be seen", "remain to be seen",
-		"no mention", "made no mention", "not come up", "did not come up", "didn't come up",
-		"not mentioned", "was not discussed", "were not discussed", "yet to", "not yet",
-		"still open", "remains open", "remain open", "left open", "undecided", "unresolved",
-		"stalled", "deadlock", "deadlocked", "impasse", "no agreement", "no deal",
-		"no decision", "postponed", "put off", "on hold", "sticking point", "sticking points",
-		"open question", "open questions", "not been told", "not told", "no date", "no timetable",
-		"no timeline", "no details", "no extension", "not said", "did not say", "would not say",
-		"will not say", "would not comment", "would not confirm", "within reach", "close to a deal",
-		"close to an agreement", "close to agreement", "closer to a deal", "closer to an agreement",
-		"near a deal", "nearing a deal", "nearing an agreement", "differences remain",
-		"differences remained", "gaps remain", "gaps remained", "expired", "lapsed", "vote on",
-		"votes on", "voted on", "voting on", "will vote", "would vote", "walked out", "walked away",
-		"pulled out", "broke off", "broken off", "suspended", "withdrew from", "little progress",
-		"no progress", "without progress", "without agreement", "without an agreement", "without a deal",
-		"without a breakthrough", "haggling", "haggle", "wrangling", "not mention", "not address",
-		"not addressed", "still needs", "still need", "still has to", "still have to", "still must",
-		"must still", "still requires", "still require", "subject to",
-		"collapsed", "collapse", "collapses", "collapsing", "broke down", "broken down", "break down",
-		"breaking down", "fell apart", "fallen apart", "falls apart", "fell through", "in tatters",
-		"unravelled", "unraveled", "unravelling", "unraveling", "foundered", "frayed", "fraying", "frays",
-		"pas clair", "incertain", "pas encore", "reste à", "reporté", "aucun accord",
-		"unklar", "noch nicht", "keine einigung", "bleibt offen", "vertagt",
-		"no está claro", "todavía no", "aún no", "sin acuerdo", "pospuesto",
-	},
-	xtrRefusal: {
-		"declined", "declines", "decline to", "refused", "refuses", "refuse to", "refusing", "refusal",
-		"failed to", "fails to", "fail to", "failing to", "balked", "resisted", "ruled out", "rules out",
-		"ruling out", "rule out", "blocked", "blocks", "blocking", "vetoed", "vetoes", "turned down",
-		"turns down", "rebuffed", "voted against", "opposed to", "opposes", "would not", "will not",
-		"won't", "wouldn't", "will never", "would never", "infuriating", "infuriated", "angered",
-		"angering", "outraged", "rejected", "rejects", "rejecting", "rejection", "reject", "dismissed",
-		"dismisses", "dismissing",
-		"a refusé", "ont refusé", "refuse de", "lehnte ab", "lehnten ab", "weigerte sich",
-		"verweigert", "se negó", "se negaron", "rejeté", "rejette", "abgelehnt", "rechazó", "rechaza",
-	},
-	xtrDisputed: {
-		"accused", "accuses", "accusing", "accusation", "accusations", "violated", "violates",
-		"violating", "violation", "violations", "breach", "breached", "breaches", "breaching",
-		"broken", "broke", "breaking", "denied", "denies", "deny", "denying", "contested", "contests",
-		"contesting", "refuted", "refutes", "refute", "refuting", "rebutted", "backtracking",
-		"backtracked", "reneged", "reneging", "reneges", "went back on", "flouted", "flouting",
-		"no reciprocity", "disputed", "disputes", "dispute", "disputing", "claimed", "blamed", "blames",
-		"blaming", "not abated", "not respected", "not honoured", "not honored", "condemned", "condemns",
-		"objected", "objects to", "disagree", "disagreed", "disagrees", "disagreement",
-		"at odds", "far apart", "undermined", "undermining", "sabotaged", "protested", "contradicting",
-		"contradicted", "contradicts", "contrary to", "despite the", "in defiance of",
-		"accusé", "accuse", "a violé", "violé", "conteste", "contesté", "dément", "démenti",
-		"beschuldigt", "beschuldigte", "vorgeworfen", "verletzt",
-		"verletzte", "bestritten", "bestreitet", "wies zurück", "acusó", "acusa",
-		"acusaron", "violó", "violación", "negó", "denunció",
-	},
-	xtrWeak: {
-		"hoped", "hopes", "hope", "hoping", "would have to", "will have to", "condition",
-		"conditions", "precondition", "preconditions", "must", "demand", "demands", "demanded",
-		"demanding", "insisted", "insists", "insist", "called for", "calls for", "calling for",
-		"call for", "called on", "calls on", "calling on", "call on", "urged", "urges", "urging", "urge",
-		"wants", "want", "wanted", "asked for", "asks for", "asking for", "pressed", "pressing for",
-		"pushed for", "pushing for", "offered", "offers to", "offering to", "offer to", "hinted",
-		"floated", "would only", "will only", "only if", "unless", "expected to", "likely to",
-		"unlikely to", "plans to", "planned to", "ready to", "willing to", "prepared to", "appealed",
-		"signalled", "signaled", "whether", "would like to", "not negotiable", "non-negotiable",
-		"avoided", "unwilling", "unwillingness", "reluctant", "proposed", "proposes", "proposal",
-		"sought", "seeks", "seeking", "discussed", "discuss", "to be negotiated", "under discussion",
-		"would need to", "needs to",
-		"espère", "exige", "hofft", "fordert", "forderte", "bedingung", "espera", "exige",
-		"condición",
-	},
+// An xtrCueRow is one row of the cue table: phrases of one class that
+// mean the same thing, and the linguistic reason they signal that class.
+// Every row carries its reason (TestCueRowsHaveReasons checks it and counts
+// each row's uses in the corpus): no row may rest on one known article.
+type xtrCueRow struct {
+	class   xtrClass
+	reason  string
+	phrases string // "|"-separated, lower case
 }
+
+// xtrCueRows are the status cues.
+var xtrCueRows = []xtrCueRow{
+	// Commitments.
+	{xtrAgreed, "verbs of agreeing and consenting: a party takes on what was proposed",
+		"agreed|agree|agrees|agreeing|in agreement|consensus|accepted|accept|accepts|approved|approve|approves|" +
+			"endorsed|endorse|endorses|would support|will support"},
+	{xtrAgreed, "signing, ratifying and adopting: the formal acts that make an agreement binding",
+		"signed|ratified|ratify|ratifies|adopted|adopts"},
+	{xtrAgreed, "verbs of concluding a deal (refined: only beside an agreement noun, see xtrNeedsDeal)",
+		"reached|reach|reaches|reaching|struck|sealed|clinched|secured|hammered out|brokered|welcomed|welcomes|" +
+			"welcoming|under the|in place|tentative deal|tentative agreement|deal was reached|agreement was reached|" +
+			"breakthrough|ended with an agreement|ended with a deal|ended in agreement"},
+	{xtrAgreed, "ending a deadlock is reaching agreement",
+		"broke the deadlock|broken the deadlock|break the deadlock|broke the impasse|break the impasse"},
+	{xtrAgreed, "committing and reaffirming: a party binds itself (a pledge about the future alone is a plan, see the weak rows)",
+		"committed to|commit to|commits to|reaffirmed|reaffirm|reaffirms|will abide|would abide|will honour|will honor"},
+	{xtrAgreed, "an agreement in force: entry-into-force phrases of treaties and deals",
+		"into force|in force|into effect|took effect|takes effect"},
+	{xtrAgreed, "an agreement that holds (refined: after a truce noun, see xtrNeedsTruce)",
+		"held|holding|holds"},
+	{xtrAgreed, "compliance verbs: a commitment kept (refined: beside an agreement noun; negated they are a breach)",
+		"respected|respecting|respect|respects|observe|observed|observing|complied with|complying with|comply with|" +
+			"abided by|abiding by|abide by|honoured|honored|honouring|honoring|honour|honor|adhered to|adhering to|" +
+			"follow through|following through|followed through|deliver on|delivered on|delivering on|fulfil|" +
+			"fulfill|fulfilled|fulfilling"},
+	{xtrAgreed, "French, German and Spanish verbs of agreeing and signing (past forms used in news)",
+		"se sont mis d'accord|ont convenu|a convenu|sont convenus|ont accepté|a accepté|ont signé|a signé|accord conclu|" +
+			"sont tombés d'accord|einigten sich|geeinigt|vereinbart|vereinbarten|zugestimmt|stimmte zu|stimmten zu|" +
+			"unterzeichnet|unterzeichneten|acordaron|acordó|firmaron|firmó|aceptó|aceptaron|alcanzaron un acuerdo|" +
+			"llegaron a un acuerdo|hanno firmato|ha firmato|accordo raggiunto|hanno concordato|assinaram|assinou|" +
+			"chegaram a um acordo|fecharam acordo"},
+
+	// The matter is open.
+	{xtrHedge, "epistemic hedges: the outcome is not known",
+		"unclear|not clear|uncertain|remains to be seen|remain to be seen|undecided|unresolved|open question|" +
+			"open questions|still open|remains open|remain open|left open|elusive"},
+	{xtrHedge, "omissions: the matter was not addressed",
+		"no mention|made no mention|not come up|did not come up|didn't come up|not mentioned|was not discussed|" +
+			"were not discussed|not mention|not address|not addressed"},
+	{xtrHedge, "incompletion: not done yet",
+		"yet to|not yet|still needs|still need|still has to|still have to|still must|must still|still requires|" +
+			"still require|subject to"},
+	{xtrHedge, "stalemate nouns and adjectives: negotiations that do not move",
+		"stalled|deadlock|deadlocked|impasse|no agreement|no deal|no decision|sticking point|sticking points|" +
+			"little progress|no progress|without progress|without agreement|without an agreement|without a deal|" +
+			"without a breakthrough|differences remain|differences remained|gaps remain|gaps remained"},
+	{xtrHedge, "postponement and lapse: the matter is put off",
+		"postponed|put off|on hold|expired|lapsed|suspended"},
+	{xtrHedge, "missing particulars: the terms are not set",
+		"no date|no timetable|no timeline|no details|no extension"},
+	{xtrHedge, "non-disclosure: a party will not say",
+		"not been told|not told|not said|did not say|would not say|will not say|would not comment|would not confirm"},
+	{xtrHedge, "nearness: close to but not at an agreement",
+		"within reach|close to a deal|close to an agreement|close to agreement|closer to a deal|" +
+			"closer to an agreement|near a deal|nearing a deal|nearing an agreement"},
+	{xtrHedge, "a vote to come decides the matter",
+		"vote on|votes on|voted on|voting on|will vote|would vote"},
+	{xtrHedge, "leaving talks: negotiations broken off",
+		"walked out|walked away|pulled out|broke off|broken off|withdrew from"},
+	{xtrHedge, "bargaining verbs: terms still being fought over",
+		"haggling|haggle|wrangling"},
+	{xtrHedge, "collapse verbs (refined by subject: failed talks leave the matter open, a failed truce is disputed)",
+		"collapsed|collapse|collapses|collapsing|broke down|broken down|break down|breaking down|fell apart|" +
+			"fallen apart|falls apart|fell through|unravelled|unraveled|unravelling|unraveling|foundered|frayed|" +
+			"fraying|frays"},
+	{xtrHedge, "French, German, Spanish, Italian and Portuguese hedges: unclear, not yet, postponed, no agreement",
+		"pas clair|incertain|pas encore|reste à|reporté|aucun accord|unklar|noch nicht|keine einigung|bleibt offen|" +
+			"vertagt|no está claro|todavía no|aún no|sin acuerdo|pospuesto|non è chiaro|non ancora|rinviato|" +
+			"nessun accordo|não está claro|ainda não|adiado|sem acordo"},
+
+	// Refusals leave the matter open.
+	{xtrRefusal, "verbs of refusing and declining",
+		"declined|declines|decline to|refused|refuses|refuse to|refusing|refusal|turned down|turns down|rebuffed|" +
+			"balked|resisted"},
+	{xtrRefusal, "failure to act: a commitment not made",
+		"failed to|fails to|fail to|failing to"},
+	{xtrRefusal, "excluding and blocking: a party prevents the outcome",
+		"ruled out|rules out|ruling out|rule out|blocked|blocks|blocking|vetoed|vetoes|voted against|opposed to|opposes"},
+	{xtrRefusal, "negated future: a party will not do it (refined: only about something negotiated)",
+		"would not|will not|won't|wouldn't|will never|would never"},
+	{xtrRefusal, "rejecting (refined by object: rejecting a claim disputes it, rejecting a proposal refuses it)",
+		"rejected|rejects|rejecting|rejection|reject|dismissed|dismisses|dismissing"},
+	{xtrRefusal, "French, German, Spanish, Italian and Portuguese verbs of refusing",
+		"a refusé|ont refusé|refuse de|lehnte ab|lehnten ab|weigerte sich|verweigert|se negó|se negaron|rejeté|" +
+			"rejette|abgelehnt|rechazó|rechaza|ha rifiutato|hanno rifiutato|respinto|recusou|recusaram|rejeitou"},
+
+	// Parties contradict each other.
+	{xtrDisputed, "verbs of accusing and blaming: one party charges another",
+		"accused|accuses|accusing|accusation|accusations|blamed|blames|blaming|condemned|condemns|" +
+			"alleged|alleges|alleging|under fire"},
+	{xtrDisputed, "verbs of denying and contradicting: one party says another is wrong",
+		"denied|denies|deny|denying|contested|contests|contesting|refuted|refutes|refute|refuting|rebutted|" +
+			"contradicting|contradicted|contradicts|contrary to|disputed|disputes|dispute|disputing|disagree|" +
+			"disagreed|disagrees|disagreement|objected|objects to|protested|claimed"},
+	{xtrDisputed, "defending against criticism presupposes a contested act",
+		"defended|defends|defending"},
+	{xtrDisputed, "voicing alarm or concern at a party's act contests it",
+		"raised alarm|raised concerns|raised concern|voiced concern|voiced concerns|expressed concern|expressed concerns"},
+	{xtrDisputed, "breach verbs: an agreement broken",
+		"violated|violates|violating|violation|violations|breach|breached|breaches|breaching|broken|broke|breaking|" +
+			"backtracking|backtracked|reneged|reneging|reneges|went back on|flouted|flouting|not respected|" +
+			"not honoured|not honored|undermined|undermining|sabotaged"},
+	{xtrDisputed, "opposition idioms: the parties hold contrary positions",
+		"at odds|far apart|in defiance of|despite the"},
+	{xtrDisputed, "French, German, Spanish, Italian and Portuguese verbs of accusing, denying and violating",
+		"accusé|accuse|a violé|violé|conteste|contesté|dément|démenti|beschuldigt|beschuldigte|vorgeworfen|verletzt|" +
+			"verletzte|bestritten|bestreitet|wies zurück|acusó|acusa|acusaron|violó|violación|negó|denunció|" +
+			"accusato|ha accusato|ha negato|smentito|acusou|negou|denunciou"},
+
+	// Hopes, demands, offers, plans and conditions: open.
+	{xtrWeak, "desiderative verbs: a party wants what it has not got",
+		"hoped|hopes|hope|hoping|wants|want|wanted|would like to|sought|seeks|seeking"},
+	{xtrWeak, "demands and appeals: a party asks another to act",
+		"demand|demands|demanded|demanding|insisted|insists|insist|called for|calls for|calling for|call for|" +
+			"called on|calls on|calling on|call on|urged|urges|urging|urge|asked for|asks for|asking for|pressed|" +
+			"pressing for|pushed for|pushing for|appealed"},
+	{xtrWeak, "deontic modals: what must or should be done is not done",
+		"must|should|would have to|will have to|would need to|needs to|not negotiable|non-negotiable"},
+	{xtrWeak, "conditions: the outcome depends on something else",
+		"condition|conditions|precondition|preconditions|would only|will only|only if|unless"},
+	{xtrWeak, "offers and proposals: one side's move awaiting the other's",
+		"offered|offers to|offering to|offer to|proposed|proposes|proposal|hinted|floated|signalled|signaled"},
+	{xtrWeak, "plans, forecasts and readiness: what is expected or intended has not happened",
+		"expected to|likely to|unlikely to|plans to|planned to|ready to|willing to|prepared to|pledged|promised to|" +
+			"will begin|would begin|will start|would start|will resume|would resume|will take place|would take place|" +
+			"will be held|would be held|will sign|would sign|to sign|take effect"},
+	{xtrWeak, "open questions and talks in progress",
+		"whether|discussed|discuss|to be negotiated|under discussion"},
+	{xtrWeak, "reluctance and avoidance: a party holds back",
+		"avoided|unwilling|unwillingness|reluctant"},
+	{xtrWeak, "French, German, Spanish, Italian and Portuguese verbs of hoping and demanding, and conditions",
+		"espère|exige|hofft|fordert|forderte|bedingung|espera|condición|chiede|chiedono|spera|condizione|" +
+			"pede|pedem|exigiu|condição"},
+}
+
+// xtrCueTable lists the cue phrases by class, from xtrCueRows.
+var xtrCueTable = func() map[xtrClass][]string {
+	m := map[xtrClass][]string{}
+	for _, r := range xtrCueRows {
+		m[r.class] = append(m[r.class], strings.Split(r.phrases, "|")...)
+	}
+	return m
+}()
 
 // xtrCueRules are the cues the words around them refine.
 var xtrCueRules = func() map[string]xtrRule {
 	m := map[string]xtrRule{}
 	for rule, phrases := range map[xtrRule]string{
 		xtrNeedsDeal: "reached|reach|reaches|reaching|struck|sealed|clinched|secured|hammered out|" +
-			"brokered|welcomed|welcomes|welcoming|under the|in place",
+			"brokered|welcomed|welcomes|welcoming|under the|in place|signed",
 		xtrNeedsTruce: "held|holding|holds",
 		xtrBySubject: "collapsed|collapse|collapses|collapsing|broke down|broken down|break down|" +
 			"breaking down|fell apart|fallen apart|falls apart|fell through|in tatters|unravelled|" +
 			"unraveled|unravelling|unraveling|foundered|frayed|fraying|frays",
 		xtrByObject: "rejected|rejects|rejecting|rejection|reject|dismissed|dismisses|dismissing|" +
-			"rejeté|rejette|abgelehnt|rechazó|rechaza",
+			"rejeté|rejette|abgelehnt|rechazó|rechaza|ruled out|rules out|ruling out|rule out",
+		xtrVerbOnly:    "accused|alleged",
+		xtrWithhold:    "denied|denies|deny|denying",
+		xtrDefend:      "defended|defends|defending",
 		xtrNotBefore:   "signs",
 		xtrBreakObject: "broken|broke|breaking",
 		xtrDemand:      "wants|want|wanted|urged|urges|urging|urge|pressed",
-		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|would take place|" +
-			"offered|offers to|offering to|offer to|whether|expected to|likely to|unlikely to|plans to|" +
+		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|" +
+			"offered|offers to|offering to|offer to|expected to|likely to|unlikely to|plans to|" +
 			"planned to|ready to|willing to|prepared to|blocked|blocks|blocking|vetoed|vetoes|adopted|adopts|" +
 			"suspended|hinted|floated|signalled|signaled|appealed|would only|will only|only if|unless|" +
 			"haggling|haggle|wrangling|in force|into force|into effect|took effect|take effect|expired|lapsed|" +
 			"withdrew from|pulled out|walked out|walked away|little progress|no progress|without progress|" +
 			"not mention|not address|not addressed|subject to|refusal|opposed to|opposes|turned down|turns down|" +
-			"rebuffed|angered|angering|outraged|infuriating|infuriated|called on|" +
+			"rebuffed|called on|" +
 			"calls on|calling on|call on|asked for|asks for|asking for|pushed for|pushing for|pressing for|" +
 			"no details|vote on|votes on|voted on|voting on|will vote|would vote|still needs|still need|" +
 			"still has to|still have to|still must|must still|still requires|still require|contradicting|" +
@@ -196,7 +266,8 @@ var xtrCueRules = func() map[string]xtrRule {
 		xtrTruceAfter: "despite the|in defiance of",
 		xtrCompliance: "respected|respecting|respect|respects|observe|observed|observing|complied with|" +
 			"complying with|comply with|abided by|abiding by|abide by|honoured|honored|honouring|honoring|" +
-			"honour|honor|adhered to|adhering to",
+			"honour|honor|adhered to|adhering to|follow through|following through|followed through|" +
+			"deliver on|delivered on|delivering on|fulfil|fulfill|fulfilled|fulfilling",
 	} {
 		for _, p := range strings.Split(phrases, "|") {
 			m[p] = rule
@@ -250,7 +321,8 @@ var (
 	// xtrDealNouns name what parties agree on.
 	xtrDealNouns = xtrSet("deal deals agreement agreements accord accords compromise consensus " +
 		"understanding settlement pact truce truces ceasefire ceasefires cease-fire armistice treaty " +
-		"contract framework pause moratorium arrangement bargain memorandum terms")
+		"contract framework pause moratorium arrangement bargain memorandum terms promise promises pledge " +
+		"pledges vow vows commitment commitments")
 	// xtrTruceNouns name agreements that can hold or be broken.
 	xtrTruceNouns = xtrSet("deal agreement accord pact truce ceasefire cease-fire armistice treaty " +
 		"pause moratorium arrangement")
@@ -272,7 +344,7 @@ var (
 	xtrClaimNouns = xtrSet("claim claims allegation allegations accusation accusations account " +
 		"accounts charge charges assertion assertions report reports suggestion suggestions notion " +
 		"characterisation characterization criticism criticisms version allégations vorwürfe " +
-		"acusaciones")
+		"acusaciones involvement role responsibility link links connection wrongdoing")
 	// xtrNotBeforeWords cancel the cue one or two words before them:
 	// "signs of", "signs that".
 	xtrNotBeforeWords = xtrSet("of that are were point")

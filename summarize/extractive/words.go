@@ -73,3 +73,16 @@ var xtrOrgHeads = xtrSet("league association party union council committee court
 	"times news post journal house statehouse senate assembly parliament congress commission " +
 	"authority service services institute foundation fund club team forces army navy police " +
 	"administration government organisation organization network center centre hospital")
+
+var (
+	// xtrObjectStarts begin the object or complement of a verb of saying
+	// or accusing ("accused him of", "alleged that", "denied the claim"):
+	// pronouns, determiners, complementisers and prepositions.
+	xtrObjectStarts = xtrSet("that of in on to at by for the a an any his her its their our my him them it " +
+		"us me this these those having being what")
+	// xtrWithheld are what "denied" withholds rather than contests.
+	xtrWithheld = xtrSet("access entry bail permission visa visas passage")
+	// xtrDefendedThings are what is defended in sport or war, not against
+	// criticism.
+	xtrDefendedThings = xtrSet("champion champions title titles crown goal line lines position positions")
+)
