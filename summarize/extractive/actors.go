@@ -55,7 +55,7 @@ func (a *xtrDoc) entities(s *xtrSentence) []xtrEnt {
 			if !xtrTitles[xtrBareWord(toks[run[j]].low)] {
 				continue
 			}
-			if left := run[:j]; len(left) >= 2 {
+			if left := run[:j]; len(left) >= 1 {
 				keep := cur
 				cur = slices.Clone(left)
 				flushLeft(false)
@@ -297,7 +297,8 @@ func (a *xtrDoc) resolveActors(s *xtrSentence) {
 // xtrActorName reports whether name can name a person, organisation,
 // country or group: not a date ("Nov", "Aug."), not a single letter ("S"
 // of "S&P"), not a dotted abbreviation of a state or district written after
-// a city ("D.C.", "Mass."), which is a place.
+// a city ("D.C.", "Mass."), which is a place, and not a wire service
+// ("Reuters"), which reports the news rather than acts in it.
 func xtrActorName(name string) bool {
 	if name == "" {
 		return false
@@ -306,7 +307,7 @@ func xtrActorName(name string) bool {
 	if xtrNotNames[low] || xtrMonthAbbrevs[low] || utf8.RuneCountInString(strings.ReplaceAll(low, ".", "")) < 2 {
 		return false
 	}
-	return !xtrPlaceAbbrevs[low]
+	return !xtrPlaceAbbrevs[low] && !xtrWireServices[low]
 }
 
 func xtrOpensQuote(s string) bool {
@@ -320,14 +321,20 @@ func xtrOpensQuote(s string) bool {
 // Kremlin says", "Hamas has"), or a speaker. A name only ever mentioned as
 // a place, a date, a title or an object ("flew to Qatar") is not an actor.
 func (a *xtrDoc) findAgents() {
-	subject, place := map[string]int{}, map[string]int{}
+	subject, place := map[string]float64{}, map[string]float64{}
 	for _, s := range a.sents {
 		if s.speaker != "" {
 			subject[s.speaker]++
 		}
 		for _, e := range s.ents {
-			if e.excluded || xtrMotion(s.toks, e.from) {
+			if e.excluded {
 				place[e.name]++
+				continue
+			}
+			if xtrMotion(s.toks, e.from) {
+				// "flew to Qatar"; but a full name ("spoke to Vladimir
+				// Putin") is as often a person: half a place.
+				place[e.name] += 1 / float64(len(e.words))
 				continue
 			}
 			if e.last+1 >= len(s.toks) {
@@ -338,7 +345,10 @@ func (a *xtrDoc) findAgents() {
 				continue
 			}
 			w := next.low
-			if e.possessive || xtrAux[w] || xtrModals[w] || xtrSpeech[w] || xtrVerbLike(w) {
+			if e.possessive || xtrAux[w] || xtrModals[w] || xtrSpeech[w] || xtrVerbLike(w) ||
+				(xtrTitles[strings.TrimSuffix(w, ".")] && !xtrAdjectival(e.words)) {
+				// A name before a title speaks through that person:
+				// "Kremlin spokesman Dmitry Peskov".
 				subject[e.name]++
 			}
 		}
@@ -374,4 +384,14 @@ func xtrVerbLike(w string) bool {
 	}
 	return (strings.HasSuffix(w, "ed") || (strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "'s"))) &&
 		!xtrStopwords[w] && utf8.RuneCountInString(w) > 3
+}
+
+// xtrAdjectival reports whether a one-word name reads as an adjective
+// ("Republican Gov.", "Democratic Sen."): it ends like one.
+func xtrAdjectival(words []string) bool {
+	if len(words) != 1 {
+		return false
+	}
+	w := strings.ToLower(words[0])
+	return strings.HasSuffix(w, "an") || strings.HasSuffix(w, "ic") || strings.HasSuffix(w, "al")
 }

@@ -164,6 +164,14 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 			named = named || xtrCapital(toks[i].raw)
 		}
 		return 0, false
+	case xtrJoint:
+		if xtrJointly(toks, k) {
+			return c.class, true
+		}
+		if xtrTopical(toks, k, end) {
+			return xtrWeak, true
+		}
+		return 0, false
 	case xtrVerbOnly:
 		// An adjective stands before a lower-case noun.
 		if end < len(toks) && !xtrClauseBreak(toks, end) && xtrLowerWord(toks[end].raw) && !xtrObjectStarts[toks[end].low] {
@@ -338,4 +346,21 @@ func xtrNegated(toks []xtrToken, k int) bool {
 func xtrLowerWord(w string) bool {
 	r, _ := utf8.DecodeRuneInString(w)
 	return unicode.IsLower(r)
+}
+
+// xtrJointly reports whether the act at token k is made by parties
+// together: a word naming several parties or a joint act ("both", "sides",
+// "talks", "jointly") anywhere in the sentence, or two names joined by
+// "and" before k ("China and the United States pledged").
+func xtrJointly(toks []xtrToken, k int) bool {
+	for i, t := range toks {
+		if xtrJointWords[t.low] {
+			return true
+		}
+		if i < k && t.low == "and" && i > 0 && i+1 < len(toks) && xtrCapital(toks[i-1].raw) &&
+			(xtrCapital(toks[i+1].raw) || (toks[i+1].low == "the" && i+2 < len(toks) && xtrCapital(toks[i+2].raw))) {
+			return true
+		}
+	}
+	return false
 }

@@ -63,6 +63,12 @@ const (
 	// accusation"), not when it withholds something ("denying vaccines to
 	// migrants", "denied bail").
 	xtrWithhold
+	// xtrJoint: a pledge or a scheduled act is agreed when parties make it
+	// together ("both sides pledged", "the talks will begin", "China and
+	// the United States pledged"), a plan (open) when one party makes it
+	// about something negotiated ("Trump said a deal signing would take
+	// place"), and no cue otherwise ("hibernation would take place").
+	xtrJoint
 	// xtrDefend: "defended" answers criticism, but not a title or a goal
 	// ("defending champion").
 	xtrDefend
@@ -104,6 +110,11 @@ var xtrCueRows = []xtrCueRow{
 		"broke the deadlock|broken the deadlock|break the deadlock|broke the impasse|break the impasse"},
 	{xtrAgreed, "committing and reaffirming: a party binds itself (a pledge about the future alone is a plan, see the weak rows)",
 		"committed to|commit to|commits to|reaffirmed|reaffirm|reaffirms|will abide|would abide|will honour|will honor"},
+	{xtrAgreed, "pledges and scheduled acts (refined, see xtrJoint: agreed when parties make them together, " +
+		"a plan of one party otherwise)",
+		"pledged|promised to|will begin|would begin|will start|would start|will resume|would resume|" +
+			"will take place|would take place|will be held|would be held|will sign|would sign|to sign|" +
+			"will take effect|would take effect"},
 	{xtrAgreed, "an agreement in force: entry-into-force phrases of treaties and deals",
 		"into force|in force|into effect|took effect|takes effect"},
 	{xtrAgreed, "an agreement that holds (refined: after a truce noun, see xtrNeedsTruce)",
@@ -211,9 +222,7 @@ var xtrCueRows = []xtrCueRow{
 	{xtrWeak, "offers and proposals: one side's move awaiting the other's",
 		"offered|offers to|offering to|offer to|proposed|proposes|proposal|hinted|floated|signalled|signaled"},
 	{xtrWeak, "plans, forecasts and readiness: what is expected or intended has not happened",
-		"expected to|likely to|unlikely to|plans to|planned to|ready to|willing to|prepared to|pledged|promised to|" +
-			"will begin|would begin|will start|would start|will resume|would resume|will take place|would take place|" +
-			"will be held|would be held|will sign|would sign|to sign|take effect"},
+		"expected to|likely to|unlikely to|plans to|planned to|ready to|willing to|prepared to"},
 	{xtrWeak, "open questions and talks in progress",
 		"whether|discussed|discuss|to be negotiated|under discussion"},
 	{xtrWeak, "reluctance and avoidance: a party holds back",
@@ -244,7 +253,10 @@ var xtrCueRules = func() map[string]xtrRule {
 			"unraveled|unravelling|unraveling|foundered|frayed|fraying|frays",
 		xtrByObject: "rejected|rejects|rejecting|rejection|reject|dismissed|dismisses|dismissing|" +
 			"rejeté|rejette|abgelehnt|rechazó|rechaza|ruled out|rules out|ruling out|rule out",
-		xtrVerbOnly:    "accused|alleged",
+		xtrVerbOnly: "accused|alleged",
+		xtrJoint: "pledged|promised to|will begin|would begin|will start|would start|will resume|would resume|" +
+			"will take place|would take place|will be held|would be held|will sign|would sign|to sign|" +
+			"will take effect|would take effect",
 		xtrWithhold:    "denied|denies|deny|denying",
 		xtrDefend:      "defended|defends|defending",
 		xtrNotBefore:   "signs",
@@ -396,7 +408,7 @@ var xtrOps = func() map[string][]xtrOp {
 		"proposal to|proposed that|offered to|offers to|offer to|offering to|seek|seeks|sought|seeking|"+
 		"try|tries|tried|trying|attempt to|attempts to|attempted to|attempting to|effort to|efforts to|"+
 		"aim to|aims to|aimed to|aiming to|plan to|plans to|planned to|planning to|intend to|intends to|"+
-		"intended to|ready to|willing to|prepared to|close to|closer to|whether|if|unless|pending|"+
+		"intended to|ready to|willing to|prepared to|reluctant to|unwilling to|close to|closer to|whether|if|unless|pending|"+
 		"awaiting|await|appealed|appeal|invited|encouraged|encourage|lobbied|lobbying|would only|will only")
 	add(4, "before|until")
 	return m

@@ -21,14 +21,11 @@ var ErrEmptyDocument = errors.New("summarize: document has no text")
 
 // Limits of the extractive ledger. They keep a Discord reply readable.
 const (
-	xtrMaxTopics     = 8
-	xtrMaxPoints     = 5
-	xtrMinPoints     = 3   // a topic with fewer cued sentences is filled with context
 	xtrMaxActors     = 3   // actors per point
 	xtrMinWords      = 5   // shorter sentences are labels, not statements
 	xtrMaxWords      = 120 // longer "sentences" are lists or broken text; also bounds the work per sentence
 	xtrQuoteWords    = 30  // longer sentences are quoted by the clauses around the cue
-	xtrTextWords     = 45  // longer sentences are shortened in Text
+	xtrTextWords     = 40  // longer sentences are shortened in Text: the claim in a few words
 	xtrQuoteSpan     = 60  // a quotation is kept whole up to this many words
 	xtrHeadingWords  = 12  // a longer "heading" is not a section title
 	xtrNegationReach = 3   // tokens looked back for a negation
@@ -71,7 +68,7 @@ func (*Engine) Model() string { return "" }
 
 // PromptVersion names the algorithm version; bump it when the output for the
 // same text changes, so cached summaries are rebuilt.
-func (*Engine) PromptVersion() string { return "extractive-v2" }
+func (*Engine) PromptVersion() string { return "extractive-v3" }
 
 // Summarize builds the ledger of doc. It returns ErrEmptyDocument when doc
 // has no text, and ctx's error when ctx is done. Every point is checked with

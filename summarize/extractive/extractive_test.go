@@ -102,8 +102,8 @@ func xtrFind(t *testing.T, topics []summarize.Topic, topic, prefix string) summa
 
 func TestExtractiveEngineIdentity(t *testing.T) {
 	e := New()
-	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v2" {
-		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v2)", e.Name(), e.Model(), e.PromptVersion())
+	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v3" {
+		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v3)", e.Name(), e.Model(), e.PromptVersion())
 	}
 }
 
@@ -137,7 +137,6 @@ func TestExtractiveSeed(t *testing.T) {
 		{"Territory", "Trump had hinted at Ukraine giving up territory", summarize.StatusUnresolved, "Trump"},
 		{"Energy facility attacks", "During the call Putin agreed to stop attacking Ukrainian energy facilities temporarily", summarize.StatusAgreed, "Putin"},
 		{"Energy facility attacks", "Peskov in turn accused Ukraine of not respecting the 30-day moratorium", summarize.StatusDisputed, "Peskov"},
-		{"Energy facility attacks", `"Unfortunately, we see that so far there has been no reciprocity`, summarize.StatusDisputed, "Peskov"},
 		{"Aid", "Trump told Fox News aid to Ukraine did not come up", summarize.StatusUnresolved, "Trump"},
 		{"Aid", `Putin also said an "essential" condition`, summarize.StatusUnresolved, "Putin"},
 		{"Future talks", "The White House said talks on a maritime ceasefire", summarize.StatusAgreed, "White House"},
@@ -146,8 +145,23 @@ func TestExtractiveSeed(t *testing.T) {
 		{"Ukrainian response", "Ukraine accused Russia on Wednesday of effectively rejecting", summarize.StatusDisputed, "Ukraine"},
 		{"Ukrainian response", "President Volodymyr Zelenskyy said Russia launched more than 40 drones", summarize.StatusDisputed, "Zelenskyy"},
 	}
+	// The reply keeps two points a section: most of these, each with its
+	// status and actor.
+	found := 0
 	for _, tt := range tests {
-		p := xtrFind(t, topics, tt.topic, tt.prefix)
+		var p summarize.Point
+		ok := false
+		for _, tp := range topics {
+			for _, q := range tp.Points {
+				if tp.Name == tt.topic && (strings.HasPrefix(q.Text, tt.prefix) || strings.HasPrefix(q.Quote, tt.prefix)) {
+					p, ok = q, true
+				}
+			}
+		}
+		if !ok {
+			continue
+		}
+		found++
 		if p.Status != tt.status {
 			t.Errorf("%s: status of %q = %q; want %q", tt.topic, p.Text, p.Status, tt.status)
 		}
@@ -155,8 +169,15 @@ func TestExtractiveSeed(t *testing.T) {
 			t.Errorf("%s: actors of %q = %q; want %q among them", tt.topic, p.Text, p.Actors, tt.actor)
 		}
 	}
+	if found < 8 {
+		t.Errorf("%d of the %d expected points in the reply; want at least 8", found, len(tests))
+	}
+	// The news first: the lead is Putin's refusal, the call's main news.
+	if p := topics[0].Points[0]; !strings.HasPrefix(p.Text, "Putin declined to endorse") {
+		t.Errorf("first point = %q; want the lead (Putin declined to endorse …)", p.Text)
+	}
 	// The speaker comes first.
-	if p := xtrFind(t, topics, "Energy facility attacks", `"Unfortunately`); p.Actors[0] != "Peskov" {
+	if p := xtrFind(t, topics, "Energy facility attacks", "Peskov in turn accused"); len(p.Actors) == 0 || p.Actors[0] != "Peskov" {
 		t.Errorf("actors of %q = %q; want Peskov first", p.Text, p.Actors)
 	}
 
@@ -178,15 +199,19 @@ func TestExtractiveSeed(t *testing.T) {
 func xtrCheckLedger(t *testing.T, doc *summarize.Document, topics []summarize.Topic) {
 	t.Helper()
 	flat := strings.Join(strings.Fields(doc.Text), " ")
-	if len(topics) == 0 || len(topics) > xtrMaxTopics {
-		t.Errorf("%s: %d topics; want 1 to %d", doc.Title, len(topics), xtrMaxTopics)
+	points := 0
+	for _, tp := range topics {
+		points += len(tp.Points)
+	}
+	if len(topics) == 0 || points > xtrMaxPoints {
+		t.Errorf("%s: %d topics, %d points; want 1 topic or more and at most %d points", doc.Title, len(topics), points, xtrMaxPoints)
 	}
 	for _, tp := range topics {
 		if tp.Key != summarize.TopicKey(tp.Name) || tp.Name == "" {
 			t.Errorf("topic %q key = %q; want %q", tp.Name, tp.Key, summarize.TopicKey(tp.Name))
 		}
-		if len(tp.Points) == 0 || len(tp.Points) > xtrMaxPoints {
-			t.Errorf("topic %q has %d points; want 1 to %d", tp.Name, len(tp.Points), xtrMaxPoints)
+		if len(tp.Points) == 0 {
+			t.Errorf("topic %q has no point", tp.Name)
 		}
 		for _, p := range tp.Points {
 			if !p.Status.Valid() {
@@ -234,7 +259,11 @@ func TestExtractiveGolden(t *testing.T) {
 	}
 }
 
-func TestExtractiveClusters(t *testing.T) {
+// TestExtractiveNewsFirst reads an article without subheads: the reply
+// opens with its lead, keeps to xtrReplyPoints points, names its topic
+// after the headline's nouns, and marks what the parties agreed, dispute
+// and left open.
+func TestExtractiveNewsFirst(t *testing.T) {
 	doc := xtrFixture(t, xtrFixtures[1].file, xtrFixtures[1].title)
 	for _, b := range doc.Blocks {
 		if b.Heading {
@@ -243,46 +272,35 @@ func TestExtractiveClusters(t *testing.T) {
 	}
 	topics := xtrSummarize(t, doc)
 	xtrCheckLedger(t, doc, topics)
-	statuses := func(word string) []summarize.Status {
-		for _, tp := range topics {
-			if strings.Contains(tp.Key, word) {
-				var out []summarize.Status
-				for _, p := range tp.Points {
-					out = append(out, p.Status)
-				}
-				return out
-			}
-		}
-		t.Errorf("no topic with %q in its key among %d topics", word, len(topics))
-		return nil
-	}
-	tests := []struct {
-		word string
-		want summarize.Status // the first point's status
-		all  bool             // every point has it
-	}{
-		{"wage", summarize.StatusAgreed, true},
-		{"automation", summarize.StatusDisputed, false},
-		{"pension", summarize.StatusUnresolved, true},
-	}
-	for _, tt := range tests {
-		got := statuses(tt.word)
-		if len(got) == 0 {
-			continue
-		}
-		if got[0] != tt.want {
-			t.Errorf("topic %q statuses = %q; want %q first", tt.word, got, tt.want)
-		}
-		for _, s := range got {
-			if tt.all && s != tt.want {
-				t.Errorf("topic %q statuses = %q; want all %q", tt.word, got, tt.want)
-				break
-			}
-		}
-	}
+	var all []summarize.Point
 	for _, tp := range topics {
-		if tp.Name != xtrTitleCase(tp.Name) {
-			t.Errorf("topic name %q; want Title Case", tp.Name)
+		all = append(all, tp.Points...)
+		if tp.Name != xtrTitleCase(tp.Name) || !strings.Contains(strings.ToLower(doc.Title), strings.ToLower(strings.Fields(tp.Name)[0])) {
+			t.Errorf("topic name %q; want Title Case words of the headline %q", tp.Name, doc.Title)
+		}
+	}
+	if len(all) == 0 || len(all) > xtrReplyPoints {
+		t.Fatalf("%d points; want 1 to %d", len(all), xtrReplyPoints)
+	}
+	if lead := all[0]; !strings.HasPrefix(lead.Text, "The dockworkers' union and the Harbor Employers Association agreed") || lead.Status != summarize.StatusAgreed {
+		t.Errorf("first point = %q (%s); want the lead, agreed", lead.Text, lead.Status)
+	}
+	want := map[string]summarize.Status{
+		"The union accused the association of breaching a 2019 pledge": summarize.StatusDisputed,
+		"Reyes said pension talks would resume in March":               summarize.StatusUnresolved,
+	}
+	for prefix, status := range want {
+		found := false
+		for _, p := range all {
+			if strings.HasPrefix(p.Text, prefix) || strings.HasPrefix(p.Quote, prefix) {
+				found = true
+				if p.Status != status {
+					t.Errorf("point %q status = %q; want %q", p.Text, p.Status, status)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no point starting %q among %d", prefix, len(all))
 		}
 	}
 }
@@ -366,7 +384,6 @@ func TestXtrClassify(t *testing.T) {
 		{"Moscow has not yet signed the memorandum.", summarize.StatusUnresolved},
 		{"Ukraine accused Russia of rejecting the proposal hours after Moscow agreed to pause attacks.", summarize.StatusDisputed},
 		{"It was unclear whether Ukraine would be involved in those talks, which will take place in Jeddah.", summarize.StatusUnresolved},
-		{"Up until recently, we really didn't have consensus, and today we got to that place.", summarize.StatusAgreed},
 		{"We didn't have consensus on the energy ceasefire.", summarize.StatusUnresolved},
 		{"After initially refusing, Russia agreed to the prisoner exchange.", summarize.StatusAgreed},
 		{"Russia agreed to the exchange but refused to release the sailors.", summarize.StatusUnresolved},
@@ -374,7 +391,6 @@ func TestXtrClassify(t *testing.T) {
 		{"The sides made no mention of territorial concessions.", summarize.StatusUnresolved},
 		{"Trump told reporters aid did not come up in the conversation.", summarize.StatusUnresolved},
 		{"Kyiv denied violating the moratorium on strikes.", summarize.StatusDisputed},
-		{"There has been no reciprocity on the part of the Kyiv side.", summarize.StatusDisputed},
 		{"The offer counted for nothing and Trump would have to win greater concessions.", summarize.StatusUnresolved},
 		{"Putin said an essential condition for any truce would be halting mobilization.", summarize.StatusUnresolved},
 		{"The leaders reaffirmed their intention to continue efforts toward a settlement.", summarize.StatusAgreed},
@@ -448,8 +464,8 @@ func TestXtrActors(t *testing.T) {
 	want := [][]string{
 		{"Kremlin", "Peskov", "Putin"}, // titles dropped, surnames where the text uses them, Moscow is a place
 		{"Putin", "Peskov", "Kremlin"},
-		{"Zelenskyy"},           // speaker after the quote; Kyiv is a place
-		{"Zelenskyy", "Russia"}, // ZDF heard it: not an actor
+		{"Zelenskyy"}, // speaker after the quote; Kyiv is a place
+		{"Zelenskyy"}, // ZDF heard it; Russia is only talked with, never shown acting
 		{"White House", "Putin", "Trump"},
 		{"White House"}, // "it said" is the White House
 	}
@@ -468,11 +484,11 @@ func TestXtrShorten(t *testing.T) {
 	s := &xtrSentence{text: long, toks: xtrTokenize(long)}
 	_, _, s.cueStart, s.cueEnd = xtrClassify(s.toks)
 	quote := xtrShorten(s, xtrQuoteWords, false)
-	if !strings.Contains(long, quote) || !strings.Contains(quote, "got to that place") || len(strings.Fields(quote)) > xtrQuoteWords {
+	if !strings.Contains(long, quote) || !strings.Contains(quote, "consensus") || len(strings.Fields(quote)) > xtrQuoteWords {
 		t.Errorf("xtrShorten(%q) = %q; want a verbatim part of at most %d words holding the cue", long, quote, xtrQuoteWords)
 	}
 	text := xtrShorten(s, xtrTextWords, true)
-	if !strings.HasPrefix(text, "…") || !strings.Contains(text, "got to that place") {
+	if !strings.HasSuffix(text, "…") || !strings.Contains(text, "consensus") {
 		t.Errorf("xtrShorten(%q, mark) = %q; want a marked cut holding the cue", long, text)
 	}
 	short := "Putin agreed to stop attacking energy facilities."
@@ -515,11 +531,15 @@ func FuzzExtractive(f *testing.F) {
 			}
 			return
 		}
-		if len(res.Topics) > xtrMaxTopics {
-			t.Errorf("Summarize(%q): %d topics; want at most %d", text, len(res.Topics), xtrMaxTopics)
+		points := 0
+		for _, tp := range res.Topics {
+			points += len(tp.Points)
+		}
+		if points > xtrMaxPoints {
+			t.Errorf("Summarize(%q): %d points; want at most %d", text, points, xtrMaxPoints)
 		}
 		for _, tp := range res.Topics {
-			if len(tp.Points) == 0 || len(tp.Points) > xtrMaxPoints {
+			if len(tp.Points) == 0 {
 				t.Errorf("Summarize(%q): topic %q has %d points", text, tp.Name, len(tp.Points))
 			}
 			for _, p := range tp.Points {
@@ -599,6 +619,7 @@ type xtrNewsCase struct {
 // engine reads wrongly, with the reason: known limits, kept in the tables
 // so the rate stays honest.
 var xtrNewsMisses = map[string]string{
+	"The separate pause on strikes against power stations is in tatters.":                             "\"in tatters\" was a cue row found only in the seed article; rows now need a general reason (issue 9, item 7)",
 	"The company has offered a 3 percent raise in each of the next two years.":                        "an offer, but nothing in the sentence says what is negotiated, so \"offered\" is not read as a cue",
 	"The centrists want the finance ministry in exchange for their support.":                          "a demand, but \"want\" is a cue only beside a negotiated thing or a named party asked to act",
 	"Beijing has signalled it could lift the ban on Australian wine if Canberra drops its complaint.": "a ban is not among the negotiated things, so \"signalled\" is not read as a cue",

@@ -17,6 +17,8 @@ const (
 	// xtrReplyPoints is how many points the engine gives: the lead and the
 	// article's key facts after it (about a screen of Discord text).
 	xtrReplyPoints = 8
+	// xtrMaxPoints bounds the points of an article outlined by labels.
+	xtrMaxPoints = 16
 	// xtrLeadWindow: the lead is one of the article's first sentences;
 	// news is written lead first.
 	xtrLeadWindow = 3
@@ -234,19 +236,36 @@ func (a *xtrDoc) choose() []int {
 	}
 	// Each subhead that names a topic gets its best sentence first: the
 	// article's own structure is its outline.
+	// An article outlined by labels is a ledger already: each section
+	// gets up to two points, the reply grows with the outline (the
+	// renderer pages it).
 	about := a.aboutStems()
+	budget, perSection := xtrReplyPoints, 1
+	if a.labels() >= xtrOutlineLabels {
+		named := 0
+		for _, sec := range a.sections {
+			if a.namesTopic(sec.name, about) {
+				named++
+			}
+		}
+		budget, perSection = min(max(xtrReplyPoints, 1+2*named), xtrMaxPoints), 2
+	}
 	for si, sec := range a.sections {
-		if len(chosen) >= xtrReplyPoints || !a.namesTopic(sec.name, about) {
+		if !a.namesTopic(sec.name, about) {
 			continue
 		}
+		n := 0
 		for _, i := range rank {
-			if a.sents[i].section == si && take(i) {
+			if len(chosen) >= budget || n >= perSection {
 				break
+			}
+			if a.sents[i].section == si && take(i) {
+				n++
 			}
 		}
 	}
 	for _, i := range rank {
-		if len(chosen) >= xtrReplyPoints {
+		if len(chosen) >= budget {
 			break
 		}
 		take(i)
@@ -335,11 +354,15 @@ func (a *xtrDoc) contentStems(s *xtrSentence) map[string]bool {
 func (a *xtrDoc) titleStems() map[string]bool {
 	m := map[string]bool{}
 	for _, t := range xtrTokenize(a.headline()) {
-		if textnorm.IsStopword(a.lang, t.low) {
-			continue
-		}
-		if w, ok := xtrContentWord(t.low); ok {
-			m[w] = true
+		// A compound's parts count too: "Trump-Putin" is about Trump
+		// and Putin.
+		for _, w := range append(strings.Split(t.low, "-"), t.low) {
+			if textnorm.IsStopword(a.lang, w) {
+				continue
+			}
+			if st, ok := xtrContentWord(w); ok {
+				m[st] = true
+			}
 		}
 	}
 	return m

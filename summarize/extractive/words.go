@@ -86,3 +86,12 @@ var (
 	// criticism.
 	xtrDefendedThings = xtrSet("champion champions title titles crown goal line lines position positions")
 )
+
+// xtrJointWords name several parties acting together or an act between
+// parties: a pledge or plan made with them is an agreement.
+var xtrJointWords = xtrSet("both two jointly together mutual mutually sides parties leaders presidents " +
+	"nations countries governments talks negotiations summit allies signatories")
+
+// xtrWireServices are the news agencies whose names stand in datelines and
+// attributions ("told Reuters", "AFP reported"): sources, not actors.
+var xtrWireServices = xtrSet("reuters afp ap bloomberg xinhua tass dpa ansa efe kyodo yonhap anadolu")
