@@ -13,6 +13,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // TestServiceErrorTextSaysItOnce drives each way a link can fail through
@@ -52,7 +53,7 @@ func TestServiceErrorTextSaysItOnce(t *testing.T) {
 		svc, err := summarize.NewService(summarize.ServiceOptions{
 			Store:   db,
 			Fetcher: summarize.NewFetcher(opts),
-			Engine:  summarize.NewExtractiveEngine(),
+			Engine:  extractive.New(),
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -201,6 +201,7 @@ func extractHTML(body []byte, base *url.URL) (*Document, error) {
 		paywallMarkup: info.paywallMarkup,
 	}
 	doc.Blocks = blockList(blocks, len(body))
+	doc.Language = detectLanguage(doc.Blocks, doc.Language)
 	for _, b := range blocks {
 		sig.words += b.words
 	}

@@ -92,7 +92,8 @@ type qualitySignals struct {
 }
 
 // quality grades the main text: a teaser for stubs, paywalled excerpts
-// and consent walls, partial for short real text, full otherwise.
+// and consent walls, partial for short text that stops mid-sentence, full
+// otherwise (a short, complete news brief is full).
 func (s qualitySignals) quality() Quality {
 	switch {
 	case s.consentWords > 0 && s.consentWords*2 >= s.words:
@@ -103,7 +104,9 @@ func (s qualitySignals) quality() Quality {
 		return QualityFull
 	case s.paywallText, s.paywallMarkup && s.truncated:
 		return QualityTeaser
-	case s.words < partialWords:
+	case s.words < partialWords && s.truncated:
+		// Short text counts as part of an article only when it stops
+		// short: a complete 104-word brief is the whole article.
 		return QualityPartial
 	}
 	return QualityFull

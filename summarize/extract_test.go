@@ -179,9 +179,10 @@ func TestExtractMetadataSources(t *testing.T) {
 			want: Document{Site: "rail-news.example", Title: "Night trains return"},
 		},
 		{
-			name: "language from html lang with region",
+			// The text decides; the attribute is only a hint (issue 9).
+			name: "english text under html lang de-AT",
 			lang: "de-AT",
-			want: Document{Site: "rail-news.example", Title: "Night trains return", Language: "de"},
+			want: Document{Site: "rail-news.example", Title: "Night trains return", Language: "en"},
 		},
 		{
 			name: "language guessed from the text without lang",
@@ -301,7 +302,8 @@ func TestExtractQuality(t *testing.T) {
 		{name: "full article", fixture: "headings.html", contentType: "text/html", want: QualityFull},
 		{name: "paywall box and class", fixture: "paywall.html", contentType: "text/html", want: QualityTeaser},
 		{name: "consent wall", fixture: "consent.html", contentType: "text/html", want: QualityTeaser},
-		{name: "short real article", fixture: "short.html", contentType: "text/html", want: QualityPartial},
+		// A complete short brief is the whole article (issue 9).
+		{name: "short real article", fixture: "short.html", contentType: "text/html", want: QualityFull},
 		{name: "plain article with a consent notice", body: seed, contentType: "text/plain", want: QualityFull},
 		{
 			name:        "plain consent wall",
@@ -342,7 +344,8 @@ func TestQualitySignals(t *testing.T) {
 		want Quality
 	}{
 		{qualitySignals{words: 800}, QualityFull},
-		{qualitySignals{words: 120}, QualityPartial},
+		{qualitySignals{words: 120}, QualityFull},
+		{qualitySignals{words: 120, truncated: true}, QualityPartial},
 		{qualitySignals{words: 30}, QualityTeaser},
 		{qualitySignals{words: 200, paywallText: true}, QualityTeaser},
 		{qualitySignals{words: 900, paywallText: true}, QualityFull},

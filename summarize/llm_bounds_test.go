@@ -15,6 +15,7 @@ import (
 	"briefbot/prompts"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 	"briefbot/summarize/openaitest"
 )
 
@@ -304,7 +305,7 @@ func TestServiceStoresBoundedModelAnswer(t *testing.T) {
 			e, _ := newEngine(t, llm, nil)
 			svc, err := summarize.NewService(summarize.ServiceOptions{
 				Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
-				Engine: e, Fallback: summarize.NewExtractiveEngine(),
+				Engine: e, Fallback: extractive.New(),
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -135,7 +137,7 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 	}
 	if !req.Fresh {
 		if sum, ok := s.lookup(ctx, link, lang); ok {
-			return sum, nil
+			return withLanguageNote(sum, lang), nil
 		}
 	}
 	ch := s.flight.DoChan(flightKey(s.key(s.opts.Engine, link, lang), req.Fresh), func() (any, error) {
@@ -151,12 +153,29 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 			return nil, r.Err
 		}
 		sum := *r.Val.(*Summary)
-		return &sum, nil
+		return withLanguageNote(&sum, lang), nil
 	}
 }
 
 func flightKey(k Key, fresh bool) string {
 	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%t", k.URL, k.Engine, k.Model, k.PromptVersion, fresh)
+}
+
+// withLanguageNote adds one note to sum when the reader asked for a
+// summary language (lang) that its engine cannot write: the offline engine
+// quotes the article in the article's own language. The note is added on
+// the way out, never stored, since the same cached summary serves every
+// language.
+func withLanguageNote(sum *Summary, lang string) *Summary {
+	if lang == "" || lang == "auto" || sum.Engine != engineExtractive || strings.EqualFold(lang, sum.Language) {
+		return sum
+	}
+	note := fmt.Sprintf("Summaries in %q need a language model; without one, this summary quotes the article in its own language.", lang)
+	if slices.Contains(sum.Notes, note) {
+		return sum
+	}
+	sum.Notes = append(slices.Clip(sum.Notes), note)
+	return sum
 }
 
 // Extract fetches rawURL and returns its main text: what the engines see.
@@ -206,7 +225,11 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 // file) without the cache.
 func (s *Service) SummarizeDocument(ctx context.Context, doc *Document) (*Summary, error) {
 	start := s.opts.Now()
-	return s.summarizeDoc(ctx, doc, "", s.opts.Language, start)
+	sum, err := s.summarizeDoc(ctx, doc, "", s.opts.Language, start)
+	if err != nil {
+		return nil, err
+	}
+	return withLanguageNote(sum, s.opts.Language), nil
 }
 
 func (s *Service) key(e Engine, canonical, lang string) Key {

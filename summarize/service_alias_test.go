@@ -17,6 +17,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // Two articles for the trust-boundary tests: a genuine one and the
@@ -111,7 +112,7 @@ func newWebFixture(t *testing.T) *webFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.db.Close() })
-	w.engine = &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "extractive"}
+	w.engine = &countingEngine{Engine: extractive.New(), name: "extractive"}
 	w.svc = w.service(w.db)
 	return w
 }
@@ -381,7 +382,7 @@ func TestServiceFlightRereadsCache(t *testing.T) {
 	w := newWebFixture(t)
 	article := w.url("news.example", "/a")
 	w.serve("news.example", "/a", articleHTML(genuineTitle, genuineParas, "", ""))
-	otherEngine := &countingEngine{Engine: summarize.NewExtractiveEngine(), name: "extractive"}
+	otherEngine := &countingEngine{Engine: extractive.New(), name: "extractive"}
 	other, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   w.db,
 		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Resolver: loopbackResolver{}}),

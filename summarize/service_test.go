@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -382,5 +383,41 @@ func TestServiceNewLinkToKnownArticle(t *testing.T) {
 	s, err := f.svc.Summarize(ctx, summarize.Request{URL: f.srv.URL + "/news/call"})
 	if err != nil || !s.Cached || f.hits.Load() != 2 {
 		t.Errorf("article link after the alias: cached %v, err %v, fetched %d times; want cached, no new fetch", s != nil && s.Cached, err, f.hits.Load())
+	}
+}
+
+// TestServiceLanguageNote: a summary language the offline engine cannot
+// write is said once, on fresh and cached answers alike, and never stored.
+func TestServiceLanguageNote(t *testing.T) {
+	f := newServiceFixture(t)
+	svc, err := summarize.NewService(summarize.ServiceOptions{
+		Store:   f.db,
+		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Engine:  extractive.New(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := func(lang string) []string {
+		t.Helper()
+		s, err := svc.Summarize(context.Background(), summarize.Request{URL: f.srv.URL + "/news/call", Language: lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, n := range s.Notes {
+			if strings.Contains(n, "language model") {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for i, tt := range []struct {
+		lang string
+		want int
+	}{{"de", 1}, {"de", 1}, {"", 0}, {"en", 0}, {"fr", 1}} {
+		if got := notes(tt.lang); len(got) != tt.want {
+			t.Errorf("call %d, language %q: language notes = %q; want %d", i, tt.lang, got, tt.want)
+		}
 	}
 }
