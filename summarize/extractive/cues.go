@@ -249,7 +249,7 @@ var xtrCueRules = func() map[string]xtrRule {
 			"brokered|welcomed|welcomes|welcoming|under the|in place|signed",
 		xtrNeedsTruce: "held|holding|holds",
 		xtrBySubject: "collapsed|collapse|collapses|collapsing|broke down|broken down|break down|" +
-			"breaking down|fell apart|fallen apart|falls apart|fell through|in tatters|unravelled|" +
+			"breaking down|fell apart|fallen apart|falls apart|fell through|unravelled|" +
 			"unraveled|unravelling|unraveling|foundered|frayed|fraying|frays",
 		xtrByObject: "rejected|rejects|rejecting|rejection|reject|dismissed|dismisses|dismissing|" +
 			"rejeté|rejette|abgelehnt|rechazó|rechaza|ruled out|rules out|ruling out|rule out",
@@ -259,14 +259,13 @@ var xtrCueRules = func() map[string]xtrRule {
 			"will take effect|would take effect",
 		xtrWithhold:    "denied|denies|deny|denying",
 		xtrDefend:      "defended|defends|defending",
-		xtrNotBefore:   "signs",
 		xtrBreakObject: "broken|broke|breaking",
 		xtrDemand:      "wants|want|wanted|urged|urges|urging|urge|pressed",
 		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|" +
 			"offered|offers to|offering to|offer to|expected to|likely to|unlikely to|plans to|" +
 			"planned to|ready to|willing to|prepared to|blocked|blocks|blocking|vetoed|vetoes|adopted|adopts|" +
 			"suspended|hinted|floated|signalled|signaled|appealed|would only|will only|only if|unless|" +
-			"haggling|haggle|wrangling|in force|into force|into effect|took effect|take effect|expired|lapsed|" +
+			"haggling|haggle|wrangling|in force|into force|into effect|took effect|expired|lapsed|" +
 			"withdrew from|pulled out|walked out|walked away|little progress|no progress|without progress|" +
 			"not mention|not address|not addressed|subject to|refusal|opposed to|opposes|turned down|turns down|" +
 			"rebuffed|called on|" +

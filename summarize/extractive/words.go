@@ -95,3 +95,35 @@ var xtrJointWords = xtrSet("both two jointly together mutual mutually sides part
 // xtrWireServices are the news agencies whose names stand in datelines and
 // attributions ("told Reuters", "AFP reported"): sources, not actors.
 var xtrWireServices = xtrSet("reuters afp ap bloomberg xinhua tass dpa ansa efe kyodo yonhap anadolu")
+
+// xtrWordTable names a word table of the engine and the reason for its
+// rows; TestCueRowsHaveReasons checks every table has one.
+type xtrWordTable struct {
+	name, reason string
+	words        map[string]bool
+}
+
+// xtrWordTables are the word tables the engine's decisions rest on.
+var xtrWordTables = []xtrWordTable{
+	{"xtrDealNouns", "nouns naming agreements between parties", xtrDealNouns},
+	{"xtrTruceNouns", "agreements that hold over time and can be broken", xtrTruceNouns},
+	{"xtrTalkNouns", "nouns naming negotiations, whose failure leaves a matter open", xtrTalkNouns},
+	{"xtrTopicWords", "nouns naming what parties negotiate (wages, tariffs, territory, hostages)", xtrTopicWords},
+	{"xtrClaimNouns", "nouns naming claims and allegations, which can be rejected or denied", xtrClaimNouns},
+	{"xtrNegators", "negation words of the six languages read", xtrNegators},
+	{"xtrAux", "auxiliaries and adverbs a negation reaches across", xtrAux},
+	{"xtrModals", "English modal verbs: a commitment made with one can hang on a condition", xtrModals},
+	{"xtrTitles", "titles and offices before a person's name, never names themselves", xtrTitles},
+	{"xtrNationalities", "nationality adjectives, which qualify names but are not actors", xtrNationalities},
+	{"xtrNotNames", "capitalised words that are never names: weekdays, months, pronouns, sentence adverbs", xtrNotNames},
+	{"xtrSpeech", "verbs of saying, which mark a speaker", xtrSpeech},
+	{"xtrMonthAbbrevs", "abbreviations of months and weekdays: dates, not actors", xtrMonthAbbrevs},
+	{"xtrPlaceAbbrevs", "postal abbreviations of US states and districts written after a city: places", xtrPlaceAbbrevs},
+	{"xtrWireServices", "news agencies: the sources of a report, not actors in it", xtrWireServices},
+	{"xtrOrgHeads", "head nouns of organisation and building names, never shortened like a surname", xtrOrgHeads},
+	{"xtrIrregularPast", "irregular English past tenses that mark a name as a verb's subject", xtrIrregularPast},
+	{"xtrJointWords", "words naming several parties acting together", xtrJointWords},
+	{"xtrObjectStarts", "words that begin a verb's object or complement, never a noun after an adjective", xtrObjectStarts},
+	{"xtrWithheld", "what 'denied' withholds rather than contests", xtrWithheld},
+	{"xtrDefendedThings", "what is defended in sport or war rather than against criticism", xtrDefendedThings},
+}
