@@ -71,8 +71,8 @@ func (*Engine) Model() string { return "" }
 func (*Engine) PromptVersion() string { return "extractive-v3" }
 
 // Summarize builds the ledger of doc. It returns ErrEmptyDocument when doc
-// has no text, and ctx's error when ctx is done. Every point is checked with
-// Ground before it is returned.
+// has no text, and ctx's error when ctx is done. Every point quotes the
+// article verbatim; the Service grounds them (once, for every engine).
 func (e *Engine) Summarize(ctx context.Context, doc *summarize.Document) (*summarize.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("summarize: extractive: %w", err)
@@ -100,10 +100,9 @@ func (e *Engine) Summarize(ctx context.Context, doc *summarize.Document) (*summa
 		return nil, fmt.Errorf("summarize: extractive: %w", err)
 	}
 	topics := a.topics()
-	summarize.Ground(topics, text)
 	res := &summarize.Result{Topics: topics}
 	if len(topics) == 0 {
-		res.Notes = append(res.Notes, "No statement of agreement, refusal or dispute was found in this article.")
+		res.Notes = append(res.Notes, "This page has no sentences of an article to summarize (a list of links, a form or a stub?).")
 	}
 	return res, nil
 }

@@ -78,6 +78,16 @@ func xtrSummarize(t testing.TB, doc *summarize.Document) []summarize.Topic {
 	if err != nil {
 		t.Fatalf("Summarize(%s) error: %v", doc.Title, err)
 	}
+	// Grounding is the Service's: against the text the engine read.
+	text := doc.Text
+	if strings.TrimSpace(text) == "" {
+		var parts []string
+		for _, b := range doc.Blocks {
+			parts = append(parts, b.Text)
+		}
+		text = strings.Join(parts, "\n\n")
+	}
+	summarize.Ground(res.Topics, text)
 	return res.Topics
 }
 
@@ -531,6 +541,7 @@ func FuzzExtractive(f *testing.F) {
 			}
 			return
 		}
+		summarize.Ground(res.Topics, text)
 		points := 0
 		for _, tp := range res.Topics {
 			points += len(tp.Points)
