@@ -454,6 +454,13 @@ func TestXtrSplitSentences(t *testing.T) {
 		{"Is it over? Nobody knows.", []string{"Is it over?", "Nobody knows."}},
 		{"Prices rose 3.5 percent in J. Smith's report. It was 2 p.m. on Friday.", []string{"Prices rose 3.5 percent in J. Smith's report.", "It was 2 p.m. on Friday."}},
 		{"No final stop", []string{"No final stop"}},
+		// German, French, Spanish, Italian and Portuguese.
+		{"Die Wahl findet am 3. Oktober statt. Die SPD bzw. die Grünen wollen regieren.",
+			[]string{"Die Wahl findet am 3. Oktober statt.", "Die SPD bzw. die Grünen wollen regieren."}},
+		{"Selon M. Macron, l'accord tient. Mme Borne a confirmé.", []string{"Selon M. Macron, l'accord tient.", "Mme Borne a confirmé."}},
+		{"La Sra. García llegó ayer. ¿Habrá acuerdo? Nadie lo sabe.", []string{"La Sra. García llegó ayer.", "¿Habrá acuerdo?", "Nadie lo sabe."}},
+		{"Il Sig. Rossi ha firmato. La Dott. Bianchi no.", []string{"Il Sig. Rossi ha firmato.", "La Dott. Bianchi no."}},
+		{"O Sr. Silva chegou. A Dra. Costa saiu.", []string{"O Sr. Silva chegou.", "A Dra. Costa saiu."}},
 	}
 	for _, tt := range tests {
 		if got := xtrSplitSentences(tt.para); !reflect.DeepEqual(got, tt.want) {

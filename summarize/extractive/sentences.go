@@ -432,10 +432,10 @@ func xtrSplitSentences(p string) []string {
 			continue
 		}
 		next, _ := utf8.DecodeRuneInString(p[j+1:])
-		if !unicode.IsUpper(next) && !unicode.IsDigit(next) && !strings.ContainsRune("\"“‘'(«[", next) {
+		if !unicode.IsUpper(next) && !unicode.IsDigit(next) && !strings.ContainsRune("\"“‘'(«[¿¡„", next) {
 			continue
 		}
-		if r == '.' && xtrAbbreviation(p[start:term]) {
+		if r == '.' && (xtrAbbreviation(p[start:term]) || xtrOrdinalDate(p[start:term], p[j+1:])) {
 			continue
 		}
 		if inQ && words < xtrQuoteSpan {
@@ -479,7 +479,41 @@ func xtrAbbreviation(s string) bool {
 	return xtrAbbrevs[strings.ToLower(w)]
 }
 
-var xtrAbbrevs = xtrSet("mr mrs ms dr prof st gen sen rep gov lt col sgt capt cmdr adm jr sr inc ltd co corp no vs etc approx dept est fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd pres hon rev messrs")
+// xtrAbbrevs are abbreviations written with a period that does not end a
+// sentence: English titles, months and business words, and the common
+// ones of German (bzw, ca, vgl, usw, Nr), French (M., Mme, av, env),
+// Spanish (Sr., Sra., Dña., núm), Italian (Sig., Dott., Avv., ecc) and
+// Portuguese (Sr., Dra., nº, av).
+var xtrAbbrevs = xtrSet("mr mrs ms dr prof st gen sen rep gov lt col sgt capt cmdr adm jr sr inc ltd co corp no vs etc approx dept est fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd pres hon rev messrs " +
+	"bzw ca vgl usw nr hr fr dipl ing abs jh mio mrd " +
+	"mme mlle mm env av bd éd " +
+	"sra srta dra dña núm tel " +
+	"sig sigg dott avv ecc pag " +
+	"nº exmo exma")
+
+// xtrMonths are month names of the six languages: "am 3. Oktober", "le
+// 1er mai" and "el 5 de mayo" keep their numbers' periods inside the
+// sentence.
+var xtrMonths = xtrSet("january february march april may june july august september october november december " +
+	"januar februar märz april mai juni juli august september oktober november dezember jänner " +
+	"janvier février mars avril mai juin juillet août septembre octobre novembre décembre " +
+	"enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre " +
+	"gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre " +
+	"janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro")
+
+// xtrOrdinalDate reports whether the period at the end of s follows a day
+// number and the text after it (next) opens with a month: "am 3. Oktober".
+func xtrOrdinalDate(s, next string) bool {
+	w := s[strings.LastIndexByte(s, ' ')+1:]
+	if w == "" || len(w) > 2 || strings.TrimFunc(w, unicode.IsDigit) != "" {
+		return false
+	}
+	m := next
+	if i := strings.IndexFunc(next, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
+		m = next[:i]
+	}
+	return xtrMonths[strings.ToLower(m)]
+}
 
 // xtrTokenize splits a sentence into words. Apostrophes, hyphens and periods
 // between letters stay inside a word ("didn't", "30-day", "U.S").

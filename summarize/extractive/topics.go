@@ -190,17 +190,19 @@ func (a *xtrDoc) choose() []int {
 	title := a.titleStems()
 	freq := map[string]int{} // sentences per content stem
 	stems := make([]map[string]bool, len(a.sents))
+	keys := make([]map[string]bool, len(a.sents))
 	for i, s := range a.sents {
-		stems[i] = a.contentStems(s)
+		stems[i] = a.topicStems(s)
+		keys[i] = a.contentStems(s)
 		for w := range stems[i] {
 			freq[w]++
 		}
 	}
 	score := make([]float64, len(a.sents))
 	for i, s := range a.sents {
-		score[i] = a.salience(i, s, stems[i], title, freq)
+		score[i] = a.salience(i, s, stems[i], keys[i], title, freq)
 	}
-	lead := a.lead(title, stems, score)
+	lead := a.lead(title, keys, score)
 	said := map[string]bool{}
 	for w := range stems[lead] {
 		said[w] = true
@@ -301,16 +303,18 @@ func (a *xtrDoc) lead(title map[string]bool, stems []map[string]bool, score []fl
 // position (news comes first), words shared with the headline, words
 // shared with the rest of the article (what it is about), a status cue (a
 // party agreeing, refusing, disputing), a figure, and a named actor.
-func (a *xtrDoc) salience(i int, s *xtrSentence, stems, title map[string]bool, freq map[string]int) float64 {
+func (a *xtrDoc) salience(i int, s *xtrSentence, stems, keys, title map[string]bool, freq map[string]int) float64 {
 	if len(stems) == 0 || len(s.toks) < xtrMinWords+2 {
 		return 0
 	}
 	v := 1.0 / (1 + float64(i)/xtrPositionHalf)
 	hits, central := 0, 0.0
-	for w := range stems {
+	for w := range keys {
 		if title[w] {
 			hits++
 		}
+	}
+	for w := range stems {
 		if n := freq[w]; n > 1 {
 			central += math.Log(float64(n))
 		}
@@ -334,9 +338,9 @@ func (a *xtrDoc) salience(i int, s *xtrSentence, stems, title map[string]bool, f
 	return v
 }
 
-// contentStems are the stems of the words of s that can name what it is
-// about: no stopwords, cue words or titles.
-func (a *xtrDoc) contentStems(s *xtrSentence) map[string]bool {
+// topicStems are the stems of the words of s that can name a topic (no
+// stopwords or cue words): what the article keeps talking about.
+func (a *xtrDoc) topicStems(s *xtrSentence) map[string]bool {
 	m := map[string]bool{}
 	for _, t := range s.toks {
 		if textnorm.IsStopword(a.lang, t.low) {
@@ -349,23 +353,49 @@ func (a *xtrDoc) contentStems(s *xtrSentence) map[string]bool {
 	return m
 }
 
-// titleStems are the content stems of the headline, without the site's
-// name the title often carries ("… - BBC News").
+// contentStems are the keys (see xtrPrefix) of the words of s that say
+// what it is about: no stopwords, titles or verbs of saying. Cue words
+// count here ("accord", "deal"): what was agreed is news.
+func (a *xtrDoc) contentStems(s *xtrSentence) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range s.toks {
+		if w, ok := a.keyWord(t.low); ok {
+			m[w] = true
+		}
+	}
+	return m
+}
+
+// titleStems are the keys of the headline's words, without the site's
+// name the title often carries ("… - BBC News"). A compound's parts count
+// too: "Trump-Putin" is about Trump and Putin.
 func (a *xtrDoc) titleStems() map[string]bool {
 	m := map[string]bool{}
 	for _, t := range xtrTokenize(a.headline()) {
-		// A compound's parts count too: "Trump-Putin" is about Trump
-		// and Putin.
 		for _, w := range append(strings.Split(t.low, "-"), t.low) {
-			if textnorm.IsStopword(a.lang, w) {
-				continue
-			}
-			if st, ok := xtrContentWord(w); ok {
-				m[st] = true
+			if k, ok := a.keyWord(w); ok {
+				m[k] = true
 			}
 		}
 	}
 	return m
+}
+
+// keyWord is the comparison key of a content word: its stem's first five
+// letters, which also joins inflections in languages the stemmer does not
+// know ("salarial", "salaires").
+func (a *xtrDoc) keyWord(low string) (string, bool) {
+	w := strings.TrimSuffix(low, "'s")
+	if utf8.RuneCountInString(w) < 3 || textnorm.IsStopword(a.lang, w) || xtrStopwords[w] || xtrTitles[w] ||
+		xtrSpeech[w] || xtrNotNames[w] {
+		return "", false
+	}
+	for _, r := range w {
+		if !unicode.IsLetter(r) && r != '-' && r != '\'' {
+			return "", false
+		}
+	}
+	return xtrPrefix(xtrStem(w)), true
 }
 
 // headline is the document's title without a site name after a
@@ -417,7 +447,7 @@ func (a *xtrDoc) mainTopicName() string {
 	// Verb forms ("killed", "drops", "launching") say what happened, not
 	// what it is about: nouns and names come first.
 	slices.SortStableFunc(terms, func(x, y term) int {
-		if c := cmp.Compare(b2i(xtrVerbForm(x.word)), b2i(xtrVerbForm(y.word))); c != 0 {
+		if c := cmp.Compare(b2i(a.verbForm(x.word)), b2i(a.verbForm(y.word))); c != 0 {
 			return c
 		}
 		return cmp.Compare(y.n, x.n)
@@ -426,11 +456,15 @@ func (a *xtrDoc) mainTopicName() string {
 		return a.fallbackName()
 	}
 	pick := terms[:1]
-	if len(terms) > 1 && terms[1].n >= 2 && terms[1].n*3 >= terms[0].n && !xtrVerbForm(terms[1].word) {
+	if len(terms) > 1 && terms[1].n >= 2 && terms[1].n*3 >= terms[0].n && !a.verbForm(terms[1].word) {
 		pick = terms[:2]
 		// A name before a noun ("Europa Plumes", "Indiana Teachers"),
 		// else in the headline's order ("Helicopter Crash").
+		// German capitalises every noun: there, the headline's order.
 		p0, p1 := a.proper[strings.ToLower(pick[0].word)], a.proper[strings.ToLower(pick[1].word)]
+		if a.lang == "de" {
+			p0, p1 = false, false
+		}
 		if (p1 && !p0) || (p0 == p1 && pick[1].at < pick[0].at) {
 			pick = []term{pick[1], pick[0]}
 		}
@@ -528,6 +562,12 @@ func xtrTitleCase(s string) string {
 func xtrVerbForm(w string) bool {
 	low := strings.ToLower(w)
 	return strings.HasSuffix(low, "ed") || strings.HasSuffix(low, "ing")
+}
+
+// verbForm is xtrVerbForm for English articles; other languages' verb
+// endings are not told apart from their nouns'.
+func (a *xtrDoc) verbForm(w string) bool {
+	return (a.lang == "" || a.lang == "en") && xtrVerbForm(w)
 }
 
 func b2i(b bool) int {
