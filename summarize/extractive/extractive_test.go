@@ -585,6 +585,10 @@ func TestXtrFurniture(t *testing.T) {
 		{"Advertisement", true},
 		{"Privacy Policy | Terms of Use", true},
 		{"© 2025 Example News. All rights reserved.", true},
+		{"(Leggi anche su: I Cavalieri dello Zodiaco: ecco gli attori –FOTO)", true},
+		{"Lesen Sie auch: Die Koalition ringt um den Haushalt", true},
+		{"05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad", true},
+		{"Die Gewerkschaft - so heißt es - fordert: mehr Lohn.", false},
 		// Article sentences on the same subjects are kept.
 		{"EU regulators agreed new rules on cookie consent banners on Tuesday.", false},
 		{"Meta said it would change its privacy policy after the regulators objected to the way it shares data.", false},

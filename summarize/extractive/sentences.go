@@ -203,7 +203,7 @@ func xtrKey(s string) string {
 // xtrStatement reports whether a sentence can be a point: not a question,
 // not shouting or a dateline (it has lower-case letters).
 func xtrStatement(s string) bool {
-	t := strings.TrimRight(s, "\"”’') ")
+	t := strings.TrimRight(s, "\"”’') !")
 	if strings.HasSuffix(t, "?") {
 		return false
 	}
@@ -378,10 +378,20 @@ func xtrBoilerPrefix(k string) bool {
 		"file photo", "reporting by", "editing by", "writing by", "additional reporting by",
 		"copyright ©", "copyright (c)", "©", "read more:", "read also:", "related:", "see also:",
 		"click here", "follow us on", "share this article", "search trends",
+		// "Read also" and byline furniture in German, French, Spanish,
+		// Italian and Portuguese.
+		"lesen sie auch", "mehr zum thema", "lire aussi", "à lire aussi", "voir aussi", "lea también",
+		"leer más", "vea también", "leggi anche", "potrebbe interessarti", "leia também", "leia mais",
+		"veja também", "publicado por", "pubblicato da", "publié par", "veröffentlicht von",
 	} {
 		if strings.HasPrefix(t, p) {
 			return true
 		}
+	}
+	// A metadata line: three or more fields joined by " - " or " | "
+	// with a label ("Category:", "Tags:", "Publicado por:").
+	if strings.Count(t, " - ")+strings.Count(t, " | ") >= 2 && strings.Count(t, ": ") >= 2 {
+		return true
 	}
 	// One or two words alone on a line: "Advertisement", "Translating...".
 	switch strings.TrimRight(t, ".…!: ") {
