@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"briefbot/summarize/textnorm"
 )
 
 // An xtrEnt is a named entity of a sentence.
@@ -281,12 +283,25 @@ func (a *xtrDoc) resolveActors(s *xtrSentence) {
 	// Names outside quotations, then inside them; a one-word name counts
 	// only when the article names it again (a one-off capitalised word is
 	// as often a place, a product or a heading as an actor).
+	name := func(e xtrEnt) bool {
+		if !xtrActorName(e.name) {
+			return false
+		}
+		if len(e.words) == 1 {
+			// A one-word "name" the article also writes in lower case
+			// is a common noun at a sentence's start ("Teachers",
+			// "Strategy"); a function word ("Die") is none.
+			low := strings.ToLower(e.words[0])
+			return !a.lowered[low] && !textnorm.IsStopword(a.lang, low)
+		}
+		return true
+	}
 	for _, pass := range []func(e xtrEnt) bool{
 		func(e xtrEnt) bool { return !e.inQuote && a.agents[e.name] && (a.freq[e.name] > 1 || len(e.words) > 1) },
 		func(e xtrEnt) bool { return e.inQuote && a.agents[e.name] && a.freq[e.name] > 1 },
 	} {
 		for _, e := range s.ents {
-			if !e.excluded && pass(e) && xtrActorName(e.name) {
+			if !e.excluded && pass(e) && name(e) {
 				add(e.name)
 			}
 		}

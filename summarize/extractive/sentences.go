@@ -52,12 +52,13 @@ type xtrDoc struct {
 	standalone map[string]bool // one-word entities
 	freq       map[string]int  // mentions per entity name
 	agents     map[string]bool // names the article shows acting (see findAgents)
+	lowered    map[string]bool // words the article writes in lower case
 }
 
 // xtrAnalyze reads the blocks into sections of sentences and classifies
 // them.
 func xtrAnalyze(doc *summarize.Document, blocks []summarize.Block) *xtrDoc {
-	a := &xtrDoc{doc: doc, lang: doc.Language, proper: map[string]bool{}, standalone: map[string]bool{}, freq: map[string]int{}, agents: map[string]bool{}}
+	a := &xtrDoc{doc: doc, lang: doc.Language, proper: map[string]bool{}, standalone: map[string]bool{}, freq: map[string]int{}, agents: map[string]bool{}, lowered: map[string]bool{}}
 
 	lineCount := map[string]int{}
 	for _, b := range blocks {
@@ -109,6 +110,9 @@ func xtrAnalyze(doc *summarize.Document, blocks []summarize.Block) *xtrDoc {
 
 	for _, s := range a.sents {
 		for k, t := range s.toks {
+			if r, _ := utf8.DecodeRuneInString(t.raw); unicode.IsLower(r) {
+				a.lowered[strings.TrimSuffix(t.low, "'s")] = true
+			}
 			if !xtrInitial(s.toks, k) && xtrCapital(t.raw) {
 				a.proper[strings.TrimSuffix(t.low, "'s")] = true
 			}

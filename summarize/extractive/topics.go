@@ -423,7 +423,7 @@ func (a *xtrDoc) mainTopicName() string {
 	var terms []term
 	seen := map[string]bool{}
 	for k, t := range xtrTokenize(a.headline()) {
-		if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] {
+		if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] || xtrMonthAbbrevs[t.low] || xtrConnectors[t.low] {
 			continue
 		}
 		w, ok := xtrContentWord(t.low)
