@@ -22,6 +22,9 @@ const (
 	// xtrLeadWindow: the lead is one of the article's first sentences;
 	// news is written lead first.
 	xtrLeadWindow = 3
+	// xtrStandfirst is the lead bonus of a sentence before an article's
+	// first subhead.
+	xtrStandfirst = 1.5
 	// xtrPositionHalf is the sentence position at which the position prior
 	// of a sentence has halved: news puts the most important facts first
 	// (the inverted pyramid), so the prior decays with position.
@@ -49,8 +52,8 @@ func (a *xtrDoc) topics() []summarize.Topic {
 	for _, i := range chosen {
 		s := a.sents[i]
 		name := mainName
-		if s.section >= 0 && a.namesTopic(a.sections[s.section].name, about) {
-			name = a.sections[s.section].name
+		if sec := a.sectionOf(s, about); sec >= 0 {
+			name = a.sections[sec].name
 		}
 		key := summarize.TopicKey(name)
 		at, ok := index[key]
@@ -62,6 +65,48 @@ func (a *xtrDoc) topics() []summarize.Topic {
 		topics[at].Points = append(topics[at].Points, a.point(s))
 	}
 	return topics
+}
+
+// xtrJoinWords is how many words a sentence before the first subhead must
+// share with a section to join its topic.
+const xtrJoinWords = 3
+
+// sectionOf is the section whose subhead names the topic of s: its own,
+// or, for a sentence before the first subhead (a standfirst), the section
+// it shares the most words with (at least xtrJoinWords): "Five days after
+// the energy pause, each side says the other has broken it" joins "Energy
+// infrastructure pause". It returns -1 for the article's main topic.
+func (a *xtrDoc) sectionOf(s *xtrSentence, about map[string]bool) int {
+	if s.section >= 0 {
+		if a.namesTopic(a.sections[s.section].name, about) {
+			return s.section
+		}
+		return -1
+	}
+	own := a.contentStems(s)
+	best, bestN := -1, xtrJoinWords-1
+	for si, sec := range a.sections {
+		if !a.namesTopic(sec.name, about) {
+			continue
+		}
+		shared := map[string]bool{}
+		for _, i := range append([]int{}, sec.sents...) {
+			for w := range a.contentStems(a.sents[i]) {
+				if own[w] {
+					shared[w] = true
+				}
+			}
+		}
+		for _, t := range xtrTokenize(sec.name) {
+			if w, ok := a.keyWord(t.low); ok && own[w] {
+				shared[w] = true
+			}
+		}
+		if len(shared) > bestN {
+			best, bestN = si, len(shared)
+		}
+	}
+	return best
 }
 
 // xtrSubheadWords bounds a subhead that names a topic: a longer one is a
@@ -216,7 +261,9 @@ func (a *xtrDoc) choose() []int {
 	}
 	slices.SortStableFunc(rank, func(x, y int) int { return cmp.Compare(score[y], score[x]) })
 	taken := map[int]bool{lead: true}
-	take := func(i int) bool {
+	// take adds sentence i unless it repeats what was said; a section's
+	// first point is its topic's, said or not.
+	take := func(i int, first bool) bool {
 		if taken[i] || score[i] <= 0 || len(stems[i]) == 0 {
 			return false
 		}
@@ -226,7 +273,7 @@ func (a *xtrDoc) choose() []int {
 				old++
 			}
 		}
-		if float64(old) > xtrRedundant*float64(len(stems[i])) {
+		if !first && float64(old) > xtrRedundant*float64(len(stems[i])) {
 			return false
 		}
 		for w := range stems[i] {
@@ -261,7 +308,7 @@ func (a *xtrDoc) choose() []int {
 			if len(chosen) >= budget || n >= perSection {
 				break
 			}
-			if a.sents[i].section == si && take(i) {
+			if a.sents[i].section == si && take(i, n == 0) {
 				n++
 			}
 		}
@@ -270,7 +317,7 @@ func (a *xtrDoc) choose() []int {
 		if len(chosen) >= budget {
 			break
 		}
-		take(i)
+		take(i, false)
 	}
 	slices.Sort(chosen[1:])
 	return chosen
@@ -287,6 +334,11 @@ func (a *xtrDoc) lead(title map[string]bool, stems []map[string]bool, score []fl
 			if title[w] {
 				v++
 			}
+		}
+		if v > 0 && a.sents[i].section < 0 && len(a.sections) > 0 {
+			// The paragraph before the first subhead, when it says what
+			// the headline says, is the article's standfirst: its lead.
+			v += xtrStandfirst
 		}
 		if len(a.sents[i].toks) < 8 {
 			v -= 2
