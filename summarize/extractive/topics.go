@@ -73,9 +73,11 @@ const xtrJoinWords = 3
 
 // sectionOf is the section whose subhead names the topic of s: its own,
 // or, for a sentence before the first subhead (a standfirst), the section
-// it shares the most words with (at least xtrJoinWords): "Five days after
-// the energy pause, each side says the other has broken it" joins "Energy
-// infrastructure pause". It returns -1 for the article's main topic.
+// it shares the most words with, when that is at least xtrJoinWords and no
+// fewer than it shares with the headline: "Five days after the pause in
+// attacks on energy facilities, each side says the other has broken it"
+// joins "Energy infrastructure pause", while a standfirst that retells the
+// headline stays in the main topic. It returns -1 for the main topic.
 func (a *xtrDoc) sectionOf(s *xtrSentence, about map[string]bool) int {
 	if s.section >= 0 {
 		if a.namesTopic(a.sections[s.section].name, about) {
@@ -84,13 +86,19 @@ func (a *xtrDoc) sectionOf(s *xtrSentence, about map[string]bool) int {
 		return -1
 	}
 	own := a.contentStems(s)
-	best, bestN := -1, xtrJoinWords-1
+	headline := 0
+	for w := range a.titleStems() {
+		if own[w] {
+			headline++
+		}
+	}
+	best, bestN := -1, max(xtrJoinWords, headline)-1
 	for si, sec := range a.sections {
 		if !a.namesTopic(sec.name, about) {
 			continue
 		}
 		shared := map[string]bool{}
-		for _, i := range append([]int{}, sec.sents...) {
+		for _, i := range sec.sents {
 			for w := range a.contentStems(a.sents[i]) {
 				if own[w] {
 					shared[w] = true
@@ -508,8 +516,22 @@ func (a *xtrDoc) mainTopicName() string {
 		return a.fallbackName()
 	}
 	pick := terms[:1]
+	second := -1
 	if len(terms) > 1 && terms[1].n >= 2 && terms[1].n*3 >= terms[0].n && !a.verbForm(terms[1].word) {
-		pick = terms[:2]
+		second = 1
+	}
+	if a.lang != "de" && !a.proper[strings.ToLower(terms[0].word)] {
+		// A name in the headline that the article repeats says who the
+		// story is about: "Nelson Goal", not "Goal".
+		for k := 1; k < len(terms); k++ {
+			if terms[k].n >= 2 && a.proper[strings.ToLower(terms[k].word)] {
+				second = k
+				break
+			}
+		}
+	}
+	if second > 0 {
+		pick = []term{terms[0], terms[second]}
 		// A name before a noun ("Europa Plumes", "Indiana Teachers"),
 		// else in the headline's order ("Helicopter Crash").
 		// German capitalises every noun: there, the headline's order.
@@ -537,7 +559,7 @@ func (a *xtrDoc) fallbackName() string {
 	for _, s := range a.sents {
 		seen := map[string]bool{}
 		for _, t := range s.toks {
-			if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] {
+			if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] || xtrMonthAbbrevs[t.low] {
 				continue
 			}
 			w, ok := xtrContentWord(t.low)
