@@ -119,7 +119,7 @@ func TestEvalOfflineEngine(t *testing.T) {
 	}
 	e := New()
 	ctx := context.Background()
-	var articles, points, withActors int
+	var articles, points, withActors, noPoint int
 	byStatus := map[summarize.Status]int{}
 	for _, d := range corpusDocs(t) {
 		res, err := e.Summarize(ctx, d.Doc)
@@ -132,6 +132,9 @@ func TestEvalOfflineEngine(t *testing.T) {
 		}
 		summarize.Ground(res.Topics, d.Doc.Text)
 		articles++
+		if len(res.Topics) == 0 {
+			noPoint++
+		}
 		for _, tp := range res.Topics {
 			for _, p := range tp.Points {
 				points++
@@ -152,7 +155,7 @@ func TestEvalOfflineEngine(t *testing.T) {
 		t.Fatalf("offline engine made %d points on %d articles; want points", points, articles)
 	}
 	share := func(n int) string { return fmt.Sprintf("%.1f %%", 100*float64(n)/float64(points)) }
-	t.Logf("offline engine: %d articles, %d points", articles, points)
+	t.Logf("offline engine: %d articles, %d points, %d articles without a point", articles, points, noPoint)
 	t.Logf("statuses: agreed %s, unresolved %s, disputed %s, reported %s; points naming an actor %s",
 		share(byStatus[summarize.StatusAgreed]), share(byStatus[summarize.StatusUnresolved]),
 		share(byStatus[summarize.StatusDisputed]), share(byStatus[summarize.StatusReported]), share(withActors))

@@ -152,6 +152,9 @@ func (a *xtrDoc) paragraph(lines []string, section int, titleKey string, seen ma
 	if para == "" || (titleKey != "" && len(para) <= 2*len(titleKey)+8 && xtrKey(para) == titleKey) {
 		return // nothing, or the title repeated as the first paragraph
 	}
+	if xtrHeadlineLine(para) {
+		return // a link to another story: a headline, not a sentence
+	}
 	if head := para[:min(len(para), 80)]; strings.Contains(head, "- ") || strings.Contains(head, "— ") || strings.Contains(head, "– ") {
 		if m := xtrDatelinePrefix.FindStringIndex(para); m != nil {
 			para = para[m[1]:] // "HARBOR CITY (Reuters) — The union…"
@@ -622,4 +625,18 @@ func xtrInitial(toks []xtrToken, k int) bool {
 	}
 	// An opening single quote, not a possessive one: " 'Word".
 	return (last == '\'' || last == '’') && strings.HasPrefix(toks[k].sep, " ")
+}
+
+// xtrHeadlineWords bounds a paragraph read as a headline.
+const xtrHeadlineWords = 25
+
+// xtrHeadlineLine reports whether a paragraph is a headline (a related
+// story's link): one short line that does not end like a sentence.
+func xtrHeadlineLine(para string) bool {
+	if len(strings.Fields(para)) > xtrHeadlineWords {
+		return false
+	}
+	t := strings.TrimRight(para, " ")
+	last, _ := utf8.DecodeLastRuneInString(t)
+	return !strings.ContainsRune(".!?…:;\"”’»)“", last) && len(xtrSplitSentences(para)) == 1
 }

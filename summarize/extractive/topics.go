@@ -73,11 +73,12 @@ const xtrJoinWords = 3
 
 // sectionOf is the section whose subhead names the topic of s: its own,
 // or, for a sentence before the first subhead (a standfirst), the section
-// it shares the most words with, when that is at least xtrJoinWords and no
-// fewer than it shares with the headline: "Five days after the pause in
-// attacks on energy facilities, each side says the other has broken it"
-// joins "Energy infrastructure pause", while a standfirst that retells the
-// headline stays in the main topic. It returns -1 for the main topic.
+// whose subhead it names and with which it shares the most words, when
+// that is at least xtrJoinWords and more than it shares with the headline:
+// "Five days after the pause in attacks on energy facilities, each side
+// says the other has broken it" joins "Energy infrastructure pause", while
+// a standfirst that retells the headline stays in the main topic. It
+// returns -1 for the main topic.
 func (a *xtrDoc) sectionOf(s *xtrSentence, about map[string]bool) int {
 	if s.section >= 0 {
 		if a.namesTopic(a.sections[s.section].name, about) {
@@ -92,10 +93,19 @@ func (a *xtrDoc) sectionOf(s *xtrSentence, about map[string]bool) int {
 			headline++
 		}
 	}
-	best, bestN := -1, max(xtrJoinWords, headline)-1
+	best, bestN := -1, max(xtrJoinWords-1, headline)
 	for si, sec := range a.sections {
 		if !a.namesTopic(sec.name, about) {
 			continue
+		}
+		named := false
+		for _, t := range xtrTokenize(sec.name) {
+			if w, ok := a.keyWord(t.low); ok && own[w] {
+				named = true
+			}
+		}
+		if !named {
+			continue // the sentence does not say what the subhead names
 		}
 		shared := map[string]bool{}
 		for _, i := range sec.sents {
