@@ -638,5 +638,5 @@ func xtrHeadlineLine(para string) bool {
 	}
 	t := strings.TrimRight(para, " ")
 	last, _ := utf8.DecodeLastRuneInString(t)
-	return !strings.ContainsRune(".!?…:;\"”’»)“", last) && len(xtrSplitSentences(para)) == 1
+	return !strings.ContainsRune(".!?…:;\"”’»)“。．！？」』", last) && len(xtrSplitSentences(para)) == 1
 }
