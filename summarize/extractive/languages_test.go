@@ -70,3 +70,19 @@ func TestExtractiveLanguages(t *testing.T) {
 		})
 	}
 }
+
+func TestXtrHeadlineLine(t *testing.T) {
+	for _, tt := range []struct {
+		para string
+		want bool
+	}{
+		{"Staffers 'don't care': Federal prison suicides were quietly rising before Jeffrey Epstein's death", true},
+		{"Two federal prison officers were charged Tuesday with falsifying records.", false},
+		{"報道によると、今回販売されたのは、いわゆる「脱獄」したiPhone。", false},
+		{"Il titolo è “Knights of the Zodiac”", false},
+	} {
+		if got := xtrHeadlineLine(tt.para); got != tt.want {
+			t.Errorf("xtrHeadlineLine(%q) = %v; want %v", tt.para, got, tt.want)
+		}
+	}
+}
