@@ -43,7 +43,7 @@ const (
 	maxActorsText = 120
 	maxNote       = 300
 	maxNotes      = 8
-	maxTopicName  = 200 // leaves room for " (cont.)" in a field name
+	maxTopicName  = 200 // leaves room for " (cont.)" when a topic goes on to the next page
 )
 
 // Status marks, as shown before each point. A reported fact gets a
@@ -445,7 +445,9 @@ func pointLine(p summarize.Point, ref string) string {
 }
 
 // splitField packs lines into fields of at most LimitFieldValue
-// characters, continuing under "name (cont.)".
+// characters. A continuation field has a blank name (Discord requires one,
+// so a zero-width space), so the topic reads as one block rather than as a
+// second topic named "… (cont.)".
 func splitField(name string, lines []string) []*discordgo.MessageEmbedField {
 	var out []*discordgo.MessageEmbedField
 	var cur []string
@@ -454,11 +456,11 @@ func splitField(name string, lines []string) []*discordgo.MessageEmbedField {
 		if len(cur) == 0 {
 			return
 		}
-		n := name
+		n := discordtext.Truncate(name, LimitFieldName)
 		if len(out) > 0 {
-			n = name + " (cont.)"
+			n = discordtext.ZeroWidthSpace
 		}
-		out = append(out, &discordgo.MessageEmbedField{Name: discordtext.Truncate(n, LimitFieldName), Value: strings.Join(cur, "\n")})
+		out = append(out, &discordgo.MessageEmbedField{Name: n, Value: strings.Join(cur, "\n")})
 		cur, size = nil, 0
 	}
 	for _, l := range lines {

@@ -8,7 +8,7 @@ import (
 
 // Flatten renders a reply as readable plain text for the console: content,
 // then each embed's title and link, description, fields as headed blocks and
-// footer, then its buttons as "[label]". Markdown escapes and zero-width spaces are removed and masked
+// footer (a field with a blank name continues the one before it), then its buttons as "[label]". Markdown escapes and zero-width spaces are removed and masked
 // links become "text <url>"; bold and italics stay as markdown.
 func Flatten(r Reply) string {
 	var b strings.Builder
@@ -33,9 +33,12 @@ func Flatten(r Reply) string {
 			b.WriteByte('\n')
 		}
 		for _, f := range e.Fields {
-			b.WriteString("\n### ")
-			b.WriteString(unescape(f.Name))
-			b.WriteByte('\n')
+			// A field with a blank name continues the one before it.
+			if name := unescape(f.Name); strings.TrimSpace(name) != "" {
+				b.WriteString("\n### ")
+				b.WriteString(name)
+				b.WriteByte('\n')
+			}
 			b.WriteString(unescape(f.Value))
 			b.WriteByte('\n')
 		}
