@@ -38,6 +38,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot"
+	"briefbot/ledger"
 	"briefbot/prompts"
 	"briefbot/schedule"
 	"briefbot/store"
@@ -741,7 +742,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	sched, err := schedule.New(schedule.Options{
 		Store:       a.db,
 		Poster:      poster,
-		Merger:      schedule.NewLLMMerger(a.llm, log),
+		Merger:      ledger.NewLLMMerger(a.llm, log),
 		Logger:      log,
 		DefaultCron: cfg.BriefingCron,
 		DefaultTZ:   cfg.BriefingTZ,

@@ -491,27 +491,6 @@ func TestRenderTopicNoHits(t *testing.T) {
 	}
 }
 
-func TestTopicStatus(t *testing.T) {
-	p := func(s summarize.Status) summarize.Point { return summarize.Point{Status: s} }
-	a, u, d := summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed
-	for _, tc := range []struct {
-		name   string
-		points []summarize.Point
-		want   summarize.Status
-	}{
-		{"none", nil, u},
-		{"all agreed", []summarize.Point{p(a), p(a)}, a},
-		{"agreed and open", []summarize.Point{p(a), p(u)}, u},
-		{"any disputed", []summarize.Point{p(a), p(d), p(u)}, d},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := TopicStatus(summarize.Topic{Points: tc.points}); got != tc.want {
-				t.Errorf("TopicStatus(%v) = %q; want %q", tc.points, got, tc.want)
-			}
-		})
-	}
-}
-
 // TestEscapeRoundTrip: the console's unescape gives back the cleaned text.
 func TestEscapeRoundTrip(t *testing.T) {
 	f := func(s string) bool {

@@ -10,13 +10,15 @@ import (
 )
 
 // A briefing's messages each end with a small footer line (Discord's "-#"
-// subtext) naming the slot and carrying its marker:
+// subtext) naming the slot, the part and, invisibly, its marker:
 //
-//	-# briefing 2026-11-29 09:00 Europe/Berlin · id b-123-1764403200000 · 2/3
+//	-# briefing Sun 29 Nov 09:00 Europe/Berlin · 2/3‹marker›
 //
-// After a crash between claiming a slot and recording its messages, the
-// marker found among the channel's recent messages tells which parts were
-// posted, so they are not posted again.
+// The marker is the slot's id written in zero-width characters (see
+// hideID), so readers see no internal id. After a crash between claiming
+// a slot and recording its messages, the marker found among the
+// channel's recent messages tells which parts were posted, so they are
+// not posted again.
 
 // markerID names a slot: guild and slot time in unix milliseconds.
 func markerID(guildID string, slot time.Time) string {
@@ -47,27 +49,44 @@ func nonce(guildID, channelID string, slot time.Time, i, n int) string {
 
 // footer returns the footer line of message i of n.
 func footer(id string, slot time.Time, loc *time.Location, late bool, i, n int) string {
-	f := "-# briefing " + slot.In(loc).Format("2006-01-02 15:04") + " " + loc.String() + " · id " + id
+	f := "-# briefing " + slot.In(loc).Format("Mon 2 Jan 15:04") + " " + loc.String()
 	if late {
 		f += " · late"
 	}
 	if n > 1 {
 		f += fmt.Sprintf(" · %d/%d", i, n)
 	}
-	return f
+	return f + hideID(id)
+}
+
+// zeroWidth are the four invisible digits a marker is written in: Discord
+// keeps them in a message's content and shows nothing.
+var zeroWidth = [4]rune{'\u200b', '\u200c', '\u200d', '\u2060'}
+
+// hideID writes id (ASCII) in base-4 zero-width digits between two
+// word joiners' worth of start and end marks.
+func hideID(id string) string {
+	var b strings.Builder
+	b.WriteRune(zeroWidth[3])
+	b.WriteRune(zeroWidth[3])
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		for shift := 6; shift >= 0; shift -= 2 {
+			b.WriteRune(zeroWidth[(c>>shift)&3])
+		}
+	}
+	return b.String()
 }
 
 // markerPart finds id in a message's content and returns the part it
 // marks (1 of 1 for a single message); ok is false when id is absent.
 func markerPart(content, id string) (i, n int, ok bool) {
+	hidden := hideID(id)
 	for _, line := range strings.Split(content, "\n") {
-		if !strings.HasPrefix(line, "-# briefing ") {
+		if !strings.HasPrefix(line, "-# briefing ") || !strings.HasSuffix(line, hidden) {
 			continue
 		}
-		_, rest, found := strings.Cut(line, " · id "+id)
-		if !found || (rest != "" && !strings.HasPrefix(rest, " ")) {
-			continue
-		}
+		rest := strings.TrimSuffix(line, hidden)
 		i, n = 1, 1
 		if k := strings.LastIndex(rest, " · "); k >= 0 {
 			if a, b, cut := strings.Cut(rest[k+len(" · "):], "/"); cut {

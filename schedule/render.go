@@ -2,12 +2,13 @@ package schedule
 
 import (
 	"fmt"
-	"strconv"
+	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"briefbot/bot/discordtext"
+	"briefbot/ledger"
 	"briefbot/summarize"
 )
 
@@ -15,19 +16,28 @@ import (
 const (
 	// maxMessageLen is Discord's limit on a message's content.
 	maxMessageLen = 2000
-	// maxSectionTopics bounds each of Agreed, Unresolved and Disputed.
-	maxSectionTopics = 10
-	// maxShownPoints is the number of points shown per topic in a small
-	// briefing; a briefing of many topics shows fewer (see shownPoints).
-	maxShownPoints = 3
+	// maxStoryPoints bounds the points shown of the biggest stories; a
+	// story of one article shows oneArticlePoints.
+	maxStoryPoints   = 8
+	oneArticlePoints = 3
+	// fullStoriesLen is the length of the post after which further
+	// stories are shown in one line each: a day of 20 articles reads in
+	// about two screens.
+	fullStoriesLen = 3000
+	// maxStoryLen keeps a story's block (points and sources) within one
+	// message with its footer.
+	maxStoryLen = 1850
 	// maxShownRefs is the number of sources cited per point side.
 	maxShownRefs = 3
-	// maxChanges bounds "What changed".
-	maxChanges = 15
+	// maxNewTopics bounds the new topics named in a story's "New" line.
+	maxNewTopics = 4
+	// maxQuiet bounds the stories listed as gone quiet.
+	maxQuiet = 5
 	// maxPointLen and maxNameLen bound untrusted text on one line.
-	maxPointLen     = 280
-	maxTopicNameLen = 80
-	maxTitleLen     = 120
+	maxPointLen     = 240
+	maxQuoteLen     = 160
+	maxTopicNameLen = 60
+	maxTitleLen     = 100
 )
 
 // header says when and for whom a briefing is.
@@ -39,12 +49,32 @@ type header struct {
 	postedAt time.Time
 }
 
+// statusLabel is how a reader sees a status.
+func statusLabel(st summarize.Status) string {
+	switch st {
+	case summarize.StatusUnresolved:
+		return "open"
+	case "":
+		return "new"
+	}
+	return string(st)
+}
+
 // renderBlocks renders a ledger as the blocks of a briefing post
-// (Markdown). A block is one or more lines kept in one message when the
-// post is split: the header, each topic with its points, each section
-// title with its first entry.
-func renderBlocks(led *Ledger, h header) []string {
-	intro := fmt.Sprintf("%d %s shared %s.", led.Articles, plural(led.Articles, "article", "articles"), windowText(led, h))
+// (Markdown): the header, then one block per story — its headline, what
+// is new since the last briefing, its points under Agreed / Open /
+// Disputed / What happened with their sources — and the stories that
+// went quiet. Each block is kept in one message when the post is split,
+// so a story's sources travel with it.
+func renderBlocks(led *ledger.Ledger, h header) []string {
+	intro := fmt.Sprintf("%d new %s %s", led.Articles, plural(led.Articles, "article", "articles"), windowText(led, h))
+	if n := len(led.Stories); n > 0 {
+		intro += fmt.Sprintf(", in %d %s", n, plural(n, "story", "stories"))
+	}
+	intro += "."
+	if led.Reshared > 0 {
+		intro += fmt.Sprintf(" %d re-shared %s already briefed left out.", led.Reshared, plural(led.Reshared, "article", "articles"))
+	}
 	if h.late {
 		intro += fmt.Sprintf(" _Posted late: it was due at %s._", h.slot.In(h.loc).Format("15:04"))
 	}
@@ -53,71 +83,235 @@ func renderBlocks(led *Ledger, h header) []string {
 		head += "\n_" + discordtext.Escape(n) + "_"
 	}
 	blocks := []string{head}
-	// section adds a titled list of entries; the title stays with the
-	// first entry.
-	section := func(title string, entries []string) {
-		if len(entries) == 0 {
-			return
-		}
-		blocks = append(blocks, "\n**"+title+"**\n"+entries[0])
-		blocks = append(blocks, entries[1:]...)
-	}
-
-	cited := map[int]bool{}
-	hasTopics := false
-	for _, sec := range []struct {
-		title  string
-		status summarize.Status
-	}{
-		{"Agreed", summarize.StatusAgreed},
-		{"Unresolved", summarize.StatusUnresolved},
-		{"Disputed", summarize.StatusDisputed},
-	} {
-		var topics []LedgerTopic
-		for _, t := range led.Current() {
-			if t.Status == sec.status {
-				topics = append(topics, t)
-			}
-		}
-		var entries []string
-		for i, t := range topics {
-			if i == maxSectionTopics {
-				entries = append(entries, fmt.Sprintf("_…and %d more %s %s (see /topic)._",
-					len(topics)-i, strings.ToLower(sec.title), plural(len(topics)-i, "topic", "topics")))
-				break
-			}
-			entries = append(entries, topicBlock(t, cited, shownPoints(len(led.Current()))))
-		}
-		hasTopics = hasTopics || len(entries) > 0
-		section(sec.title, entries)
-	}
-	if !hasTopics {
-		blocks = append(blocks, "\n_The shared articles held no points to report._")
-	}
-	section("What changed", changeLines(led))
-
 	nums := map[int]int{}
-	var srcLines []string
-	for i, s := range led.Sources {
-		if !cited[i+1] {
+	total := discordLen(head)
+	var compact []string
+	for si, st := range led.Stories {
+		if total > fullStoriesLen {
+			compact = append(compact, storyLine(led, st, nums, h))
 			continue
 		}
-		nums[i+1] = len(nums) + 1
-		srcLines = append(srcLines, sourceLine(nums[i+1], s, h))
+		b := storyBlock(led, si, st, nums, h)
+		total += discordLen(b)
+		blocks = append(blocks, b)
 	}
-	section("Sources", srcLines)
-	// Source references were written as \x00N\x00 placeholders (ledger
-	// numbers); now that display numbers are known, fill them in.
-	for i, b := range blocks {
-		if strings.IndexByte(b, 0) >= 0 {
-			blocks[i] = fillRefs(b, nums)
+	if len(compact) > 0 {
+		blocks = append(blocks, "\n**More stories**\n"+compact[0])
+		blocks = append(blocks, compact[1:]...)
+	}
+	if len(led.Stories) == 0 {
+		blocks = append(blocks, "\n_The shared articles held no points to report._")
+	}
+	if led.First {
+		blocks = append(blocks, "\n-# First briefing: nothing to compare with yet.")
+	}
+	var quiet []string
+	for _, c := range led.Changes {
+		if c.Kind == ledger.ChangeQuiet {
+			quiet = append(quiet, discordtext.Escape(truncateText(c.Topic, maxTitleLen)))
 		}
+	}
+	if len(quiet) > maxQuiet {
+		quiet = append(quiet[:maxQuiet], fmt.Sprintf("and %d more", len(quiet)-maxQuiet))
+	}
+	if len(quiet) > 0 {
+		blocks = append(blocks, "\n**Went quiet:** "+strings.Join(quiet, " · "))
 	}
 	return blocks
 }
 
-// renderEmpty is the one line of a day without shares.
-func renderEmpty(led *Ledger, h header) []string {
+// storyPoint is one point of a story, under its topic's name.
+type storyPoint struct {
+	topic string
+	p     ledger.Point
+}
+
+// storyBlock renders story si: headline, what is new, points by status,
+// sources. Points are dropped from the end until the block fits
+// maxStoryLen.
+func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h header) string {
+	var pts []storyPoint
+	for _, ti := range st.Topics {
+		t := led.Topics[ti]
+		for _, p := range t.Points {
+			pts = append(pts, storyPoint{t.Name, p})
+		}
+	}
+	limit := min(maxStoryPoints, oneArticlePoints+2*(st.Articles-1))
+	pts = interleave(pts, led, st, limit)
+	for {
+		local := maps.Clone(nums)
+		b := renderStory(led, si, st, pts, local, h)
+		if discordLen(b) <= maxStoryLen || len(pts) <= 1 {
+			maps.Copy(nums, local)
+			return b
+		}
+		pts = pts[:len(pts)-1]
+	}
+}
+
+// interleave picks up to limit points of a story: each topic's first
+// point (the one that decides its status), then each topic's next, so the
+// biggest topics do not crowd out the rest.
+func interleave(pts []storyPoint, led *ledger.Ledger, st ledger.Story, limit int) []storyPoint {
+	byTopic := map[string][]storyPoint{}
+	var order []string
+	for _, p := range pts {
+		if _, ok := byTopic[p.topic]; !ok {
+			order = append(order, p.topic)
+		}
+		byTopic[p.topic] = append(byTopic[p.topic], p)
+	}
+	var out []storyPoint
+	for round := 0; len(out) < limit; round++ {
+		added := false
+		for _, name := range order {
+			if round < len(byTopic[name]) && len(out) < limit {
+				out = append(out, byTopic[name][round])
+				added = true
+			}
+		}
+		if !added {
+			break
+		}
+	}
+	return out
+}
+
+func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, nums map[int]int, h header) string {
+	var b strings.Builder
+	b.WriteString("\n**")
+	b.WriteString(discordtext.Escape(truncateText(st.Headline, maxTitleLen)))
+	b.WriteString("**")
+	if st.Articles > 1 {
+		fmt.Fprintf(&b, " · %d articles", st.Articles)
+	}
+	var cited []int
+	cite := func(refs []int, more int) string {
+		var out strings.Builder
+		for i, n := range refs {
+			if i == maxShownRefs {
+				more += len(refs) - i
+				break
+			}
+			if _, ok := nums[n]; !ok {
+				nums[n] = len(nums) + 1
+				cited = append(cited, n)
+			}
+			fmt.Fprintf(&out, "[%d]", nums[n])
+		}
+		if more > 0 {
+			fmt.Fprintf(&out, " +%d more", more)
+		}
+		return out.String()
+	}
+	var news []string
+	for _, c := range led.Changes {
+		if c.Story != si {
+			continue
+		}
+		name := discordtext.Escape(truncateText(c.Topic, maxTopicNameLen))
+		switch c.Kind {
+		case ledger.ChangeResolved, ledger.ChangeStatus:
+			line := fmt.Sprintf("\n🔄 %s: %s → **%s**", name, statusLabel(c.From), statusLabel(c.To))
+			if c.Quote != "" {
+				line += " — “" + discordtext.Escape(truncateText(c.Quote, maxQuoteLen)) + "” " + cite(c.Sources, 0)
+			}
+			b.WriteString(line)
+		case ledger.ChangeNew:
+			news = append(news, fmt.Sprintf("%s (%s)", name, statusLabel(c.To)))
+		}
+	}
+	if len(news) > maxNewTopics {
+		news = append(news[:maxNewTopics], fmt.Sprintf("+%d more", len(news)-maxNewTopics))
+	}
+	if len(news) > 0 {
+		b.WriteString("\n🆕 New: " + strings.Join(news, ", "))
+	}
+	for _, sec := range []struct {
+		title  string
+		status summarize.Status
+	}{
+		{"✅ Agreed", summarize.StatusAgreed},
+		{"❓ Open", summarize.StatusUnresolved},
+		{"⚠️ Disputed", summarize.StatusDisputed},
+		{"📰 What happened", summarize.StatusReported},
+	} {
+		first := true
+		for _, sp := range pts {
+			if sp.p.Status != sec.status {
+				continue
+			}
+			if first {
+				b.WriteString("\n__" + sec.title + "__")
+				first = false
+			}
+			b.WriteString("\n• " + pointText(sp, cite))
+		}
+	}
+	for _, n := range cited {
+		b.WriteString("\n-# " + sourceLine(nums[n], led.Sources[n-1], h))
+	}
+	return b.String()
+}
+
+// pointText is a point under its topic's name: the side with the point's
+// status, then in a dispute the other sides, and what newer articles
+// replaced ("was open [1]").
+func pointText(sp storyPoint, cite func([]int, int) string) string {
+	p := sp.p
+	main := -1
+	for i, s := range p.Sides {
+		if s.Status == p.Status && !s.Superseded {
+			main = i
+		}
+	}
+	if main < 0 {
+		main = len(p.Sides) - 1
+	}
+	s := p.Sides[main]
+	line := "**" + discordtext.Escape(truncateText(sp.topic, maxTopicNameLen)) + ":** " +
+		discordtext.Escape(truncateText(s.Text, maxPointLen)) + " " + cite(s.Sources, s.MoreSources)
+	for i, o := range p.Sides {
+		if i == main {
+			continue
+		}
+		if o.Superseded {
+			line += " _(was " + statusLabel(o.Status) + " " + cite(o.Sources, o.MoreSources) + ")_"
+			continue
+		}
+		line += " ⟷ _" + statusLabel(o.Status) + ":_ " + discordtext.Escape(truncateText(o.Text, maxPointLen)) + " " + cite(o.Sources, o.MoreSources)
+	}
+	return line
+}
+
+// storyLine is a story in one line (beyond fullStoriesLen), with its
+// sources.
+func storyLine(led *ledger.Ledger, st ledger.Story, nums map[int]int, h header) string {
+	line := "• **" + discordtext.Escape(truncateText(st.Headline, maxTitleLen)) + "**"
+	if st.Articles > 1 {
+		line += fmt.Sprintf(" · %d articles", st.Articles)
+	}
+	var cited []int
+	for _, n := range st.Sources {
+		if _, ok := nums[n]; !ok {
+			nums[n] = len(nums) + 1
+			cited = append(cited, n)
+		}
+		line += fmt.Sprintf("[%d]", nums[n])
+	}
+	for _, n := range cited {
+		line += "\n-# " + sourceLine(nums[n], led.Sources[n-1], h)
+	}
+	return line
+}
+
+// renderEmpty is the one line of a day without new articles.
+func renderEmpty(led *ledger.Ledger, h header) []string {
+	if led.Reshared > 0 {
+		return []string{fmt.Sprintf("**%s** · Nothing new %s: the %s shared %s already briefed.",
+			titleLine(h), windowText(led, h), plural(led.Reshared, "article", "articles"), plural(led.Reshared, "was", "were"))}
+	}
 	return []string{fmt.Sprintf("**%s** · No links were shared %s.", titleLine(h), windowText(led, h))}
 }
 
@@ -130,7 +324,7 @@ func titleLine(h header) string {
 }
 
 // windowText names the briefing's window of shares.
-func windowText(led *Ledger, h header) string {
+func windowText(led *ledger.Ledger, h header) string {
 	if led.First {
 		return "in the last 24 hours"
 	}
@@ -148,152 +342,9 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// topicBlock renders one topic: one line when it has one point shown,
-// otherwise the name and a line per point side. A side whose status is
-// not the topic's says its status; in a disputed topic with agreed sides
-// every side does, so both sides of the dispute read as such; a side newer
-// articles replaced says what it was ("was unresolved").
-func topicBlock(t LedgerTopic, cited map[int]bool, limit int) string {
-	name := "**" + discordtext.Escape(truncateText(t.Name, maxTopicNameLen)) + "**"
-	if t.Status == summarize.StatusDisputed {
-		limit = max(limit, 2) // both sides
-	}
-	shown := t.Points
-	if len(shown) > limit {
-		shown = shown[:limit]
-	}
-	more := len(t.Points) - len(shown) + t.MorePoints
-	var sides []LedgerSide
-	for _, p := range shown {
-		sides = append(sides, p.Sides...)
-	}
-	mixed := false
-	for _, s := range sides {
-		mixed = mixed || s.Status != sides[0].Status
-		for i, n := range s.Sources {
-			if i < maxShownRefs {
-				cited[n] = true
-			}
-		}
-	}
-	label := func(s LedgerSide) string {
-		switch {
-		case s.Superseded:
-			return "was " + string(s.Status)
-		case s.Status != t.Status || (mixed && t.Status == summarize.StatusDisputed):
-			return string(s.Status)
-		}
-		return ""
-	}
-	if len(sides) == 1 {
-		line := "• " + name + " — " + sideText(sides[0], label(sides[0]))
-		if more > 0 {
-			line += fmt.Sprintf(" _(+%d more %s)_", more, plural(more, "point", "points"))
-		}
-		return line
-	}
-	lines := []string{"• " + name}
-	for _, s := range sides {
-		lines = append(lines, "  ◦ "+sideText(s, label(s)))
-	}
-	if more > 0 {
-		lines = append(lines, fmt.Sprintf("  ◦ _+%d more %s_", more, plural(more, "point", "points")))
-	}
-	return strings.Join(lines, "\n")
-}
-
-// shownPoints is how many points each topic shows in a briefing of n
-// topics: three in a small one, one in a large one, so a busy day stays
-// readable (the ledger and /topic keep the rest).
-func shownPoints(n int) int {
-	switch {
-	case n <= 8:
-		return maxShownPoints
-	case n <= 20:
-		return 2
-	}
-	return 1
-}
-
-// sideText is a side's text and sources, after its label ("agreed",
-// "was unresolved") when it has one.
-func sideText(s LedgerSide, label string) string {
-	text := discordtext.Escape(truncateText(s.Text, maxPointLen)) + " " + refs(s.Sources, s.MoreSources)
-	if label != "" {
-		return "_" + label + ":_ " + text
-	}
-	return text
-}
-
-// refs writes up to maxShownRefs ledger source numbers as placeholders
-// for fillRefs, and how many more articles make the point.
-func refs(sources []int, more int) string {
-	var b strings.Builder
-	for i, n := range sources {
-		if i == maxShownRefs {
-			more += len(sources) - i
-			break
-		}
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(n))
-		b.WriteByte(0)
-	}
-	if more > 0 {
-		fmt.Fprintf(&b, " +%d more", more)
-	}
-	return b.String()
-}
-
-// fillRefs replaces placeholders with display numbers: "[1][3]".
-func fillRefs(l string, nums map[int]int) string {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(l, 0)
-		if i < 0 {
-			b.WriteString(l)
-			return b.String()
-		}
-		j := strings.IndexByte(l[i+1:], 0)
-		if j < 0 {
-			b.WriteString(l[:i])
-			return b.String()
-		}
-		b.WriteString(l[:i])
-		n, _ := strconv.Atoi(l[i+1 : i+1+j])
-		fmt.Fprintf(&b, "[%d]", nums[n])
-		l = l[i+1+j+1:]
-	}
-}
-
-func changeLines(led *Ledger) []string {
-	if led.First {
-		return []string{"_First briefing: nothing to compare with yet._"}
-	}
-	if len(led.Changes) == 0 {
-		return []string{"_No topic changed status since the last briefing._"}
-	}
-	var lines []string
-	for i, c := range led.Changes {
-		if i == maxChanges {
-			lines = append(lines, fmt.Sprintf("_…and %d more._", len(led.Changes)-i))
-			break
-		}
-		name := discordtext.Escape(truncateText(c.Topic, maxTopicNameLen))
-		switch c.Kind {
-		case ChangeResolved:
-			lines = append(lines, fmt.Sprintf("• Resolved: %s: %s → %s", name, c.From, c.To))
-		case ChangeStatus:
-			lines = append(lines, fmt.Sprintf("• %s: %s → %s", name, c.From, c.To))
-		default:
-			lines = append(lines, fmt.Sprintf("• New: %s (%s)", name, c.To))
-		}
-	}
-	return lines
-}
-
 // sourceLine lists one article: number, title, site, published date
 // (when known; sources run from the oldest to the newest) and link.
-func sourceLine(n int, s LedgerSource, h header) string {
+func sourceLine(n int, s ledger.Source, h header) string {
 	title := s.Title
 	if strings.TrimSpace(title) == "" {
 		title = s.URL

@@ -43,6 +43,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"briefbot/ledger"
 	"briefbot/store"
 )
 
@@ -135,7 +136,7 @@ type Status struct {
 	// Last is the latest posted briefing, nil when none.
 	Last *store.Briefing
 	// Ledger is Last's ledger, nil when none could be read.
-	Ledger *Ledger
+	Ledger *ledger.Ledger
 	// Location is the schedule's time zone (the default one when not
 	// scheduled), to show Next and Last in.
 	Location *time.Location
@@ -146,7 +147,7 @@ type Options struct {
 	Store  Store
 	Poster Poster
 	// Merger merges topics across articles; nil means KeywordMerger.
-	Merger Merger
+	Merger ledger.Merger
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -203,7 +204,7 @@ const (
 type Service struct {
 	store   Store
 	poster  Poster
-	merger  Merger
+	merger  ledger.Merger
 	now     func() time.Time
 	log     *slog.Logger
 	defCron string
@@ -260,7 +261,7 @@ func New(opts Options) (*Service, error) {
 		locks:      map[string]*sync.Mutex{},
 	}
 	if s.merger == nil {
-		s.merger = KeywordMerger{}
+		s.merger = ledger.KeywordMerger{}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -458,7 +459,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
 		return Status{}, fmt.Errorf("schedule: status: %w", err)
 	default:
 		st.Last = &last
-		if led, err := DecodeLedger(last.Ledger); err == nil {
+		if led, err := ledger.Decode(last.Ledger); err == nil {
 			st.Ledger = led
 		}
 	}
@@ -705,8 +706,8 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	if err != nil {
 		return Result{}, err
 	}
-	led, err := compose(ctx, composeInput{
-		Shares: shares, Previous: prev, Slot: slot, Since: since,
+	led, err := ledger.Build(ctx, ledger.Input{
+		Shares: ledgerShares(shares), Previous: prev, Slot: slot, Since: since,
 		ShowUngrounded: settings.ShowUngrounded, Merger: s.merger,
 	})
 	if err != nil {
@@ -774,7 +775,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 // previous returns the ledger of guildID's latest posted briefing before
 // slot (nil when none or unreadable) and the start of this briefing's
 // window: that briefing's slot, or 24 hours before slot.
-func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) (*Ledger, time.Time, error) {
+func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) (*ledger.Ledger, time.Time, error) {
 	list, err := s.store.Briefings(ctx, guildID, historyLimit)
 	if err != nil {
 		return nil, time.Time{}, err
@@ -783,7 +784,7 @@ func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) 
 		if b.State != store.BriefingPosted || !b.Slot.Before(slot) {
 			continue
 		}
-		led, err := DecodeLedger(b.Ledger)
+		led, err := ledger.Decode(b.Ledger)
 		if err != nil {
 			s.log.Warn("previous ledger unreadable", slog.String("guild_id", guildID), slog.Any("err", err))
 			led = nil
@@ -896,4 +897,13 @@ func (l cronLogger) Info(msg string, kv ...any) {
 
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, slog.Any("err", err))...)
+}
+
+// ledgerShares is what the ledger reads of the store's shares.
+func ledgerShares(in []store.SharedSummary) []ledger.Share {
+	out := make([]ledger.Share, len(in))
+	for i, sh := range in {
+		out[i] = ledger.Share{URL: sh.Share.URL, At: sh.Share.At, Summary: sh.Summary}
+	}
+	return out
 }

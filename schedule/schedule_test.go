@@ -12,6 +12,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"briefbot/ledger"
 	"briefbot/store"
 )
 
@@ -586,7 +587,7 @@ func TestCrashBetweenClaimAndPost(t *testing.T) {
 			if fmt.Sprint(recs[0].MessageIDs) != fmt.Sprint(ids) {
 				t.Errorf("recorded IDs = %v; want %v", recs[0].MessageIDs, ids)
 			}
-			if led, err := DecodeLedger(recs[0].Ledger); err != nil || led == nil {
+			if led, err := ledger.Decode(recs[0].Ledger); err != nil || led == nil {
 				t.Errorf("recorded ledger = %v, %v; want the briefing's ledger", led, err)
 			}
 		})

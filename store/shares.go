@@ -104,7 +104,7 @@ const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
 		SELECT url, MIN(at_ms) AS first_ms FROM shares WHERE guild_id = ? GROUP BY url
 	),
 	hit AS (
-		SELECT m.tier, m.score, st.idx, s.url, s.title, s.site, s.topics, a.first_ms, sh.last_ms,
+		SELECT m.tier, m.score, st.idx, s.url, s.title, s.site, s.topics, a.first_ms, sh.last_ms, s.published_ms,
 			ROW_NUMBER() OVER (PARTITION BY s.url, st.topic_key
 				ORDER BY m.tier, m.score, sh.last_ms DESC, s.id) AS n
 		FROM m
@@ -114,7 +114,7 @@ const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
 			AND sh.model = s.model AND sh.prompt_version = s.prompt_version
 		JOIN article a ON a.url = s.url
 	)
-	SELECT tier, score, idx, url, title, site, topics, first_ms FROM hit WHERE n = 1
+	SELECT tier, score, idx, url, title, site, topics, first_ms, published_ms FROM hit WHERE n = 1
 	ORDER BY tier, score, last_ms DESC, url, idx
 	LIMIT ?`
 
@@ -146,8 +146,9 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 			idx     int
 			topics  string
 			firstMS int64
+			pubMS   int64
 		)
-		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS); err != nil {
+		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS, &pubMS); err != nil {
 			return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 		}
 		var ts []summarize.Topic
@@ -160,6 +161,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		h.Topic = ts[idx]
 		h.Rank = rank(tier, score)
 		h.SharedAt = fromMS(firstMS)
+		h.Published = fromMS(pubMS)
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {

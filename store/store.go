@@ -46,6 +46,8 @@ type TopicHit struct {
 	SharedAt time.Time // first time the article was shared in the server
 	// Rank orders hits: lower is better.
 	Rank float64
+	// Published is the article's date (zero: unknown).
+	Published time.Time
 }
 
 // GuildSettings are a server's preferences. The zero value is the default.

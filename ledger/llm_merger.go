@@ -1,4 +1,4 @@
-package schedule
+package ledger
 
 import (
 	"context"
@@ -147,17 +147,17 @@ func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGrou
 			groups, usage, err := m.mergeChunk(gctx, topics, listed, c, i+1, len(chunks))
 			answers[i], usages[i] = groups, usage
 			if err != nil && len(chunks) > 1 {
-				return fmt.Errorf("schedule: llm merge: part %d of %d: %w", i+1, len(chunks), err)
+				return fmt.Errorf("ledger: llm merge: part %d of %d: %w", i+1, len(chunks), err)
 			}
 			if err != nil {
-				return fmt.Errorf("schedule: llm merge: %w", err)
+				return fmt.Errorf("ledger: llm merge: %w", err)
 			}
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("schedule: llm merge: %w", ctx.Err())
+			return nil, fmt.Errorf("ledger: llm merge: %w", ctx.Err())
 		}
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package schedule
+package ledger
 
 import (
 	"cmp"
@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -27,9 +26,18 @@ const (
 	carryFor = 30 * 24 * time.Hour
 )
 
-// composeInput is what a briefing is made from.
-type composeInput struct {
-	Shares []store.SharedSummary
+// Share is one shared article: its canonical URL, when it was shared and
+// its summary.
+type Share struct {
+	URL     string
+	At      time.Time
+	Summary *summarize.Summary
+}
+
+// Input is what a ledger is made from.
+type Input struct {
+	// Shares are the window's shares, in share order.
+	Shares []Share
 	// Previous is the last posted briefing's ledger (nil: none).
 	Previous *Ledger
 	Slot     time.Time
@@ -42,7 +50,8 @@ type composeInput struct {
 
 // source is one article of a briefing.
 type source struct {
-	url, title, site string
+	// key is the canonical URL; url the link shown.
+	key, url, title, site string
 	// published is the article's date (zero: unknown), shared the time it
 	// was first shared in the window.
 	published, shared time.Time
@@ -67,10 +76,11 @@ type mergedPoint struct {
 	// only one that joined it by what its points say, see absorbByText).
 	onTopic bool
 
-	// Set by settle: the point's status over time, its newest and oldest
-	// epochs.
-	st             summarize.Status
-	newest, oldest int
+	// Set by settle: the point's status over time, the epoch it was last
+	// set at, its newest and oldest epochs.
+	st                    summarize.Status
+	state                 State
+	since, newest, oldest int
 }
 
 type mergedSide struct {
@@ -93,22 +103,38 @@ type cluster struct {
 	aliases []string
 	sources []int
 	points  []*mergedPoint
-	status  summarize.Status
-	newest  int // the newest epoch of its evidence
-	first   int
+	// Set by settle: the topic's state, the epoch its status was last
+	// set at (-1: carried from the previous ledger) and the side that
+	// set it.
+	state  State
+	status summarize.Status
+	since  int
+	cause  *mergedSide
+	newest int // the newest epoch of its evidence
+	first  int
 }
 
-// compose merges the shares' ledgers into this briefing's ledger and
-// diffs it against the previous one. It uses in.Merger (nil: keywords),
-// falling back to KeywordMerger if it fails; notes says so.
-func compose(ctx context.Context, in composeInput) (*Ledger, error) {
-	sources, items := collect(in.Shares, in.ShowUngrounded)
+// Build merges the shares' summaries into one ledger, groups its topics
+// into stories and diffs it against the previous one. Articles the
+// previous ledgers already covered (a re-share) are left out. It uses
+// in.Merger (nil: keywords), falling back to KeywordMerger if it fails;
+// Notes says so.
+func Build(ctx context.Context, in Input) (*Ledger, error) {
+	var briefed map[string]bool
+	if in.Previous != nil {
+		briefed = make(map[string]bool, len(in.Previous.Briefed))
+		for _, u := range in.Previous.Briefed {
+			briefed[u] = true
+		}
+	}
+	sources, items, reshared := collect(in.Shares, in.ShowUngrounded, briefed)
 	led := &Ledger{
-		Version:  LedgerVersion,
+		Version:  Version,
 		Slot:     in.Slot.UTC(),
 		Since:    in.Since.UTC(),
 		Articles: len(sources),
-		Topics:   []LedgerTopic{},
+		Reshared: reshared,
+		Topics:   []Topic{},
 		Changes:  []Change{},
 	}
 	mt := make([]MergeTopic, len(items))
@@ -141,13 +167,40 @@ func compose(ctx context.Context, in composeInput) (*Ledger, error) {
 	}
 	order := articleEpochs(sources)
 	clusters := buildClusters(items, groups, sources)
+	prevIdx := matchPrevious(clusters, in.Previous)
+	for i, c := range clusters {
+		var init State
+		if prevIdx[i] >= 0 {
+			init = in.Previous.Topics[prevIdx[i]].State
+			if init.Status == "" {
+				// A ledger of before the status rule kept only the status.
+				init.Status = in.Previous.Topics[prevIdx[i]].Status
+			}
+		}
+		c.settle(sources, init)
+	}
+	rank := make([]int, len(clusters))
+	for i := range rank {
+		rank[i] = i
+	}
+	sort.SliceStable(rank, func(i, j int) bool {
+		a, b := clusters[rank[i]], clusters[rank[j]]
+		if len(a.sources) != len(b.sources) {
+			return len(a.sources) > len(b.sources)
+		}
+		return a.first < b.first
+	})
 	used := map[int]bool{}
-	current := make([]LedgerTopic, 0, len(clusters))
-	for _, c := range clusters {
-		t := LedgerTopic{
+	current := make([]Topic, 0, len(clusters))
+	prevOf := make([]int, 0, len(clusters))
+	causes := make([][]int, 0, len(clusters)) // raw sources of each topic's cause
+	for _, ci := range rank {
+		c := clusters[ci]
+		t := Topic{
 			Key:      strings.Join(contentWords(c.name), " "),
 			Name:     c.name,
-			Status:   c.status,
+			Status:   c.state.Status,
+			State:    c.state,
 			Aliases:  c.aliases,
 			Articles: len(c.sources),
 			LastSeen: led.Slot,
@@ -158,13 +211,13 @@ func compose(ctx context.Context, in composeInput) (*Ledger, error) {
 			pts = pts[:maxLedgerPoints]
 		}
 		for _, p := range pts {
-			lp := LedgerPoint{Status: p.st}
+			lp := Point{Status: p.st}
 			for _, s := range p.sides {
 				refs := byTime(s.sources, sources)
 				if len(refs) > maxLedgerRefs {
 					refs = refs[:maxLedgerRefs]
 				}
-				lp.Sides = append(lp.Sides, LedgerSide{
+				lp.Sides = append(lp.Sides, Side{
 					Status: s.status, Text: s.text, Sources: refs,
 					MoreSources: len(s.sources) - len(refs), Actors: s.actors,
 					Superseded: c.supersedes(p, s),
@@ -175,7 +228,20 @@ func compose(ctx context.Context, in composeInput) (*Ledger, error) {
 			}
 			t.Points = append(t.Points, lp)
 		}
+		var cause []int
+		if c.cause != nil {
+			t.Cause = c.cause.text
+			cause = byTime(c.cause.sources, sources)
+			if len(cause) > maxLedgerRefs {
+				cause = cause[:maxLedgerRefs]
+			}
+			for _, i := range cause {
+				used[i] = true
+			}
+		}
 		current = append(current, t)
+		prevOf = append(prevOf, prevIdx[ci])
+		causes = append(causes, cause)
 	}
 	// Keep only the sources the kept points cite, numbered 1… from the
 	// oldest article to the newest.
@@ -183,7 +249,7 @@ func compose(ctx context.Context, in composeInput) (*Ledger, error) {
 	for _, i := range order {
 		if used[i] {
 			s := sources[i]
-			led.Sources = append(led.Sources, LedgerSource{URL: s.url, Title: s.title, Site: s.site, Published: s.published.UTC()})
+			led.Sources = append(led.Sources, Source{URL: s.url, Title: s.title, Site: s.site, Published: s.published.UTC()})
 			renum[i] = len(led.Sources)
 		}
 	}
@@ -197,17 +263,77 @@ func compose(ctx context.Context, in composeInput) (*Ledger, error) {
 				}
 			}
 		}
+		for _, s := range causes[ti] {
+			t.CauseSources = append(t.CauseSources, renum[s])
+		}
 	}
 	led.Topics = append(led.Topics, current...)
-	diffAndCarry(led, in.Previous)
+	led.Stories = buildStories(led, sources, clusters, rank, renum)
+	led.Briefed = briefedURLs(sources, in.Previous)
+	diffAndCarry(led, in.Previous, prevOf)
 	return led, nil
 }
 
+// maxBriefed bounds the articles a ledger remembers as briefed: a
+// re-share of an older one counts as new again.
+const maxBriefed = 2000
+
+// briefedURLs lists this ledger's articles, then the previous ledger's
+// briefed ones, at most maxBriefed.
+func briefedURLs(sources []source, prev *Ledger) []string {
+	out := make([]string, 0, len(sources))
+	for _, s := range sources {
+		out = append(out, s.key)
+	}
+	if prev != nil {
+		out = append(out, prev.Briefed...)
+	}
+	if len(out) > maxBriefed {
+		out = out[:maxBriefed]
+	}
+	return out
+}
+
+// matchPrevious returns, for each cluster, the index of the previous
+// ledger's topic it continues (by name or alias), or -1.
+func matchPrevious(clusters []*cluster, prev *Ledger) []int {
+	out := make([]int, len(clusters))
+	for i := range out {
+		out[i] = -1
+	}
+	if prev == nil {
+		return out
+	}
+	idx := newWordIndex()
+	for i, t := range prev.Topics {
+		for _, a := range t.Aliases {
+			idx.add(i, strings.Fields(a))
+		}
+		if t.Key != "" {
+			idx.add(i, strings.Fields(t.Key))
+		}
+	}
+	matched := make([]bool, len(prev.Topics))
+	skip := func(o int) bool { return matched[o] }
+	for i, c := range clusters {
+		for _, a := range append([]string{strings.Join(contentWords(c.name), " ")}, c.aliases...) {
+			if pi, ok := idx.best(strings.Fields(a), mergeThreshold, skip); ok {
+				out[i] = pi
+				matched[pi] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
 // collect numbers the articles (one per URL, in share order) and lists
-// their topics with the points worth merging.
-func collect(shares []store.SharedSummary, showUngrounded bool) ([]source, []topicItem) {
+// their topics with the points worth merging. Articles in briefed are
+// counted (reshared) and left out.
+func collect(shares []Share, showUngrounded bool, briefed map[string]bool) ([]source, []topicItem, int) {
 	var sources []source
 	var items []topicItem
+	reshared := 0
 	seen := map[string]bool{}
 	for _, sh := range shares {
 		s := sh.Summary
@@ -216,20 +342,24 @@ func collect(shares []store.SharedSummary, showUngrounded bool) ([]source, []top
 		}
 		u := s.URL
 		if u == "" {
-			u = sh.Share.URL
+			u = sh.URL
 		}
 		if seen[u] {
 			continue
 		}
 		seen[u] = true
+		if briefed[u] {
+			reshared++
+			continue
+		}
 		src := len(sources)
 		link := u
 		if s.FinalURL != "" {
 			link = s.FinalURL
 		}
 		sources = append(sources, source{
-			url: link, title: s.Title, site: siteOf(s.Site, link),
-			published: s.Published, shared: sh.Share.At,
+			key: u, url: link, title: s.Title, site: siteOf(s.Site, link),
+			published: s.Published, shared: sh.At,
 		})
 		for _, t := range s.Topics {
 			var pts []summarize.Point
@@ -246,7 +376,7 @@ func collect(shares []store.SharedSummary, showUngrounded bool) ([]source, []top
 			items = append(items, topicItem{name: name, src: src, points: pts})
 		}
 	}
-	return sources, items
+	return sources, items, reshared
 }
 
 func siteOf(site, link string) string {
@@ -342,8 +472,8 @@ func byTime(idx []int, src []source) []int {
 	return out
 }
 
-// buildClusters turns verified groups into merged topics: names, merged
-// points, statuses, ordered by how many articles discuss them.
+// buildClusters turns verified groups into merged topics: names and
+// merged points (settle reads their statuses).
 func buildClusters(items []topicItem, groups []TopicGroup, src []source) []*cluster {
 	var out []*cluster
 	memo := map[string][]string{} // point text → content words
@@ -392,15 +522,8 @@ func buildClusters(items []topicItem, groups []TopicGroup, src []source) []*clus
 			c.sources = append(c.sources, s)
 		}
 		sort.Ints(c.sources)
-		c.settle(src)
 		out = append(out, c)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if len(out[i].sources) != len(out[j].sources) {
-			return len(out[i].sources) > len(out[j].sources)
-		}
-		return out[i].first < out[j].first
-	})
 	return out
 }
 
@@ -472,124 +595,95 @@ func mergeActors(have, add []string) []string {
 	return have
 }
 
-// Statuses over time. Evidence is read one time (epoch) at a time, oldest
-// first. Between agreed and unresolved the newest decides: an article
-// reporting agreement after others reported the point open is progress
-// (unresolved → agreed), and one reporting it open after an agreement
-// reopens it. A dispute stands once reported: a later article saying the
-// parties agreed, or that the matter is open, does not answer an
-// accusation of breach, so the reader sees both sides. Articles of the
-// same time that disagree about one point make it disputed.
+// Statuses over time: the sides' reports are read one epoch at a time,
+// oldest first, with Step (status.go), for each point from nothing and for
+// the topic from the state the previous ledger left it in.
 
-// Status bits of the evidence of one time.
-const (
-	bitAgreed uint8 = 1 << iota
-	bitUnresolved
-	bitDisputed
-)
-
-func statusBit(st summarize.Status) uint8 {
-	switch st {
-	case summarize.StatusAgreed:
-		return bitAgreed
-	case summarize.StatusDisputed:
-		return bitDisputed
-	}
-	return bitUnresolved
-}
-
-// pointMoment is a point's status among its reports of one time: one
-// status, or disputed when they differ.
-func pointMoment(bits uint8) summarize.Status {
-	switch bits {
-	case bitAgreed:
-		return summarize.StatusAgreed
-	case bitUnresolved:
-		return summarize.StatusUnresolved
-	}
-	return summarize.StatusDisputed
-}
-
-// topicMoment is a topic's status among its points of one time: disputed
-// if any point is; agreed if every point is; otherwise unresolved
-// (something is still open).
-func topicMoment(bits uint8) summarize.Status {
-	switch {
-	case bits&bitDisputed != 0:
-		return summarize.StatusDisputed
-	case bits == bitAgreed:
-		return summarize.StatusAgreed
-	}
-	return summarize.StatusUnresolved
-}
-
-// fold reads moments oldest first and returns the status they end in:
-// disputed once any moment is, otherwise the newest moment's.
-func fold(ms []moment) summarize.Status {
-	for _, m := range ms {
-		if m.st == summarize.StatusDisputed {
-			return m.st
-		}
-	}
-	return ms[len(ms)-1].st
-}
-
-// timeline groups (epoch, status bit) pairs by epoch, oldest first, reads
-// each epoch's bits with read and appends the moments to out[:0].
-func timeline(pairs []epochBits, read func(uint8) summarize.Status, out []moment) []moment {
-	slices.SortFunc(pairs, func(a, b epochBits) int { return cmp.Compare(a.epoch, b.epoch) })
-	out = out[:0]
-	var bits uint8
-	for i, p := range pairs {
-		bits |= p.bits
-		if i+1 == len(pairs) || pairs[i+1].epoch != p.epoch {
-			out = append(out, moment{epoch: p.epoch, st: read(bits)})
-			bits = 0
-		}
-	}
-	return out
-}
-
-type epochBits struct {
+// sideReport is one side reported at one epoch.
+type sideReport struct {
 	epoch int
-	bits  uint8
+	side  *mergedSide
 }
 
-// settle computes the statuses of the cluster's points and its own, from
-// the newest evidence (see fold).
-func (c *cluster) settle(src []source) {
-	var topicPairs, pairs []epochBits
-	var tl []moment
-	for _, p := range c.points {
-		pairs = pairs[:0]
-		for _, s := range p.sides {
-			b := statusBit(s.status)
-			for _, i := range s.sources {
-				pairs = append(pairs, epochBits{src[i].epoch, b})
+// foldSides reads sides over time from init. It returns the state, the
+// epoch its status was last set at (-1: init's), the side that set it, and
+// the oldest and newest epochs.
+func foldSides(sides []*mergedSide, src []source, init State, buf []sideReport) (st State, since int, cause *mergedSide, oldest, newest int, _ []sideReport) {
+	return foldSidesFunc(sides, src, init, buf, nil)
+}
+
+// foldSidesFunc is foldSides calling moment (when not nil) with each
+// epoch read and the state after it.
+func foldSidesFunc(sides []*mergedSide, src []source, init State, buf []sideReport, moment func(epoch int, st State)) (st State, since int, cause *mergedSide, oldest, newest int, _ []sideReport) {
+	buf = buf[:0]
+	for _, s := range sides {
+		for _, i := range s.sources {
+			buf = append(buf, sideReport{src[i].epoch, s})
+		}
+	}
+	slices.SortStableFunc(buf, func(a, b sideReport) int { return cmp.Compare(a.epoch, b.epoch) })
+	st, since = init, -1
+	var reports []Report
+	for k := 0; k < len(buf); {
+		e := buf[k].epoch
+		reports = reports[:0]
+		var sides []*mergedSide
+		for ; k < len(buf) && buf[k].epoch == e; k++ {
+			s := buf[k].side
+			if slices.Contains(sides, s) {
+				continue
+			}
+			sides = append(sides, s)
+			reports = append(reports, Report{Status: s.status, Actors: s.actors, Text: s.text})
+		}
+		next := Step(st, reports)
+		if next.Status != st.Status || next.WasDisputed != st.WasDisputed {
+			since = e
+			cause = nil
+			for _, s := range sides {
+				if s.status == next.Status {
+					cause = s
+				}
 			}
 		}
-		tl = timeline(pairs, pointMoment, tl)
-		p.st = fold(tl)
-		p.oldest, p.newest = tl[0].epoch, tl[len(tl)-1].epoch
-		for _, m := range tl {
-			topicPairs = append(topicPairs, epochBits{m.epoch, statusBit(m.st)})
+		st = next
+		if moment != nil {
+			moment(e, st)
 		}
 	}
-	tl = timeline(topicPairs, topicMoment, tl)
-	c.status = fold(tl)
-	c.newest = tl[len(tl)-1].epoch
+	if len(buf) > 0 {
+		oldest, newest = buf[0].epoch, buf[len(buf)-1].epoch
+	}
+	return st, since, cause, oldest, newest, buf
+}
+
+// settle computes the statuses of the cluster's points and its own; the
+// topic starts from init, the state its previous ledger left it in.
+func (c *cluster) settle(src []source, init State) {
+	var buf []sideReport
+	var all []*mergedSide
+	for _, p := range c.points {
+		p.state, p.since, _, p.oldest, p.newest, buf = foldSides(p.sides, src, State{}, buf)
+		p.st = p.state.Status
+		all = append(all, p.sides...)
+	}
+	c.state, c.since, c.cause, _, c.newest, _ = foldSides(all, src, init, buf)
+	c.status = c.state.Status
 }
 
 // supersedes reports whether side s of point p is history: an open point
-// that newer articles report agreed, in its topic or its own point. An
-// agreement a newer article calls open is not history (another part of
-// the topic may be open), and a dispute never is (see fold).
+// that newer articles report agreed, or a dispute the parties settled by
+// a newer reaffirmation, in its topic or its own point.
 func (c *cluster) supersedes(p *mergedPoint, s *mergedSide) bool {
-	if s.status != summarize.StatusUnresolved {
-		return false
+	switch s.status {
+	case summarize.StatusUnresolved:
+		return (c.status == summarize.StatusAgreed && s.newest < c.since) ||
+			(p.st == summarize.StatusAgreed && s.newest < p.since)
+	case summarize.StatusDisputed:
+		return (c.status == summarize.StatusAgreed && c.state.WasDisputed && s.newest < c.since) ||
+			(p.st == summarize.StatusAgreed && p.state.WasDisputed && s.newest < p.since)
 	}
-	return (c.status == summarize.StatusAgreed && s.newest < c.newest) ||
-		(p.st == summarize.StatusAgreed && s.newest < p.newest)
+	return false
 }
 
 func (p *mergedPoint) support() int {
@@ -726,56 +820,70 @@ func orderPoints(c *cluster, src []source) []*mergedPoint {
 	return append(out, rest...)
 }
 
-// diffAndCarry fills led.Changes against prev and carries prev's topics
-// that led does not mention (for at most carryFor), so a status is
-// remembered across days nobody shared about it.
-func diffAndCarry(led *Ledger, prev *Ledger) {
+// diffAndCarry fills led.Changes against prev (prevOf[i] is the previous
+// topic led.Topics[i] continues, or -1) and carries prev's topics that
+// led does not mention (for at most carryFor), so a status is remembered
+// across days nobody shared about it. Each change names the story it
+// belongs to; stories of prev whose topics nobody mentioned went quiet.
+func diffAndCarry(led *Ledger, prev *Ledger, prevOf []int) {
 	if prev == nil {
 		led.First = true
 		return
 	}
-	idx := newWordIndex()
-	for i, t := range prev.Topics {
-		for _, a := range t.Aliases {
-			idx.add(i, strings.Fields(a))
-		}
-		if t.Key != "" {
-			idx.add(i, strings.Fields(t.Key))
+	storyOf := make([]int, len(prevOf))
+	for i := range storyOf {
+		storyOf[i] = -1
+	}
+	for si, st := range led.Stories {
+		for _, ti := range st.Topics {
+			storyOf[ti] = si
 		}
 	}
 	matched := make([]bool, len(prev.Topics))
-	skip := func(o int) bool { return matched[o] }
 	var resolved, changed, added []Change
-	for _, t := range led.Topics {
-		pi, ok := -1, false
-		for _, a := range append([]string{t.Key}, t.Aliases...) {
-			if pi, ok = idx.best(strings.Fields(a), mergeThreshold, skip); ok {
-				break
-			}
-		}
-		if !ok {
-			added = append(added, Change{Kind: ChangeNew, Topic: t.Name, To: t.Status})
+	for i, pi := range prevOf {
+		t := led.Topics[i]
+		c := Change{Topic: t.Name, To: t.Status, Story: storyOf[i], Quote: t.Cause, Sources: t.CauseSources}
+		if pi < 0 {
+			c.Kind = ChangeNew
+			added = append(added, c)
 			continue
 		}
 		matched[pi] = true
-		old := prev.Topics[pi].Status
+		old := prev.Topics[pi]
+		c.From = old.Status
 		switch {
-		case old == t.Status:
+		case old.Status == t.Status && old.State.WasDisputed == t.State.WasDisputed:
 		case t.Status == summarize.StatusAgreed:
-			resolved = append(resolved, Change{Kind: ChangeResolved, Topic: t.Name, From: old, To: t.Status})
+			c.Kind = ChangeResolved
+			resolved = append(resolved, c)
 		default:
-			changed = append(changed, Change{Kind: ChangeStatus, Topic: t.Name, From: old, To: t.Status})
+			c.Kind = ChangeStatus
+			changed = append(changed, c)
 		}
 	}
 	led.Changes = append(append(append(led.Changes, resolved...), changed...), added...)
 
-	var carried []LedgerTopic
+	for _, st := range prev.Stories {
+		quiet := len(st.Topics) > 0
+		for _, ti := range st.Topics {
+			if ti >= 0 && ti < len(matched) && matched[ti] {
+				quiet = false
+				break
+			}
+		}
+		if quiet {
+			led.Changes = append(led.Changes, Change{Kind: ChangeQuiet, Topic: st.Headline, Story: -1})
+		}
+	}
+
+	var carried []Topic
 	for i, t := range prev.Topics {
 		if matched[i] || led.Slot.Sub(t.LastSeen) > carryFor {
 			continue
 		}
-		carried = append(carried, LedgerTopic{
-			Key: t.Key, Name: t.Name, Status: t.Status, Aliases: t.Aliases,
+		carried = append(carried, Topic{
+			Key: t.Key, Name: t.Name, Status: t.Status, State: t.State, Aliases: t.Aliases,
 			LastSeen: t.LastSeen, Carried: true,
 		})
 	}
@@ -784,4 +892,51 @@ func diffAndCarry(led *Ledger, prev *Ledger) {
 		carried = carried[:maxCarried]
 	}
 	led.Topics = append(led.Topics, carried...)
+}
+
+// Moment is a topic's state after the articles of one time.
+type Moment struct {
+	State State
+	// Articles are indices into the distinct articles of the shares given
+	// to History, in share order.
+	Articles []int
+	// At is the articles' time: the published date when known, else
+	// when the first of them was shared.
+	At time.Time
+}
+
+// History reads the shares' topics as one topic, by the status rule, and
+// returns its state after each time its articles report at, oldest
+// first: what /topic shows as a topic's status and its history, the same
+// status a briefing gives the topic.
+func History(shares []Share, showUngrounded bool) []Moment {
+	sources, items, _ := collect(shares, showUngrounded, nil)
+	if len(items) == 0 {
+		return nil
+	}
+	articleEpochs(sources)
+	members := make([]int, len(items))
+	for i := range members {
+		members[i] = i
+	}
+	c := buildClusters(items, []TopicGroup{{Name: items[0].name, Members: members}}, sources)[0]
+	var all []*mergedSide
+	for _, p := range c.points {
+		all = append(all, p.sides...)
+	}
+	byEpoch := map[int][]int{}
+	for i, s := range sources {
+		byEpoch[s.epoch] = append(byEpoch[s.epoch], i)
+	}
+	var out []Moment
+	foldSidesFunc(all, sources, State{}, nil, func(epoch int, st State) {
+		m := Moment{State: st, Articles: byEpoch[epoch]}
+		s := sources[m.Articles[0]]
+		m.At = s.published
+		if m.At.IsZero() {
+			m.At = s.shared
+		}
+		out = append(out, m)
+	})
+	return out
 }

@@ -1,0 +1,188 @@
+package ledger
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"briefbot/summarize"
+)
+
+// The status rule. A point's or a topic's status over time is read one
+// time (epoch) at a time, oldest first, with Step; /topic, briefings and
+// anything later use this one rule:
+//
+//   - a later agreement settles an earlier open point (unresolved →
+//     agreed) and turns a plain fact into an agreement;
+//   - a party's accusation of breach or denial makes an agreement
+//     disputed: a disputed report that comes from one of the agreement's
+//     parties, or names one when it names no actor;
+//   - a later reaffirmation by the parties settles a dispute again
+//     (agreed, "was disputed");
+//   - a caveat (an unresolved report) or a third party's doubt (a disputed
+//     report by actors who are not parties to the agreement) does not undo
+//     an agreement;
+//   - a reported fact is never disputed by an opinion: unresolved and
+//     disputed reports leave it reported;
+//   - an open question does not end a dispute.
+//
+// Reports of one time are read together: an agreement and a party's
+// accusation at the same time are a dispute, an agreement and a caveat an
+// agreement, a fact and a contradiction of it a fact.
+
+// Report is what one or more articles of one time say about a point: its
+// status, who says it and the text.
+type Report struct {
+	Status summarize.Status
+	Actors []string
+	Text   string
+}
+
+// State is where a point or a topic stands after the reports read so far.
+type State struct {
+	Status summarize.Status `json:"status,omitempty"`
+	// WasDisputed is set when a later reaffirmation settled a dispute;
+	// it is cleared by the next dispute.
+	WasDisputed bool `json:"was_disputed,omitempty"`
+	// Parties are the words naming the parties to the agreements read so
+	// far (actors' and named words, canonical, sorted): who can dispute
+	// them and who can reaffirm them.
+	Parties []string `json:"parties,omitempty"`
+}
+
+// Step returns the state after the reports of one time. Reports with an
+// invalid status are ignored.
+func Step(s State, reports []Report) State {
+	var agreed, disputed, unresolved, reported []Report
+	for _, r := range reports {
+		switch r.Status {
+		case summarize.StatusAgreed:
+			agreed = append(agreed, r)
+		case summarize.StatusDisputed:
+			disputed = append(disputed, r)
+		case summarize.StatusUnresolved:
+			unresolved = append(unresolved, r)
+		case summarize.StatusReported:
+			reported = append(reported, r)
+		}
+	}
+	if len(agreed)+len(disputed)+len(unresolved)+len(reported) == 0 {
+		return s
+	}
+	before := s.Parties
+	parties := slices.Clone(s.Parties)
+	for _, r := range agreed {
+		parties = addWords(parties, partyWords(r))
+	}
+	partyDispute := false
+	for _, r := range disputed {
+		if involves(r, parties) {
+			partyDispute = true
+			break
+		}
+	}
+	out := State{Status: s.Status, WasDisputed: s.WasDisputed, Parties: parties}
+	fact := s.Status == summarize.StatusReported ||
+		(len(reported) > 0 && (s.Status == "" || s.Status == summarize.StatusUnresolved))
+	switch {
+	case len(agreed) > 0 && partyDispute:
+		out.Status, out.WasDisputed = summarize.StatusDisputed, false
+	case len(agreed) > 0 && s.Status == summarize.StatusDisputed:
+		// Settled again only by the parties' own reaffirmation.
+		for _, r := range agreed {
+			if involves(r, before) {
+				out.Status, out.WasDisputed = summarize.StatusAgreed, true
+				break
+			}
+		}
+	case len(agreed) > 0:
+		out.Status = summarize.StatusAgreed
+	case fact:
+		out.Status = summarize.StatusReported
+	case partyDispute && s.Status != summarize.StatusDisputed:
+		out.Status, out.WasDisputed = summarize.StatusDisputed, false
+	case len(disputed) > 0 && s.Status == "":
+		out.Status = summarize.StatusDisputed
+	case len(unresolved) > 0 && s.Status == "":
+		out.Status = summarize.StatusUnresolved
+	}
+	return out
+}
+
+// involves reports whether r comes from one of parties: its actors name
+// one, or, when it has none, its text does. A report naming nobody, or
+// read when no party is known, involves them.
+func involves(r Report, parties []string) bool {
+	if len(parties) == 0 {
+		return true
+	}
+	w := actorWords(r.Actors)
+	if len(w) == 0 {
+		w = namedWords(r.Text)
+	}
+	if len(w) == 0 {
+		return true
+	}
+	for _, x := range w {
+		if _, ok := slices.BinarySearch(parties, x); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// partyWords are the words naming the parties of an agreement: its
+// actors and the names its text mentions ("Russia and Ukraine agreed").
+func partyWords(r Report) []string {
+	return addWords(actorWords(r.Actors), namedWords(r.Text))
+}
+
+// actorWords are the canonical content words of actors ("Kyiv" and
+// "Ukrainian" are "ukraine", "White House" is "us").
+func actorWords(actors []string) []string {
+	var out []string
+	for _, a := range actors {
+		out = addWords(out, contentWords(a))
+	}
+	return out
+}
+
+// namedWords are the canonical words of the capitalised words of a text:
+// the names it mentions (and a sentence's first word, which rarely
+// matters: function words are dropped).
+func namedWords(text string) []string {
+	var names []string
+	for _, w := range strings.Fields(text) {
+		w = strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })
+		if w == "" {
+			continue
+		}
+		if r := []rune(w); unicode.IsUpper(r[0]) {
+			names = append(names, w)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return contentWords(strings.Join(names, " "))
+}
+
+// addWords merges sorted words into sorted set, without duplicates.
+func addWords(set, words []string) []string {
+	for _, w := range words {
+		i, ok := slices.BinarySearch(set, w)
+		if !ok {
+			set = slices.Insert(set, i, w)
+		}
+	}
+	return set
+}
+
+// Fold reads moments (the reports of one time each, oldest first) from
+// the state s.
+func Fold(s State, moments [][]Report) State {
+	for _, m := range moments {
+		s = Step(s, m)
+	}
+	return s
+}

@@ -1,0 +1,141 @@
+package ledger
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// Stories. A day's articles are grouped into stories: two articles are
+// one story when a merged topic holds both (the merger, keyword or model,
+// decided they discuss one subject) and they name a common party or title
+// word, so a generic topic name ("Talks") does not join unrelated news.
+// An article is one story: all its topics go with it.
+
+// buildStories groups the current topics (led.Topics[i] is
+// clusters[rank[i]]) into stories, biggest first. renum maps article
+// indices to ledger source numbers.
+func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, renum map[int]int) []Story {
+	if len(rank) == 0 {
+		return nil
+	}
+	// Words naming each article: its title's and its points' actors'.
+	words := make([][]string, len(src))
+	for i, s := range src {
+		words[i] = addWords(nil, contentWords(s.title))
+	}
+	for _, c := range clusters {
+		for _, p := range c.points {
+			for _, sd := range p.sides {
+				aw := actorWords(sd.actors)
+				for _, i := range sd.sources {
+					words[i] = addWords(words[i], aw)
+				}
+			}
+		}
+	}
+	parent := make([]int, len(src))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for _, c := range clusters {
+		for k := 1; k < len(c.sources); k++ {
+			a, b := c.sources[k], c.sources[0]
+			if !shareWord(words[a], words[b]) {
+				b = c.sources[k-1]
+				if !shareWord(words[a], words[b]) {
+					continue
+				}
+			}
+			if ra, rb := find(a), find(b); ra != rb {
+				parent[ra] = rb
+			}
+		}
+	}
+
+	// A topic goes with the story of most of its articles (the first on
+	// a tie).
+	byRoot := map[int]int{}
+	var stories []Story
+	var arts []map[int]int // story → article → topics it gives the story
+	var points []int
+	for ti, ci := range rank {
+		c := clusters[ci]
+		count := map[int]int{}
+		root := -1
+		for _, s := range c.sources {
+			r := find(s)
+			count[r]++
+			if root < 0 || count[r] > count[root] {
+				root = r
+			}
+		}
+		si, ok := byRoot[root]
+		if !ok {
+			si = len(stories)
+			byRoot[root] = si
+			stories = append(stories, Story{})
+			arts = append(arts, map[int]int{})
+			points = append(points, 0)
+		}
+		stories[si].Topics = append(stories[si].Topics, ti)
+		for _, s := range c.sources {
+			arts[si][s]++
+		}
+		points[si] += len(led.Topics[ti].Points)
+	}
+	for si := range stories {
+		st := &stories[si]
+		st.Articles = len(arts[si])
+		best := -1
+		for a, n := range arts[si] {
+			if best < 0 || n > arts[si][best] || (n == arts[si][best] &&
+				(src[a].epoch > src[best].epoch || (src[a].epoch == src[best].epoch && a < best))) {
+				best = a
+			}
+			if num, ok := renum[a]; ok {
+				st.Sources = append(st.Sources, num)
+			}
+		}
+		slices.Sort(st.Sources)
+		st.Headline = strings.TrimSpace(src[best].title)
+		if st.Headline == "" {
+			st.Headline = led.Topics[st.Topics[0]].Name
+		}
+	}
+	order := make([]int, len(stories))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(cmp.Compare(stories[b].Articles, stories[a].Articles), cmp.Compare(points[b], points[a]))
+	})
+	out := make([]Story, len(order))
+	for i, o := range order {
+		out[i] = stories[o]
+	}
+	return out
+}
+
+// shareWord reports whether two sorted word lists have a word in common.
+func shareWord(a, b []string) bool {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch strings.Compare(a[i], b[j]) {
+		case 0:
+			return true
+		case -1:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
+}
