@@ -86,7 +86,7 @@ func TestConsoleSession(t *testing.T) {
 		"## Energy truce holds",
 		"-- extractive · fresh",
 		"## Topic: energy",
-		"**Now: ⚠️ disputed** · ✅ agreed [1] 20 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025",
+		"**Now: ⚠️ disputed** · ✅ agreed [1] 20 Mar 2025 → ⚠️ disputed [2] 19 Mar 2025",
 		"Saved.\nSettings for this server:\n• autosummarize: **react**",
 		"unknown setting \"colour\"",
 		"(no summary: with autosummarize react or off, use /react or /summarize <url>)",

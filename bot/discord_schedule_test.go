@@ -214,9 +214,9 @@ func (p *briefingProcess) share(path string) {
 }
 
 // slotMarker is the marker a slot's messages carry in their footer (see
-// schedule/marker.go): guild and slot in unix milliseconds.
+// schedule/marker.go).
 func slotMarker(slot time.Time) string {
-	return fmt.Sprintf("· id b-%s-%d", discordtest.GuildID, slot.UnixMilli())
+	return schedule.Marker(discordtest.GuildID, slot)
 }
 
 // briefingPosts returns the channel messages accepted by the stand-in that
@@ -312,7 +312,7 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 	p.sched.RunDue(ctx)
 	first := checkOneSet(t, r, p.db, slot1)
 	text := briefingText(first)
-	for _, want := range []string{"Daily briefing · Tue 25 Mar 2025, 09:00 (Europe/Berlin)", "**Disputed**", "**Sources**", "[1] Energy pause frays"} {
+	for _, want := range []string{"Daily briefing · Tue 25 Mar 2025, 09:00 (Europe/Berlin)", "⚠️ Disputed", "-# [1] Energy pause frays"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("first briefing lacks %q:\n%s", want, text)
 		}
@@ -357,7 +357,7 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		}
 		posts := checkOneSet(t, r, p.db, slot2)
 		text := briefingText(posts)
-		for _, want := range []string{"Daily briefing · Wed 26 Mar 2025, 09:00", "1 article shared since the last briefing", "**What changed**", "Black Sea ceasefire agreed as energy strikes resume"} {
+		for _, want := range []string{"Daily briefing · Wed 26 Mar 2025, 09:00", "1 new article since the last briefing", "🆕 New:", "Black Sea ceasefire agreed as energy strikes resume"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("recovered briefing lacks %q:\n%s", want, text)
 			}

@@ -309,9 +309,9 @@ func TestRenderTopicGolden(t *testing.T) {
 	// The energy topic is merged across its names; its current status is
 	// that of its latest article (agreed), with the changes in share order.
 	for _, want := range []string{
-		"### Energy facility attacks\n**Now: ✅ agreed** · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
+		"### Energy facility attacks\n**Now: ✅ agreed** (was disputed) · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
 		"1. [Proposal](https://evil.example) on energy <https://example.net/proposal?id=%281%29> — Net · shared 18 Mar 2025",
-		"### Full temporary ceasefire\n**Now: ✅ agreed** · ❓ unresolved [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
+		"### Full temporary ceasefire\n**Now: ✅ agreed** · since [2][3] 20 Mar 2025",
 		"_1 point without a verified quote hidden._",
 	} {
 		if !strings.Contains(text, want) {
@@ -414,7 +414,7 @@ func TestRenderTopicHistory(t *testing.T) {
 			hit("Energy strikes", "u1", 1, a, 0),
 			hit("Energy facility attacks", "u1", 1, d, 0),
 			hit("Energy attacks", "u2", 2, a, 0),
-		}, "**Now: ✅ agreed** · ⚠️ disputed [1] 1 Mar 2025 → ✅ agreed [2] 2 Mar 2025"},
+		}, "**Now: ✅ agreed** (was disputed) · ⚠️ disputed [1] 1 Mar 2025 → ✅ agreed [2] 2 Mar 2025"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -459,7 +459,7 @@ func TestRenderTopicCap(t *testing.T) {
 		"Top 5 of 8 matching topics, across 6 articles shared in this server.",
 		"and 3 more topics: Prisoner exchange · Sanctions relief · Nuclear plant\n",
 		// The truce merged into the full ceasefire: its article is a source.
-		"**Now: ❓ unresolved** · ✅ agreed [1] 1 Mar 2025 → ❓ unresolved [6] 20 Mar 2025",
+		"**Now: ✅ agreed** · since [1][6] 1 Mar 2025",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("RenderTopic(9 hits) lacks %q; got:\n%s", want, text)

@@ -47,6 +47,12 @@ func nonce(guildID, channelID string, slot time.Time, i, n int) string {
 	return "b" + hex.EncodeToString(h[:12])
 }
 
+// Marker is the invisible marker the messages of guildID's briefing of
+// slot end with.
+func Marker(guildID string, slot time.Time) string {
+	return hideID(markerID(guildID, slot))
+}
+
 // footer returns the footer line of message i of n.
 func footer(id string, slot time.Time, loc *time.Location, late bool, i, n int) string {
 	f := "-# briefing " + slot.In(loc).Format("Mon 2 Jan 15:04") + " " + loc.String()
