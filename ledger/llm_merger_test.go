@@ -623,8 +623,10 @@ func TestLLMMergerSeedOneCall(t *testing.T) {
 		t.Errorf("requests = %d; want exactly 1", n)
 	}
 	checkBacked(t, led, shares)
-	if tp := topicByName(led, "Energy strikes"); tp == nil || tp.Status != summarize.StatusDisputed {
-		t.Errorf("topics %v; want Energy strikes, disputed", names(led))
+	// Agreed, accused of breach, then reaffirmed by the parties (the
+	// U.S. readout of 25 March): agreed again, was disputed.
+	if tp := topicByName(led, "Energy strikes"); tp == nil || tp.Status != summarize.StatusAgreed || !tp.State.WasDisputed {
+		t.Errorf("topics %v; want Energy strikes, agreed, was disputed", names(led))
 	}
 	for _, r := range srv.Requests() {
 		ids, _ := listed(r)

@@ -20,8 +20,9 @@ import (
 //   - a later reaffirmation by the parties settles a dispute again
 //     (agreed, "was disputed");
 //   - a caveat (an unresolved report) or a third party's doubt (a disputed
-//     report by actors who are not parties to the agreement) does not undo
-//     an agreement;
+//     report by actors who are not parties to the agreement, naming none of
+//     them) does not undo an agreement; at one time, more open reports
+//     than agreed ones leave an open point open;
 //   - a reported fact is never disputed by an opinion: unresolved and
 //     disputed reports leave it reported;
 //   - an open question does not end a dispute.
@@ -95,6 +96,13 @@ func Step(s State, reports []Report) State {
 				break
 			}
 		}
+	case len(agreed) > 0 && s.Status != summarize.StatusAgreed && len(unresolved) > len(agreed):
+		// More open reports than agreed ones at once: the agreement is a
+		// step, the point is still open ("agreed to work toward a
+		// ceasefire", "declined the full ceasefire").
+		if s.Status == "" {
+			out.Status = summarize.StatusUnresolved
+		}
 	case len(agreed) > 0:
 		out.Status = summarize.StatusAgreed
 	case fact:
@@ -109,17 +117,14 @@ func Step(s State, reports []Report) State {
 	return out
 }
 
-// involves reports whether r comes from one of parties: its actors name
-// one, or, when it has none, its text does. A report naming nobody, or
+// involves reports whether r comes from or names one of parties: its
+// actors or the names in its text. A report naming nobody, or
 // read when no party is known, involves them.
 func involves(r Report, parties []string) bool {
 	if len(parties) == 0 {
 		return true
 	}
-	w := actorWords(r.Actors)
-	if len(w) == 0 {
-		w = namedWords(r.Text)
-	}
+	w := addWords(actorWords(r.Actors), namedWords(r.Text))
 	if len(w) == 0 {
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -196,8 +197,8 @@ func slotsPosted(p *recordingPoster, channelID string) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, l := range briefingsIn(p, channelID) {
-		_, id, _ := strings.Cut(l, " · id ")
-		id, _, _ = strings.Cut(id, " ")
+		// The marker is the footer's trailing zero-width characters.
+		id := l[len(strings.TrimRightFunc(l, func(r rune) bool { return slices.Contains(zeroWidth[:], r) })):]
 		if !seen[id] {
 			seen[id] = true
 			out = append(out, id)
@@ -409,10 +410,10 @@ func TestTwoServersInTheirOwnZones(t *testing.T) {
 	if strings.Contains(us, "CGTN") || !strings.Contains(us, "Wire Daily") {
 		t.Errorf("us briefing = %q; want only the us server's article (Wire Daily)", us)
 	}
-	if !strings.Contains(de, "-# briefing 2026-01-15 09:00 Europe/Berlin") {
+	if !strings.Contains(de, "-# briefing Thu 15 Jan 09:00 Europe/Berlin") {
 		t.Errorf("de briefing = %q; want its footer in Berlin time", de)
 	}
-	if !strings.Contains(us, "-# briefing 2026-01-14 09:00 America/New_York") {
+	if !strings.Contains(us, "-# briefing Wed 14 Jan 09:00 America/New_York") {
 		t.Errorf("us briefing = %q; want its footer in New York time", us)
 	}
 }
@@ -551,7 +552,7 @@ func TestCrashBetweenClaimAndPost(t *testing.T) {
 			if len(recs) != 1 || recs[0].State != store.BriefingClaimed {
 				t.Fatalf("after the crash: records %+v; want one claimed slot", recs)
 			}
-			p.say("brief", "-# briefing · id "+markerID("g", slot)) // not the bot's
+			p.say("brief", "-# briefing "+Marker("g", slot)) // not the bot's
 
 			// Restart 20 minutes later, within grace.
 			p.failAfter = -1
@@ -788,7 +789,7 @@ func TestRunNow(t *testing.T) {
 		t.Fatalf("RunNow = %+v; want posted, not empty, not late", res)
 	}
 	first := strings.Join(contents(p.messages("console")), "\n")
-	for _, want := range []string{"**Briefing · Wed 19 Mar 2025, 10:00 (UTC)**", "2 articles shared in the last 24 hours.", "**Agreed**", "**Unresolved**", "**Disputed**", "**What changed**", "[1] Putin agrees"} {
+	for _, want := range []string{"**Briefing · Wed 19 Mar 2025, 10:00 (UTC)**", "2 new articles in the last 24 hours, in 1 story.", "__✅ Agreed__", "__❓ Open__", "__⚠️ Disputed__", "First briefing", "Putin agrees"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("first briefing lacks %q:\n%s", want, first)
 		}
@@ -805,7 +806,7 @@ func TestRunNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := strings.Join(contents(p.messages("console")[n:]), "\n")
-	for _, want := range []string{"1 article shared since the last briefing (Wed 19 Mar 10:00).", "Resolved: Energy strikes: disputed → agreed", "Black Sea maritime ceasefire: unresolved → agreed"} {
+	for _, want := range []string{"1 new article since the last briefing (Wed 19 Mar 10:00).", "🔄 Energy strikes: disputed → **agreed** — “The United States, Russia and Ukraine agreed", "🔄 Black Sea maritime ceasefire: open → **agreed**"} {
 		if !strings.Contains(second, want) {
 			t.Errorf("second briefing lacks %q:\n%s", want, second)
 		}
