@@ -89,6 +89,8 @@ type mergedSide struct {
 	sources []int // 0-based source indices, ascending, distinct
 	actors  []string
 	newest  int // newest epoch of sources
+	// words caches the side's party words (see Step).
+	words []string
 }
 
 // moment is what the evidence of one time says.
@@ -268,10 +270,28 @@ func Build(ctx context.Context, in Input) (*Ledger, error) {
 		}
 	}
 	led.Topics = append(led.Topics, current...)
-	led.Stories = buildStories(led, sources, clusters, rank, renum)
+	prevStory := make([]int, len(clusters))
+	for ci := range prevStory {
+		prevStory[ci] = -1
+		if pi := prevIdx[ci]; pi >= 0 {
+			prevStory[ci] = storyOfTopic(in.Previous, pi)
+		}
+	}
+	led.Stories = buildStories(led, sources, clusters, rank, renum, prevStory)
 	led.Briefed = briefedURLs(sources, in.Previous)
 	diffAndCarry(led, in.Previous, prevOf)
 	return led, nil
+}
+
+// storyOfTopic returns the index of the story of led holding topic ti,
+// or -1.
+func storyOfTopic(led *Ledger, ti int) int {
+	for si, st := range led.Stories {
+		if slices.Contains(st.Topics, ti) {
+			return si
+		}
+	}
+	return -1
 }
 
 // maxBriefed bounds the articles a ledger remembers as briefed: a
@@ -634,7 +654,10 @@ func foldSidesFunc(sides []*mergedSide, src []source, init State, buf []sideRepo
 				continue
 			}
 			sides = append(sides, s)
-			reports = append(reports, Report{Status: s.status, Actors: s.actors, Text: s.text})
+			if s.words == nil {
+				s.words = append(partyWords(Report{Actors: s.actors, Text: s.text}), []string{}...)
+			}
+			reports = append(reports, Report{Status: s.status, Actors: s.actors, Text: s.text, Words: s.words})
 		}
 		next := Step(st, reports)
 		if next.Status != st.Status || next.WasDisputed != st.WasDisputed {

@@ -20,12 +20,13 @@ import (
 //   - a later reaffirmation by the parties settles a dispute again
 //     (agreed, "was disputed");
 //   - a caveat (an unresolved report) or a third party's doubt (a disputed
-//     report by actors who are not parties to the agreement, naming none of
-//     them) does not undo an agreement; at one time, more open reports
-//     than agreed ones leave an open point open;
+//     report that names none of the agreement's parties and voices doubt,
+//     see doubts) does not undo an agreement; at one time, more open
+//     reports than agreed ones leave an open point open;
 //   - a reported fact is never disputed by an opinion: unresolved and
 //     disputed reports leave it reported;
-//   - an open question does not end a dispute.
+//   - an open question does not end a dispute; facts settle an open
+//     point only when no report of their time still calls it open.
 //
 // Reports of one time are read together: an agreement and a party's
 // accusation at the same time are a dispute, an agreement and a caveat an
@@ -37,6 +38,9 @@ type Report struct {
 	Status summarize.Status
 	Actors []string
 	Text   string
+	// Words are partyWords of the report when already known (nil:
+	// computed from Actors and Text).
+	Words []string
 }
 
 // State is where a point or a topic stands after the reports read so far.
@@ -73,18 +77,18 @@ func Step(s State, reports []Report) State {
 	before := s.Parties
 	parties := slices.Clone(s.Parties)
 	for _, r := range agreed {
-		parties = addWords(parties, partyWords(r))
+		parties = addWords(parties, r.words())
 	}
 	partyDispute := false
 	for _, r := range disputed {
-		if involves(r, parties) {
+		if involves(r, parties) || !doubts(r.Text) {
 			partyDispute = true
 			break
 		}
 	}
 	out := State{Status: s.Status, WasDisputed: s.WasDisputed, Parties: parties}
-	fact := s.Status == summarize.StatusReported ||
-		(len(reported) > 0 && (s.Status == "" || s.Status == summarize.StatusUnresolved))
+	fact := s.Status == summarize.StatusReported || (len(reported) > 0 &&
+		(s.Status == "" || (s.Status == summarize.StatusUnresolved && len(unresolved) == 0)))
 	switch {
 	case len(agreed) > 0 && partyDispute:
 		out.Status, out.WasDisputed = summarize.StatusDisputed, false
@@ -124,12 +128,38 @@ func involves(r Report, parties []string) bool {
 	if len(parties) == 0 {
 		return true
 	}
-	w := addWords(actorWords(r.Actors), namedWords(r.Text))
+	w := r.words()
 	if len(w) == 0 {
 		return true
 	}
 	for _, x := range w {
 		if _, ok := slices.BinarySearch(parties, x); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (r Report) words() []string {
+	if r.Words != nil {
+		return r.Words
+	}
+	return partyWords(r)
+}
+
+// doubtCues are words that voice doubt or scepticism rather than accuse
+// or deny: "doubted the truce would hold", "sceptical", "unlikely to
+// last". They are the lexical field of doubt in English news, not
+// phrases of any article.
+var doubtCues = []string{"doubt", "sceptic", "skeptic", "unlikely", "uncertain", "question whether", "questioned whether", "questions whether"}
+
+// doubts reports whether text voices doubt (see doubtCues) rather than
+// an accusation or a denial. A non-party's dispute counts against an
+// agreement unless it only doubts it.
+func doubts(text string) bool {
+	t := strings.ToLower(text)
+	for _, c := range doubtCues {
+		if strings.Contains(t, c) {
 			return true
 		}
 	}

@@ -31,6 +31,7 @@ func TestStatusOverTime(t *testing.T) {
 		open      = rep(U, "It is unclear whether the inquiry could reopen.")
 		thirdDeal = rep(A, "The United Nations said it welcomed the truce.", "United Nations")
 		nobody    = rep(D, "the pause was broken overnight, it was said.")
+		struck    = rep(D, "Zelenskyy said drones struck power plants in Sloviansk overnight.", "Zelenskyy")
 	)
 	tests := []struct {
 		name    string
@@ -49,6 +50,7 @@ func TestStatusOverTime(t *testing.T) {
 		{"a caveat in the same article does not undo it", [][]Report{{noDeal}, {pause, caveat}}, A, false},
 		{"a third party's doubt does not undo an agreement", [][]Report{{pause}, {doubt}}, A, false},
 		{"a dispute naming no actor involves the parties", [][]Report{{pause}, {nobody}}, D, false},
+		{"an accusation by someone not named a party disputes it", [][]Report{{pause}, {struck}}, D, false},
 		{"an open question does not end a dispute", [][]Report{{breach}, {noDeal}}, D, false},
 		{"a reported fact is not disputed by an opinion", [][]Report{{fact}, {opinion}}, R, false},
 		{"a fact and an opinion at the same time", [][]Report{{fact, opinion}}, R, false},

@@ -7,15 +7,22 @@ import (
 )
 
 // Stories. A day's articles are grouped into stories: two articles are
-// one story when a merged topic holds both (the merger, keyword or model,
-// decided they discuss one subject) and they name a common party or title
-// word, so a generic topic name ("Talks") does not join unrelated news.
-// An article is one story: all its topics go with it.
+// one story when
+//
+//   - a merged topic holds both (the merger, keyword or model, decided
+//     they discuss one subject) and they name a common party or title
+//     word, so a generic topic name ("Talks") does not join unrelated
+//     news;
+//   - they continue topics of one story of the previous ledger (the
+//     energy pause and the Black Sea talks stay one story);
+//   - they name two parties in common ("Russia" and "Ukraine").
+//
+// A topic goes with the story of most of its articles.
 
 // buildStories groups the current topics (led.Topics[i] is
 // clusters[rank[i]]) into stories, biggest first. renum maps article
 // indices to ledger source numbers.
-func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, renum map[int]int) []Story {
+func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, renum map[int]int, prevStory []int) []Story {
 	if len(rank) == 0 {
 		return nil
 	}
@@ -24,15 +31,19 @@ func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, re
 	for i, s := range src {
 		words[i] = addWords(nil, contentWords(s.title))
 	}
+	actors := make([][]string, len(src))
 	for _, c := range clusters {
 		for _, p := range c.points {
 			for _, sd := range p.sides {
 				aw := actorWords(sd.actors)
 				for _, i := range sd.sources {
-					words[i] = addWords(words[i], aw)
+					actors[i] = addWords(actors[i], aw)
 				}
 			}
 		}
+	}
+	for i := range src {
+		words[i] = addWords(words[i], actors[i])
 	}
 	parent := make([]int, len(src))
 	for i := range parent {
@@ -45,6 +56,38 @@ func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, re
 			i = parent[i]
 		}
 		return i
+	}
+	union := func(a, b int) {
+		if ra, rb := find(a), find(b); ra != rb {
+			parent[ra] = rb
+		}
+	}
+	// Two parties in common: every pair of an article's actor words,
+	// joined to the first article naming the same pair.
+	pairs := map[[2]string]int{}
+	for i := range src {
+		aw := actors[i]
+		for x := 0; x < len(aw); x++ {
+			for y := x + 1; y < len(aw); y++ {
+				k := [2]string{aw[x], aw[y]}
+				if first, ok := pairs[k]; ok {
+					union(i, first)
+				} else {
+					pairs[k] = i
+				}
+			}
+		}
+	}
+	// Topics of one previous story.
+	firstOf := map[int]int{}
+	for ci, c := range clusters {
+		if ps := prevStory[ci]; ps >= 0 && len(c.sources) > 0 {
+			if first, ok := firstOf[ps]; ok {
+				union(c.sources[0], first)
+			} else {
+				firstOf[ps] = c.sources[0]
+			}
+		}
 	}
 	for _, c := range clusters {
 		for k := 1; k < len(c.sources); k++ {
