@@ -19,11 +19,14 @@ const (
 	// maxStoryPoints bounds the points shown of the biggest stories; a
 	// story of one article shows oneArticlePoints.
 	maxStoryPoints   = 8
-	oneArticlePoints = 3
+	oneArticlePoints = 2
+	// fewStories: a briefing of at most this many stories shows up to
+	// maxStoryPoints of each.
+	fewStories = 3
 	// fullStoriesLen is the length of the post after which further
 	// stories are shown in one line each: a day of 20 articles reads in
 	// about two screens.
-	fullStoriesLen = 3000
+	fullStoriesLen = 2300
 	// maxStoryLen keeps a story's block (points and sources) within one
 	// message with its footer.
 	maxStoryLen = 1850
@@ -33,6 +36,9 @@ const (
 	maxNewTopics = 4
 	// maxQuiet bounds the stories listed as gone quiet.
 	maxQuiet = 5
+	// maxCompactStories bounds the stories shown in one line; the rest
+	// are counted (/topic finds them).
+	maxCompactStories = 8
 	// maxPointLen and maxNameLen bound untrusted text on one line.
 	maxPointLen     = 240
 	maxQuoteLen     = 160
@@ -88,10 +94,19 @@ func renderBlocks(led *ledger.Ledger, h header) []string {
 	var compact []string
 	for si, st := range led.Stories {
 		if total > fullStoriesLen {
-			compact = append(compact, storyLine(led, st, nums, h))
+			if len(compact) == maxCompactStories {
+				n := len(led.Stories) - si
+				compact = append(compact, fmt.Sprintf("_…and %d more %s (see /topic)._", n, plural(n, "story", "stories")))
+				break
+			}
+			compact = append(compact, storyLine(led, st, h))
 			continue
 		}
-		b := storyBlock(led, si, st, nums, h)
+		maxLen := maxStoryLen
+		if si == 0 {
+			maxLen -= discordLen(head) + 1 // the first story goes with the header
+		}
+		b := storyBlock(led, si, st, nums, h, maxLen)
 		total += discordLen(b)
 		blocks = append(blocks, b)
 	}
@@ -127,9 +142,8 @@ type storyPoint struct {
 }
 
 // storyBlock renders story si: headline, what is new, points by status,
-// sources. Points are dropped from the end until the block fits
-// maxStoryLen.
-func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h header) string {
+// sources. Points are dropped from the end until the block fits maxLen.
+func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h header, maxLen int) string {
 	var pts []storyPoint
 	for _, ti := range st.Topics {
 		t := led.Topics[ti]
@@ -138,11 +152,14 @@ func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h
 		}
 	}
 	limit := min(maxStoryPoints, oneArticlePoints+2*(st.Articles-1))
+	if len(led.Stories) <= fewStories {
+		limit = maxStoryPoints
+	}
 	pts = interleave(pts, led, st, limit)
 	for {
 		local := maps.Clone(nums)
 		b := renderStory(led, si, st, pts, local, h)
-		if discordLen(b) <= maxStoryLen || len(pts) <= 1 {
+		if discordLen(b) <= maxLen || len(pts) <= 1 {
 			maps.Copy(nums, local)
 			return b
 		}
@@ -222,6 +239,9 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 			news = append(news, fmt.Sprintf("%s (%s)", name, statusLabel(c.To)))
 		}
 	}
+	if len(news) == len(st.Topics) {
+		news = nil // the whole story is new: its points say so
+	}
 	if len(news) > maxNewTopics {
 		news = append(news[:maxNewTopics], fmt.Sprintf("+%d more", len(news)-maxNewTopics))
 	}
@@ -246,7 +266,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 				b.WriteString("\n__" + sec.title + "__")
 				first = false
 			}
-			b.WriteString("\n• " + pointText(sp, cite))
+			b.WriteString("\n• " + pointText(sp, len(st.Topics) > 1, cite))
 		}
 	}
 	for _, n := range cited {
@@ -255,10 +275,10 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 	return b.String()
 }
 
-// pointText is a point under its topic's name: the side with the point's
+// pointText is a point (under its topic's name when named): the side with the point's
 // status, then in a dispute the other sides, and what newer articles
 // replaced ("was open [1]").
-func pointText(sp storyPoint, cite func([]int, int) string) string {
+func pointText(sp storyPoint, named bool, cite func([]int, int) string) string {
 	p := sp.p
 	main := -1
 	for i, s := range p.Sides {
@@ -270,8 +290,10 @@ func pointText(sp storyPoint, cite func([]int, int) string) string {
 		main = len(p.Sides) - 1
 	}
 	s := p.Sides[main]
-	line := "**" + discordtext.Escape(truncateText(sp.topic, maxTopicNameLen)) + ":** " +
-		discordtext.Escape(truncateText(s.Text, maxPointLen)) + " " + cite(s.Sources, s.MoreSources)
+	line := discordtext.Escape(truncateText(s.Text, maxPointLen)) + " " + cite(s.Sources, s.MoreSources)
+	if named {
+		line = "**" + discordtext.Escape(truncateText(sp.topic, maxTopicNameLen)) + ":** " + line
+	}
 	for i, o := range p.Sides {
 		if i == main {
 			continue
@@ -285,23 +307,22 @@ func pointText(sp storyPoint, cite func([]int, int) string) string {
 	return line
 }
 
-// storyLine is a story in one line (beyond fullStoriesLen), with its
-// sources.
-func storyLine(led *ledger.Ledger, st ledger.Story, nums map[int]int, h header) string {
+// storyLine is a story in one line (beyond fullStoriesLen): its
+// headline and its articles' sites and links.
+func storyLine(led *ledger.Ledger, st ledger.Story, h header) string {
 	line := "• **" + discordtext.Escape(truncateText(st.Headline, maxTitleLen)) + "**"
-	if st.Articles > 1 {
-		line += fmt.Sprintf(" · %d articles", st.Articles)
-	}
-	var cited []int
-	for _, n := range st.Sources {
-		if _, ok := nums[n]; !ok {
-			nums[n] = len(nums) + 1
-			cited = append(cited, n)
+	for i, n := range st.Sources {
+		if i == maxShownRefs {
+			line += fmt.Sprintf(" +%d more", len(st.Sources)-i)
+			break
 		}
-		line += fmt.Sprintf("[%d]", nums[n])
-	}
-	for _, n := range cited {
-		line += "\n-# " + sourceLine(nums[n], led.Sources[n-1], h)
+		src := led.Sources[n-1]
+		if src.Site != "" {
+			line += " · " + discordtext.Escape(truncateText(src.Site, 40))
+		}
+		if u := discordtext.LinkURL(src.URL); u != "" {
+			line += " <" + u + ">"
+		}
 	}
 	return line
 }
@@ -309,8 +330,8 @@ func storyLine(led *ledger.Ledger, st ledger.Story, nums map[int]int, h header) 
 // renderEmpty is the one line of a day without new articles.
 func renderEmpty(led *ledger.Ledger, h header) []string {
 	if led.Reshared > 0 {
-		return []string{fmt.Sprintf("**%s** · Nothing new %s: the %s shared %s already briefed.",
-			titleLine(h), windowText(led, h), plural(led.Reshared, "article", "articles"), plural(led.Reshared, "was", "were"))}
+		return []string{fmt.Sprintf("**%s** · Nothing new %s: the %d %s shared %s already briefed.",
+			titleLine(h), windowText(led, h), led.Reshared, plural(led.Reshared, "article", "articles"), plural(led.Reshared, "was", "were"))}
 	}
 	return []string{fmt.Sprintf("**%s** · No links were shared %s.", titleLine(h), windowText(led, h))}
 }

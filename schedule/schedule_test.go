@@ -526,7 +526,7 @@ func TestCrashBetweenClaimAndPost(t *testing.T) {
 	}{
 		{name: "message present: no repost", afterPost: true, failAfter: -1, articles: []string{"1-wire-call"}, wantPosted: 1, wantCalls: 0},
 		{name: "message absent: posted once", failAfter: 0, articles: []string{"1-wire-call"}, wantPosted: 1, wantCalls: 1},
-		{name: "first of two parts present: second posted", failAfter: 1, articles: []string{"2-seed-cgtn", "2-kyiv-breach", "1-wire-call"}, wantPosted: 2, wantCalls: 1},
+		{name: "first of two parts present: second posted", failAfter: 1, articles: []string{"2-seed-cgtn", "2-kyiv-breach", "1-wire-call", "x-plague", "x-earnings", "x-strike", "x-rates", "x-merger"}, wantPosted: 2, wantCalls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -806,7 +806,7 @@ func TestRunNow(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := strings.Join(contents(p.messages("console")[n:]), "\n")
-	for _, want := range []string{"1 new article since the last briefing (Wed 19 Mar 10:00).", "🔄 Energy strikes: disputed → **agreed** — “The United States, Russia and Ukraine agreed", "🔄 Black Sea maritime ceasefire: open → **agreed**"} {
+	for _, want := range []string{"1 new article since the last briefing (Wed 19 Mar 10:00), in 1 story.", "🔄 Energy strikes: disputed → **agreed** — “The United States, Russia and Ukraine agreed", "🔄 Black Sea maritime ceasefire: open → **agreed**"} {
 		if !strings.Contains(second, want) {
 			t.Errorf("second briefing lacks %q:\n%s", want, second)
 		}
