@@ -246,7 +246,7 @@ func checkOneSet(t *testing.T, r *briefingRig, db *store.DB, slot time.Time) []d
 		if len(posts) > 1 {
 			part = fmt.Sprintf(" · %d/%d", i+1, len(posts))
 		}
-		if !strings.Contains(p.Data.Content, slotMarker(slot)+part) {
+		if !strings.Contains(p.Data.Content, part+slotMarker(slot)) {
 			t.Errorf("briefing message %d of %d lacks its part %q:\n%s", i+1, len(posts), part, p.Data.Content)
 		}
 		if err := p.CheckNoPings(); err != nil {

@@ -311,7 +311,7 @@ func TestRenderTopicGolden(t *testing.T) {
 	for _, want := range []string{
 		"### Energy facility attacks\n**Now: ✅ agreed** (was disputed) · ❓ unresolved [1] 18 Mar 2025 → ⚠️ disputed [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
 		"1. [Proposal](https://evil.example) on energy <https://example.net/proposal?id=%281%29> — Net · shared 18 Mar 2025",
-		"### Full temporary ceasefire\n**Now: ✅ agreed** · since [2][3] 20 Mar 2025",
+		"### Full temporary ceasefire\n**Now: ✅ agreed** · ❓ unresolved [2] 20 Mar 2025 → ✅ agreed [3] 22 Mar 2025",
 		"_1 point without a verified quote hidden._",
 	} {
 		if !strings.Contains(text, want) {

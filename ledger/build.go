@@ -666,6 +666,7 @@ func foldSidesFunc(sides []*mergedSide, src []source, init State, buf []sideRepo
 			for _, s := range sides {
 				if s.status == next.Status {
 					cause = s
+					break
 				}
 			}
 		}

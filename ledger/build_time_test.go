@@ -142,12 +142,12 @@ func TestComposeStatusOverTime(t *testing.T) {
 			status: disputed,
 		},
 		{
-			name: "same time, an agreement and an open voice, is agreed",
+			name: "same time, an agreement and as many open voices, stays open",
 			arts: []article{
 				{url: "https://a.example/3", published: day(26), shared: share, topic: "Black Sea talks", points: []summarize.Point{pt(unresolved, "No agreement on a ceasefire in the Black Sea was announced, the Kremlin said.")}},
 				{url: "https://b.example/3", published: day(26), shared: share.Add(time.Minute), topic: "Black Sea ceasefire", points: []summarize.Point{pt(agreed, "An agreement on a ceasefire in the Black Sea was announced, the White House said.")}},
 			},
-			status: agreed,
+			status: unresolved,
 		},
 		{
 			name: "a published date after the share is not trusted",

@@ -22,15 +22,15 @@ import (
 //   - a caveat (an unresolved report) or a third party's doubt (a disputed
 //     report that names none of the agreement's parties and voices doubt,
 //     see doubts) does not undo an agreement; at one time, more open
-//     reports than agreed ones leave an open point open;
+//     reports as agreed ones leave an open point open;
 //   - a reported fact is never disputed by an opinion: unresolved and
 //     disputed reports leave it reported;
 //   - an open question does not end a dispute; facts settle an open
 //     point only when no report of their time still calls it open.
 //
 // Reports of one time are read together: an agreement and a party's
-// accusation at the same time are a dispute, an agreement and a caveat an
-// agreement, a fact and a contradiction of it a fact.
+// accusation at the same time are a dispute, agreements outnumbering
+// caveats an agreement, a fact and a contradiction of it a fact.
 
 // Report is what one or more articles of one time say about a point: its
 // status, who says it and the text.
@@ -100,9 +100,9 @@ func Step(s State, reports []Report) State {
 				break
 			}
 		}
-	case len(agreed) > 0 && s.Status != summarize.StatusAgreed && len(unresolved) > len(agreed):
-		// More open reports than agreed ones at once: the agreement is a
-		// step, the point is still open ("agreed to work toward a
+	case len(agreed) > 0 && s.Status != summarize.StatusAgreed && len(unresolved) >= len(agreed):
+		// As many open reports as agreed ones at once: the agreement is
+		// a step, the point is still open ("agreed to work toward a
 		// ceasefire", "declined the full ceasefire").
 		if s.Status == "" {
 			out.Status = summarize.StatusUnresolved

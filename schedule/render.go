@@ -3,6 +3,7 @@ package schedule
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ const (
 	maxStoryLen = 1850
 	// maxShownRefs is the number of sources cited per point side.
 	maxShownRefs = 3
+	// maxStorySources bounds the articles listed under a story when
+	// its shown points cite fewer.
+	maxStorySources = 6
 	// maxNewTopics bounds the new topics named in a story's "New" line.
 	maxNewTopics = 4
 	// maxQuiet bounds the stories listed as gone quiet.
@@ -135,10 +139,12 @@ func renderBlocks(led *ledger.Ledger, h header) []string {
 	return blocks
 }
 
-// storyPoint is one point of a story, under its topic's name.
+// storyPoint is one point of a story, under its topic's name; against
+// is the agreement a disputed point contests, shown beside it.
 type storyPoint struct {
-	topic string
-	p     ledger.Point
+	topic   string
+	p       ledger.Point
+	against *ledger.Side
 }
 
 // storyBlock renders story si: headline, what is new, points by status,
@@ -147,8 +153,27 @@ func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h
 	var pts []storyPoint
 	for _, ti := range st.Topics {
 		t := led.Topics[ti]
-		for _, p := range t.Points {
-			pts = append(pts, storyPoint{t.Name, p})
+		points := t.Points
+		var against *ledger.Side
+		// A disputed topic shows the agreement it contests beside the
+		// accusation (the ledger puts it second).
+		if t.Status == summarize.StatusDisputed && len(points) > 1 && points[0].Status == summarize.StatusDisputed &&
+			points[1].Status == summarize.StatusAgreed && len(points[0].Sides) == 1 {
+			for i := range points[1].Sides {
+				if points[1].Sides[i].Status == summarize.StatusAgreed {
+					against = &points[1].Sides[i]
+				}
+			}
+			if against != nil {
+				points = append([]ledger.Point{points[0]}, points[2:]...)
+			}
+		}
+		for i, p := range points {
+			sp := storyPoint{topic: t.Name, p: p}
+			if i == 0 {
+				sp.against = against
+			}
+			pts = append(pts, sp)
 		}
 	}
 	limit := min(maxStoryPoints, oneArticlePoints+2*(st.Articles-1))
@@ -269,6 +294,14 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 			b.WriteString("\n• " + pointText(sp, len(st.Topics) > 1, cite))
 		}
 	}
+	// The story's other articles are its sources too.
+	for _, n := range st.Sources {
+		if _, ok := nums[n]; !ok && len(cited) < maxStorySources {
+			nums[n] = len(nums) + 1
+			cited = append(cited, n)
+		}
+	}
+	slices.SortFunc(cited, func(a, b int) int { return nums[a] - nums[b] })
 	for _, n := range cited {
 		b.WriteString("\n-# " + sourceLine(nums[n], led.Sources[n-1], h))
 	}
@@ -303,6 +336,9 @@ func pointText(sp storyPoint, named bool, cite func([]int, int) string) string {
 			continue
 		}
 		line += " ⟷ _" + statusLabel(o.Status) + ":_ " + discordtext.Escape(truncateText(o.Text, maxPointLen)) + " " + cite(o.Sources, o.MoreSources)
+	}
+	if a := sp.against; a != nil {
+		line += " ⟷ _agreed:_ " + discordtext.Escape(truncateText(a.Text, maxPointLen)) + " " + cite(a.Sources, a.MoreSources)
 	}
 	return line
 }
