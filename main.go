@@ -742,6 +742,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	sched, err := schedule.New(schedule.Options{
 		Store:       a.db,
 		Poster:      poster,
+		Render:      bot.RenderBriefing,
 		Merger:      ledger.NewLLMMerger(a.llm, log),
 		Logger:      log,
 		DefaultCron: cfg.BriefingCron,

@@ -115,6 +115,22 @@ type Store interface {
 
 var _ Store = (*store.DB)(nil)
 
+// Header says when and for whom a briefing is.
+type Header struct {
+	// Slot is the briefing's time, shown in Loc.
+	Slot time.Time
+	Loc  *time.Location
+	// Late: posted after its time; Manual: asked for with /briefing now.
+	Late, Manual bool
+}
+
+// Render turns a briefing's ledger into the messages to post, each ending
+// with footer(i, n) for message i of n: the marker that makes posting
+// exactly-once. A day without new articles (led.Articles == 0) is one
+// short message. Package bot renders briefings for Discord
+// (bot.RenderBriefing).
+type Render func(led *ledger.Ledger, h Header, footer func(i, n int) string) []string
+
 // Result is what posting a briefing did.
 type Result struct {
 	// MessageIDs are the posted messages (none for a quiet empty day).
@@ -146,6 +162,8 @@ type Status struct {
 type Options struct {
 	Store  Store
 	Poster Poster
+	// Render renders briefings (required).
+	Render Render
 	// Merger merges topics across articles; nil means KeywordMerger.
 	Merger ledger.Merger
 	// Now is the clock; nil means time.Now.
@@ -204,6 +222,7 @@ const (
 type Service struct {
 	store   Store
 	poster  Poster
+	render  Render
 	merger  ledger.Merger
 	now     func() time.Time
 	log     *slog.Logger
@@ -239,8 +258,8 @@ type entry struct {
 
 // New checks opts and builds a Service; Start starts it.
 func New(opts Options) (*Service, error) {
-	if opts.Store == nil || opts.Poster == nil {
-		return nil, errors.New("schedule: new: Store and Poster are required")
+	if opts.Store == nil || opts.Poster == nil || opts.Render == nil {
+		return nil, errors.New("schedule: new: Store, Poster and Render are required")
 	}
 	var id [8]byte
 	if _, err := rand.Read(id[:]); err != nil {
@@ -249,6 +268,7 @@ func New(opts Options) (*Service, error) {
 	s := &Service{
 		store:      opts.Store,
 		poster:     opts.Poster,
+		render:     opts.Render,
 		merger:     opts.Merger,
 		now:        opts.Now,
 		log:        opts.Logger,
@@ -717,20 +737,12 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	if err != nil {
 		return Result{}, fmt.Errorf("encode ledger: %w", err)
 	}
-	h := header{slot: slot, loc: loc, late: late, manual: manual}
 	empty := led.Articles == 0
-	var lines []string
-	switch {
-	case empty && settings.QuietEmptyBriefing:
-	case empty:
-		lines = renderEmpty(led, h)
-	default:
-		lines = renderBlocks(led, h)
-	}
 	var msgs []string
 	id := markerID(guildID, slot)
-	if len(lines) > 0 {
-		msgs = paginate(lines, func(i, n int) string { return footer(id, slot, loc, late, i, n) })
+	if !empty || !settings.QuietEmptyBriefing {
+		msgs = s.render(led, Header{Slot: slot, Loc: loc, Late: late, Manual: manual},
+			func(i, n int) string { return footer(id, slot, loc, late, i, n) })
 	}
 
 	var ids []string

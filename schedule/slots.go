@@ -114,18 +114,18 @@ func checkSpec(spec string) ([]string, error) {
 		return nil, inputErrorf(nil, "put the time zone in the timezone option, not in the cron schedule")
 	}
 	if strings.HasPrefix(spec, "@") {
-		return nil, inputErrorf(nil, "use a 5-field cron schedule (minute hour day-of-month month day-of-week), not %q", truncateText(spec, 20))
+		return nil, inputErrorf(nil, "use a 5-field cron schedule (minute hour day-of-month month day-of-week), not %q", clip(spec, 20))
 	}
 	fields := strings.Fields(spec)
 	if len(fields) != 5 {
-		return nil, inputErrorf(nil, "a cron schedule has exactly 5 fields (minute hour day-of-month month day-of-week); %q has %d", truncateText(spec, 40), len(fields))
+		return nil, inputErrorf(nil, "a cron schedule has exactly 5 fields (minute hour day-of-month month day-of-week); %q has %d", clip(spec, 40), len(fields))
 	}
 	for _, f := range fields {
 		for _, r := range f {
 			ok := (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') ||
 				r == '*' || r == '/' || r == ',' || r == '-' || r == '?'
 			if !ok {
-				return nil, inputErrorf(nil, "%q is not a valid cron field", truncateText(f, 20))
+				return nil, inputErrorf(nil, "%q is not a valid cron field", clip(f, 20))
 			}
 		}
 	}
@@ -145,7 +145,7 @@ func loadZone(tz string) (*time.Location, error) {
 		}
 	}
 	if bad {
-		return nil, inputErrorf(nil, "%q is not a time zone; use an Area/City name such as Europe/Berlin", truncateText(tz, 40))
+		return nil, inputErrorf(nil, "%q is not a time zone; use an Area/City name such as Europe/Berlin", clip(tz, 40))
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -258,4 +258,14 @@ func resolveWall(w time.Time, loc *time.Location) time.Time {
 	// the zone in effect there began at the end of the gap.
 	start, _ := time.Unix(sec-int64(offBefore), 0).In(loc).ZoneBounds()
 	return start
+}
+
+// clip cuts what a user typed to at most n runes for an error message,
+// ending with "…" when it cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

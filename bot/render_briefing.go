@@ -1,4 +1,4 @@
-package schedule
+package bot
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 
 	"briefbot/bot/discordtext"
 	"briefbot/ledger"
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -50,15 +51,6 @@ const (
 	maxTitleLen     = 100
 )
 
-// header says when and for whom a briefing is.
-type header struct {
-	slot     time.Time
-	loc      *time.Location
-	late     bool
-	manual   bool
-	postedAt time.Time
-}
-
 // statusLabel is how a reader sees a status.
 func statusLabel(st summarize.Status) string {
 	switch st {
@@ -70,23 +62,40 @@ func statusLabel(st summarize.Status) string {
 	return string(st)
 }
 
+// RenderBriefing renders a briefing's ledger as Discord messages of at
+// most maxMessageLen, each ending with footer(i, n) for message i of n:
+// one line for a day without new articles, else the blocks of
+// renderBlocks. It is the schedule.Render of the Discord and console
+// transports.
+func RenderBriefing(led *ledger.Ledger, h schedule.Header, footer func(i, n int) string) []string {
+	var blocks []string
+	if led.Articles == 0 {
+		blocks = renderEmpty(led, h)
+	} else {
+		blocks = renderBlocks(led, h)
+	}
+	return paginate(blocks, footer)
+}
+
+var _ schedule.Render = RenderBriefing
+
 // renderBlocks renders a ledger as the blocks of a briefing post
 // (Markdown): the header, then one block per story — its headline, what
 // is new since the last briefing, its points under Agreed / Open /
 // Disputed / What happened with their sources — and the stories that
 // went quiet. Each block is kept in one message when the post is split,
 // so a story's sources travel with it.
-func renderBlocks(led *ledger.Ledger, h header) []string {
-	intro := fmt.Sprintf("%d new %s %s", led.Articles, plural(led.Articles, "article", "articles"), windowText(led, h))
+func renderBlocks(led *ledger.Ledger, h schedule.Header) []string {
+	intro := fmt.Sprintf("%d new %s %s", led.Articles, pluralWord(led.Articles, "article", "articles"), windowText(led, h))
 	if n := len(led.Stories); n > 0 {
-		intro += fmt.Sprintf(", in %d %s", n, plural(n, "story", "stories"))
+		intro += fmt.Sprintf(", in %d %s", n, pluralWord(n, "story", "stories"))
 	}
 	intro += "."
 	if led.Reshared > 0 {
-		intro += fmt.Sprintf(" %d re-shared %s already briefed left out.", led.Reshared, plural(led.Reshared, "article", "articles"))
+		intro += fmt.Sprintf(" %d re-shared %s already briefed left out.", led.Reshared, pluralWord(led.Reshared, "article", "articles"))
 	}
-	if h.late {
-		intro += fmt.Sprintf(" _Posted late: it was due at %s._", h.slot.In(h.loc).Format("15:04"))
+	if h.Late {
+		intro += fmt.Sprintf(" _Posted late: it was due at %s._", h.Slot.In(h.Loc).Format("15:04"))
 	}
 	head := "**" + titleLine(h) + "**\n" + intro
 	for _, n := range led.Notes {
@@ -100,7 +109,7 @@ func renderBlocks(led *ledger.Ledger, h header) []string {
 		if total > fullStoriesLen {
 			if len(compact) == maxCompactStories {
 				n := len(led.Stories) - si
-				compact = append(compact, fmt.Sprintf("_…and %d more %s (see /topic)._", n, plural(n, "story", "stories")))
+				compact = append(compact, fmt.Sprintf("_…and %d more %s (see /topic)._", n, pluralWord(n, "story", "stories")))
 				break
 			}
 			compact = append(compact, storyLine(led, st, h))
@@ -149,7 +158,7 @@ type storyPoint struct {
 
 // storyBlock renders story si: headline, what is new, points by status,
 // sources. Points are dropped from the end until the block fits maxLen.
-func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h header, maxLen int) string {
+func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h schedule.Header, maxLen int) string {
 	var pts []storyPoint
 	for _, ti := range st.Topics {
 		t := led.Topics[ti]
@@ -220,7 +229,7 @@ func interleave(pts []storyPoint, led *ledger.Ledger, st ledger.Story, limit int
 	return out
 }
 
-func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, nums map[int]int, h header) string {
+func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, nums map[int]int, h schedule.Header) string {
 	var b strings.Builder
 	b.WriteString("\n**")
 	b.WriteString(discordtext.Escape(truncateText(st.Headline, maxTitleLen)))
@@ -303,7 +312,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 	}
 	slices.SortFunc(cited, func(a, b int) int { return nums[a] - nums[b] })
 	for _, n := range cited {
-		b.WriteString("\n-# " + sourceLine(nums[n], led.Sources[n-1], h))
+		b.WriteString("\n-# " + briefingSourceLine(nums[n], led.Sources[n-1], h))
 	}
 	return b.String()
 }
@@ -345,7 +354,7 @@ func pointText(sp storyPoint, named bool, cite func([]int, int) string) string {
 
 // storyLine is a story in one line (beyond fullStoriesLen): its
 // headline and its articles' sites and links.
-func storyLine(led *ledger.Ledger, st ledger.Story, h header) string {
+func storyLine(led *ledger.Ledger, st ledger.Story, h schedule.Header) string {
 	line := "• **" + discordtext.Escape(truncateText(st.Headline, maxTitleLen)) + "**"
 	for i, n := range st.Sources {
 		if i == maxShownRefs {
@@ -364,35 +373,35 @@ func storyLine(led *ledger.Ledger, st ledger.Story, h header) string {
 }
 
 // renderEmpty is the one line of a day without new articles.
-func renderEmpty(led *ledger.Ledger, h header) []string {
+func renderEmpty(led *ledger.Ledger, h schedule.Header) []string {
 	if led.Reshared > 0 {
 		return []string{fmt.Sprintf("**%s** · Nothing new %s: the %d %s shared %s already briefed.",
-			titleLine(h), windowText(led, h), led.Reshared, plural(led.Reshared, "article", "articles"), plural(led.Reshared, "was", "were"))}
+			titleLine(h), windowText(led, h), led.Reshared, pluralWord(led.Reshared, "article", "articles"), pluralWord(led.Reshared, "was", "were"))}
 	}
 	return []string{fmt.Sprintf("**%s** · No links were shared %s.", titleLine(h), windowText(led, h))}
 }
 
-func titleLine(h header) string {
-	t := h.slot.In(h.loc)
-	if h.manual {
-		return "Briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.loc.String() + ")"
+func titleLine(h schedule.Header) string {
+	t := h.Slot.In(h.Loc)
+	if h.Manual {
+		return "Briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.Loc.String() + ")"
 	}
-	return "Daily briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.loc.String() + ")"
+	return "Daily briefing · " + t.Format("Mon 2 Jan 2006, 15:04") + " (" + h.Loc.String() + ")"
 }
 
 // windowText names the briefing's window of shares.
-func windowText(led *ledger.Ledger, h header) string {
+func windowText(led *ledger.Ledger, h schedule.Header) string {
 	if led.First {
 		return "in the last 24 hours"
 	}
-	s := led.Since.In(h.loc)
-	if s.Year() != h.slot.In(h.loc).Year() {
+	s := led.Since.In(h.Loc)
+	if s.Year() != h.Slot.In(h.Loc).Year() {
 		return "since the last briefing (" + s.Format("2 Jan 2006 15:04") + ")"
 	}
 	return "since the last briefing (" + s.Format("Mon 2 Jan 15:04") + ")"
 }
 
-func plural(n int, one, many string) string {
+func pluralWord(n int, one, many string) string {
 	if n == 1 {
 		return one
 	}
@@ -401,7 +410,7 @@ func plural(n int, one, many string) string {
 
 // sourceLine lists one article: number, title, site, published date
 // (when known; sources run from the oldest to the newest) and link.
-func sourceLine(n int, s ledger.Source, h header) string {
+func briefingSourceLine(n int, s ledger.Source, h schedule.Header) string {
 	title := s.Title
 	if strings.TrimSpace(title) == "" {
 		title = s.URL
@@ -422,12 +431,12 @@ func sourceLine(n int, s ledger.Source, h header) string {
 // publishedText is an article's date in the briefing's time zone, with
 // the year when it is not the briefing's. A date without a time of day
 // (midnight UTC, as date-only metadata reads) stays that day.
-func publishedText(t time.Time, h header) string {
+func publishedText(t time.Time, h schedule.Header) string {
 	t = t.UTC()
 	if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
-		t = t.In(h.loc)
+		t = t.In(h.Loc)
 	}
-	if t.Year() != h.slot.In(h.loc).Year() {
+	if t.Year() != h.Slot.In(h.Loc).Year() {
 		return t.Format("2 Jan 2006")
 	}
 	return t.Format("2 Jan")

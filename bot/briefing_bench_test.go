@@ -1,4 +1,4 @@
-package schedule
+package bot
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -114,7 +115,7 @@ func BenchmarkCompose(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				out := renderAll("g", led, header{slot: slot, loc: time.UTC}, false)
+				out := renderAll("g", led, schedule.Header{Slot: slot, Loc: time.UTC}, false)
 				msgs, size, topics = len(out), len(js), len(led.Current())
 			}
 			b.ReportMetric(float64(msgs), "messages")

@@ -1,4 +1,4 @@
-package schedule
+package bot
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"briefbot/ledger"
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -68,7 +69,7 @@ func TestBriefingTestDay(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		msgs := renderAll("g1", led, header{slot: slots[i], loc: berlin}, false)
+		msgs := renderAll("g1", led, schedule.Header{Slot: slots[i], Loc: berlin}, false)
 		for k, m := range msgs {
 			if n := discordLen(m); n > maxMessageLen {
 				t.Errorf("day %d message %d has %d chars; want ≤ %d", i+1, k+1, n, maxMessageLen)
@@ -86,7 +87,7 @@ func TestBriefingTestDay(t *testing.T) {
 		if i == 1 && len(msgs) > 2 {
 			t.Errorf("mixed day: %d messages; want at most two screens", len(msgs))
 		}
-		checkGolden(t, goldens[i], joinMessages(msgs))
+		checkBriefingGolden(t, goldens[i], joinMessages(msgs))
 		b, _ := json.Marshal(led)
 		if prev, err = ledger.Decode(b); err != nil {
 			t.Fatal(err)
