@@ -35,4 +35,3 @@ func TestMarkerRoundTrip(t *testing.T) {
 		}
 	}
 }
-
