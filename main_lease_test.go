@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"briefbot/bot/discordtest"
+	"briefbot/schedule"
 	"briefbot/store"
 )
 
@@ -62,7 +63,7 @@ func TestProcessesOnOneDatabasePostABriefingOnce(t *testing.T) {
 	// gateway: once all four identified, all four have tried.
 	srv.Wait(t, "four sessions", func() bool { return len(srv.Identifies()) >= procs })
 
-	marker := fmt.Sprintf("· id b-%s-%d", discordtest.GuildID, slot.UnixMilli())
+	marker := schedule.Marker(discordtest.GuildID, slot)
 	var got []string
 	for _, p := range srv.Posts(discordtest.KindChannelMessage) {
 		if strings.Contains(p.Data.Content, marker) {
