@@ -740,7 +740,11 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		serve = func(ctx context.Context) error { return c.Run(ctx, stdin, h) }
 	}
 	sched, err := schedule.New(schedule.Options{
-		Store:       a.db,
+		Schedules:   a.db,
+		Claims:      a.db,
+		History:     a.db,
+		Shares:      a.db,
+		Settings:    a.db,
 		Poster:      poster,
 		Render:      bot.RenderBriefing,
 		Merger:      ledger.NewLLMMerger(a.llm, log),

@@ -30,7 +30,7 @@ func newConsoleEnv(t *testing.T) *consoleEnv {
 	var sched *schedule.Service
 	e := newEnv(t, func(cfg *Config) {
 		var err error
-		sched, err = schedule.New(schedule.Options{Store: cfg.Shares.(*store.DB), Poster: c, Render: RenderBriefing, Now: func() time.Time {
+		sched, err = schedule.New(schedule.Options{Schedules: cfg.Shares.(*store.DB), Claims: cfg.Shares.(*store.DB), History: cfg.Shares.(*store.DB), Shares: cfg.Shares.(*store.DB), Settings: cfg.Shares.(*store.DB), Poster: c, Render: RenderBriefing, Now: func() time.Time {
 			return time.Date(2025, 3, 20, 18, 0, 0, 0, time.UTC)
 		}})
 		if err != nil {

@@ -133,7 +133,7 @@ func (r *briefingRig) start() *briefingProcess {
 		t.Fatalf("summarize.NewService() error = %v", err)
 	}
 	poster := &lateBoundPoster{}
-	p.sched, err = schedule.New(schedule.Options{Store: p.db, Poster: poster, Render: RenderBriefing, Now: r.clock.Now, Logger: log})
+	p.sched, err = schedule.New(schedule.Options{Schedules: p.db, Claims: p.db, History: p.db, Shares: p.db, Settings: p.db, Poster: poster, Render: RenderBriefing, Now: r.clock.Now, Logger: log})
 	if err != nil {
 		t.Fatalf("schedule.New() error = %v", err)
 	}

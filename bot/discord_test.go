@@ -175,7 +175,7 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 	}
 	poster := &lateBoundPoster{}
 	if o.briefings {
-		sched, err := schedule.New(schedule.Options{Store: f.db, Poster: poster, Render: RenderBriefing, Logger: log})
+		sched, err := schedule.New(schedule.Options{Schedules: f.db, Claims: f.db, History: f.db, Shares: f.db, Settings: f.db, Poster: poster, Render: RenderBriefing, Logger: log})
 		if err != nil {
 			t.Fatalf("schedule.New() error = %v", err)
 		}

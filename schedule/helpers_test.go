@@ -115,3 +115,13 @@ func textRender(led *ledger.Ledger, h Header, footer func(i, n int) string) []st
 	}
 	return msgs
 }
+
+// Store is every store interface of the scheduler: *store.DB, or a test's
+// wrapper of it.
+type Store interface {
+	Schedules
+	Claims
+	History
+	Shares
+	Settings
+}

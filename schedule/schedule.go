@@ -83,8 +83,11 @@ type PostedMessage struct {
 	FromSelf bool
 }
 
-// Store is what the scheduler needs of the store. *store.DB implements it.
-type Store interface {
+// What the scheduler needs of the store, in small interfaces. *store.DB
+// implements them all; main passes it for each.
+
+// Schedules keeps the servers' schedules.
+type Schedules interface {
 	// Schedules returns every server's schedule.
 	Schedules(ctx context.Context) ([]store.Schedule, error)
 	// Schedule returns a server's schedule or an error wrapping
@@ -93,8 +96,11 @@ type Store interface {
 	SaveSchedule(ctx context.Context, s store.Schedule) error
 	// DeleteSchedule removes a schedule; store.ErrNotFound when none.
 	DeleteSchedule(ctx context.Context, guildID string) error
-	// SharedSummaries returns the summaries shared in [since, until).
-	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]store.SharedSummary, error)
+}
+
+// Claims records a briefing slot's claim, lease and outcome, so it is
+// posted exactly once.
+type Claims interface {
 	// ClaimBriefing takes a slot for b.Owner until b.LeaseUntil: a new
 	// slot, or a claimed one whose lease ran out or that b.Owner holds. It
 	// returns the slot's record, and claimed false when it is posted,
@@ -105,15 +111,35 @@ type Store interface {
 	RenewBriefingLease(ctx context.Context, guildID, channelID string, slot time.Time, owner string, until time.Time) (bool, error)
 	CompleteBriefing(ctx context.Context, guildID, channelID string, slot time.Time, messageIDs []string, ledger []byte, postedAt time.Time) error
 	SkipBriefing(ctx context.Context, guildID, channelID string, slot, at time.Time) error
-	// LastBriefing returns the latest posted briefing or an error wrapping
-	// store.ErrNotFound.
+}
+
+// History reads the briefings recorded.
+type History interface {
+	// LastBriefing returns the latest posted briefing or an error
+	// wrapping store.ErrNotFound.
 	LastBriefing(ctx context.Context, guildID string) (store.Briefing, error)
 	// Briefings returns the latest slots in any state, newest first.
 	Briefings(ctx context.Context, guildID string, limit int) ([]store.Briefing, error)
+}
+
+// Shares reads what a server shared.
+type Shares interface {
+	// SharedSummaries returns the summaries shared in [since, until).
+	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]store.SharedSummary, error)
+}
+
+// Settings reads a server's preferences.
+type Settings interface {
 	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)
 }
 
-var _ Store = (*store.DB)(nil)
+var (
+	_ Schedules = (*store.DB)(nil)
+	_ Claims    = (*store.DB)(nil)
+	_ History   = (*store.DB)(nil)
+	_ Shares    = (*store.DB)(nil)
+	_ Settings  = (*store.DB)(nil)
+)
 
 // Header says when and for whom a briefing is.
 type Header struct {
@@ -160,8 +186,12 @@ type Status struct {
 
 // Options configure a Service.
 type Options struct {
-	Store  Store
-	Poster Poster
+	Schedules Schedules
+	Claims    Claims
+	History   History
+	Shares    Shares
+	Settings  Settings
+	Poster    Poster
 	// Render renders briefings (required).
 	Render Render
 	// Merger merges topics across articles; nil means KeywordMerger.
@@ -220,15 +250,19 @@ const (
 // Service schedules, composes and posts briefings. Its methods are safe
 // for concurrent use.
 type Service struct {
-	store   Store
-	poster  Poster
-	render  Render
-	merger  ledger.Merger
-	now     func() time.Time
-	log     *slog.Logger
-	defCron string
-	defLoc  *time.Location
-	grace   time.Duration
+	schedules Schedules
+	claims    Claims
+	history   History
+	shares    Shares
+	settings  Settings
+	poster    Poster
+	render    Render
+	merger    ledger.Merger
+	now       func() time.Time
+	log       *slog.Logger
+	defCron   string
+	defLoc    *time.Location
+	grace     time.Duration
 	// owner names this Service's claims; leaseFor and renewEvery are the
 	// constants, variables for tests.
 	owner      string
@@ -258,15 +292,20 @@ type entry struct {
 
 // New checks opts and builds a Service; Start starts it.
 func New(opts Options) (*Service, error) {
-	if opts.Store == nil || opts.Poster == nil || opts.Render == nil {
-		return nil, errors.New("schedule: new: Store, Poster and Render are required")
+	if opts.Schedules == nil || opts.Claims == nil || opts.History == nil || opts.Shares == nil ||
+		opts.Settings == nil || opts.Poster == nil || opts.Render == nil {
+		return nil, errors.New("schedule: new: every store interface, Poster and Render are required")
 	}
 	var id [8]byte
 	if _, err := rand.Read(id[:]); err != nil {
 		return nil, fmt.Errorf("schedule: new: owner id: %w", err)
 	}
 	s := &Service{
-		store:      opts.Store,
+		schedules:  opts.Schedules,
+		claims:     opts.Claims,
+		history:    opts.History,
+		shares:     opts.Shares,
+		settings:   opts.Settings,
 		poster:     opts.Poster,
 		render:     opts.Render,
 		merger:     opts.Merger,
@@ -315,7 +354,7 @@ func New(opts Options) (*Service, error) {
 // slots missed while the bot was down, and starts the cron runner. A
 // stored schedule that no longer parses is logged and left out.
 func (s *Service) Start(ctx context.Context) error {
-	scheds, err := s.store.Schedules(ctx)
+	scheds, err := s.schedules.Schedules(ctx)
 	if err != nil {
 		return fmt.Errorf("schedule: start: %w", err)
 	}
@@ -422,7 +461,7 @@ func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz 
 	}
 	now := s.now()
 	sc := store.Schedule{GuildID: guildID, ChannelID: channelID, Cron: slots.spec, TimeZone: slots.loc.String(), UpdatedAt: now}
-	if err := s.store.SaveSchedule(ctx, sc); err != nil {
+	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return time.Time{}, fmt.Errorf("schedule: set schedule: %w", err)
 	}
 	s.mu.Lock()
@@ -441,7 +480,7 @@ func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz 
 // Disable removes guildID's schedule. Removing a schedule that does not
 // exist is not an error.
 func (s *Service) Disable(ctx context.Context, guildID string) error {
-	if err := s.store.DeleteSchedule(ctx, guildID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.schedules.DeleteSchedule(ctx, guildID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("schedule: disable: %w", err)
 	}
 	s.mu.Lock()
@@ -459,7 +498,7 @@ func (s *Service) Disable(ctx context.Context, guildID string) error {
 // briefing with that briefing's ledger.
 func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
 	st := Status{Location: s.defLoc}
-	sc, err := s.store.Schedule(ctx, guildID)
+	sc, err := s.schedules.Schedule(ctx, guildID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -472,7 +511,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
 			st.Next = slots.Next(s.now())
 		}
 	}
-	last, err := s.store.LastBriefing(ctx, guildID)
+	last, err := s.history.LastBriefing(ctx, guildID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -617,13 +656,13 @@ func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Ti
 	if claimed {
 		id := markerID(sc.GuildID, slot)
 		if ids, _, err := s.findPosted(ctx, sc.ChannelID, id, rec.ClaimedAt); err == nil && len(ids) > 0 {
-			if err := s.store.CompleteBriefing(ctx, sc.GuildID, sc.ChannelID, slot, ids, nil, now); err != nil {
+			if err := s.claims.CompleteBriefing(ctx, sc.GuildID, sc.ChannelID, slot, ids, nil, now); err != nil {
 				s.log.Error("briefing record failed", slog.String("guild_id", sc.GuildID), slog.Any("err", err))
 			}
 			return
 		}
 	}
-	if err := s.store.SkipBriefing(ctx, sc.GuildID, sc.ChannelID, slot, now); err != nil {
+	if err := s.claims.SkipBriefing(ctx, sc.GuildID, sc.ChannelID, slot, now); err != nil {
 		s.log.Error("briefing skip failed", slog.String("guild_id", sc.GuildID), slog.Any("err", err))
 		return
 	}
@@ -633,7 +672,7 @@ func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Ti
 // records returns the stored records of the given slots in channelID, by
 // slot in unix milliseconds.
 func (s *Service) records(ctx context.Context, guildID, channelID string, slots []time.Time) (map[int64]store.Briefing, error) {
-	list, err := s.store.Briefings(ctx, guildID, 2*len(slots)+historyLimit)
+	list, err := s.history.Briefings(ctx, guildID, 2*len(slots)+historyLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -684,7 +723,7 @@ var errLeaseLost = errors.New("lost the claim on the slot")
 // is a *HeldError.
 func (s *Service) post(ctx context.Context, guildID, channelID string, slot time.Time, loc *time.Location, late, manual bool) (Result, error) {
 	now := s.now()
-	claimed, existing, err := s.store.ClaimBriefing(ctx, store.Briefing{
+	claimed, existing, err := s.claims.ClaimBriefing(ctx, store.Briefing{
 		GuildID: guildID, ChannelID: channelID, Slot: slot, Late: late, ClaimedAt: now,
 		Owner: s.owner, LeaseUntil: now.Add(s.leaseFor),
 	})
@@ -708,7 +747,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	ctx, release := s.holdLease(ctx, guildID, channelID, slot, existing.LeaseUntil)
 	defer release()
 
-	settings, err := s.store.GuildSettings(ctx, guildID)
+	settings, err := s.settings.GuildSettings(ctx, guildID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -722,7 +761,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 		// the moment it was asked for.
 		until = slot.Add(time.Millisecond)
 	}
-	shares, err := s.store.SharedSummaries(ctx, guildID, since, until)
+	shares, err := s.shares.SharedSummaries(ctx, guildID, since, until)
 	if err != nil {
 		return Result{}, err
 	}
@@ -775,7 +814,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 		}
 	}
 	release()
-	if err := s.store.CompleteBriefing(parent, guildID, channelID, slot, ids, ledgerJSON, s.now()); err != nil {
+	if err := s.claims.CompleteBriefing(parent, guildID, channelID, slot, ids, ledgerJSON, s.now()); err != nil {
 		return Result{}, err
 	}
 	s.log.Info("briefing posted", slog.String("guild_id", guildID), slog.String("channel_id", channelID),
@@ -788,7 +827,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 // slot (nil when none or unreadable) and the start of this briefing's
 // window: that briefing's slot, or 24 hours before slot.
 func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) (*ledger.Ledger, time.Time, error) {
-	list, err := s.store.Briefings(ctx, guildID, historyLimit)
+	list, err := s.history.Briefings(ctx, guildID, historyLimit)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -826,7 +865,7 @@ func (s *Service) holdLease(ctx context.Context, guildID, channelID string, slot
 			case <-tick.C:
 			}
 			next := s.now().Add(s.leaseFor)
-			held, err := s.store.RenewBriefingLease(ctx, guildID, channelID, slot, s.owner, next)
+			held, err := s.claims.RenewBriefingLease(ctx, guildID, channelID, slot, s.owner, next)
 			switch {
 			case err == nil && held:
 				until = next

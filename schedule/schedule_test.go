@@ -149,7 +149,7 @@ func openDB(t *testing.T) *store.DB {
 
 func newService(t *testing.T, st Store, p Poster, c *clock) *Service {
 	t.Helper()
-	s, err := New(Options{Store: st, Poster: p, Render: textRender, Now: c.Now})
+	s, err := New(Options{Schedules: st, Claims: st, History: st, Shares: st, Settings: st, Poster: p, Render: textRender, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -884,11 +884,17 @@ func TestStartUsesSameSlots(t *testing.T) {
 // user input.
 func TestNewRejectsBadDefaults(t *testing.T) {
 	db := openDB(t)
+	with := func(o Options) Options {
+		o.Schedules, o.Claims, o.History, o.Shares, o.Settings = db, db, db, db, db
+		o.Poster, o.Render = newPoster(), textRender
+		return o
+	}
 	for _, o := range []Options{
-		{Store: db, Poster: newPoster(), DefaultCron: "CRON_TZ=UTC"},
-		{Store: db, Poster: newPoster(), DefaultTZ: "Nowhere/Land"},
-		{Store: db, Poster: newPoster(), DefaultCron: "*/5 * * * *"},
-		{Store: db},
+		with(Options{DefaultCron: "CRON_TZ=UTC"}),
+		with(Options{DefaultTZ: "Nowhere/Land"}),
+		with(Options{DefaultCron: "*/5 * * * *"}),
+		{Schedules: db, Claims: db, History: db, Shares: db, Settings: db},
+		{Schedules: db, Claims: db, History: db, Shares: db, Settings: db, Poster: newPoster()},
 	} {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(cron %q, tz %q) = nil error; want an error", o.DefaultCron, o.DefaultTZ)
