@@ -93,12 +93,6 @@ type mergedSide struct {
 	words []string
 }
 
-// moment is what the evidence of one time says.
-type moment struct {
-	epoch int
-	st    summarize.Status
-}
-
 // cluster is one merged topic.
 type cluster struct {
 	name    string

@@ -1,12 +1,11 @@
-// Package schedule runs per-server cron schedules, composes briefings and
-// posts them idempotently.
+// Package schedule runs per-server cron schedules and posts briefings
+// idempotently.
 //
-// A briefing merges the ledgers of the articles a server shared since its
-// previous briefing (the last 24 hours when there is none) into one ledger
-// — topics under different names become one, each with a status of
-// agreed, unresolved or disputed — diffs it against the previous
-// briefing's ledger and renders it as Discord messages (compose.go,
-// render.go).
+// A briefing is the ledger (package ledger) of the articles a server
+// shared since its previous briefing (the last 24 hours when there is
+// none), built from the previous briefing's ledger so it says what
+// changed; the Render it is given (bot.RenderBriefing) turns it into
+// messages, to which schedule adds the footer carrying the slot's marker.
 //
 // Each server's schedule is a 5-field cron spec in its own time zone. At
 // daylight-saving changes every matching wall-clock time runs once: a time
