@@ -142,13 +142,21 @@ func Build(ctx context.Context, in Input) (*Ledger, error) {
 		mt[i] = MergeTopic{Name: it.name, Source: it.src, Points: pts}
 	}
 	var groups []TopicGroup
+	var modelStories [][]int // nil: no model answered
 	if len(items) > 0 {
 		merger := in.Merger
 		if merger == nil {
 			merger = KeywordMerger{}
 		}
-		g, err := merger.Merge(ctx, mt)
+		var g []TopicGroup
+		var err error
+		if sm, ok := merger.(StoryMerger); ok {
+			g, modelStories, err = sm.MergeStories(ctx, mt)
+		} else {
+			g, err = merger.Merge(ctx, mt)
+		}
 		if err != nil {
+			modelStories = nil
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -271,7 +279,7 @@ func Build(ctx context.Context, in Input) (*Ledger, error) {
 			prevStory[ci] = storyOfTopic(in.Previous, pi)
 		}
 	}
-	led.Stories = buildStories(led, sources, clusters, rank, renum, prevStory)
+	led.Stories = buildStories(led, sources, clusters, rank, renum, prevStory, modelStories)
 	led.Briefed = briefedURLs(sources, in.Previous)
 	diffAndCarry(led, in.Previous, prevOf)
 	return led, nil

@@ -82,15 +82,26 @@ func NewLLMMerger(e *summarize.LLMEngine, logger *slog.Logger) *LLMMerger {
 // topics, in the order the prompt lists them (ids t1, t2, …).
 type mergeChunk []int
 
+var _ StoryMerger = (*LLMMerger)(nil)
+
 // Merge returns every topic in exactly one group. It returns an error
 // wrapping summarize.ErrLLMUnavailable or summarize.ErrLLMBadAnswer when
 // any call fails (the briefing then merges by keywords), or ctx's error.
 func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGroup, error) {
+	groups, _, err := m.MergeStories(ctx, topics)
+	return groups, err
+}
+
+// MergeStories is Merge, and the stories the same calls' answers name:
+// the articles (MergeTopic.Source) that report one news story, each of
+// two or more articles whose topics the call listed; an article named
+// twice stays in its first story. Without a model it returns no stories.
+func (m *LLMMerger) MergeStories(ctx context.Context, topics []MergeTopic) ([]TopicGroup, [][]int, error) {
 	if len(topics) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if m.engine == nil {
-		return keywordGroups(topics, nil), nil
+		return keywordGroups(topics, nil), nil, nil
 	}
 	budget := m.ChunkTokens
 	if budget <= 0 {
@@ -136,6 +147,7 @@ func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGrou
 	}
 
 	answers := make([][]TopicGroup, len(chunks))
+	stories := make([][][]int, len(chunks))
 	usages := make([]summarize.Usage, len(chunks))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, c := range chunks {
@@ -144,8 +156,8 @@ func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGrou
 			continue
 		}
 		g.Go(func() error {
-			groups, usage, err := m.mergeChunk(gctx, topics, listed, c, i+1, len(chunks))
-			answers[i], usages[i] = groups, usage
+			groups, st, usage, err := m.mergeChunk(gctx, topics, listed, c, i+1, len(chunks))
+			answers[i], stories[i], usages[i] = groups, st, usage
 			if err != nil && len(chunks) > 1 {
 				return fmt.Errorf("ledger: llm merge: part %d of %d: %w", i+1, len(chunks), err)
 			}
@@ -157,9 +169,9 @@ func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGrou
 	}
 	if err := g.Wait(); err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("ledger: llm merge: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("ledger: llm merge: %w", ctx.Err())
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	out := unionByName(answers)
 	out = append(out, overflow...)
@@ -175,12 +187,18 @@ func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGrou
 		slog.String("model", m.engine.Model()), slog.Int("topics", len(topics)), slog.Int("groups", len(out)),
 		slog.Int("parts", len(chunks)), slog.Int("calls", usage.Calls),
 		slog.Int("prompt_tokens", usage.PromptTokens), slog.Int("completion_tokens", usage.CompletionTokens))
-	return out, nil
+	all := [][]int{} // the model answered: no story is an answer too
+	for _, st := range stories {
+		all = append(all, st...)
+	}
+	return out, all, nil
 }
 
 // mergeChunk asks about one chunk and maps the answer back to indices
-// into topics. Every topic of the chunk ends in exactly one group.
-func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed []prompts.BriefingTopic, c mergeChunk, part, parts int) ([]TopicGroup, summarize.Usage, error) {
+// into topics. Every topic of the chunk ends in exactly one group. The
+// stories are of articles the chunk lists, each in one story of two or
+// more.
+func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed []prompts.BriefingTopic, c mergeChunk, part, parts int) ([]TopicGroup, [][]int, summarize.Usage, error) {
 	in := prompts.BriefingInput{Topics: make([]prompts.BriefingTopic, len(c))}
 	for k, i := range c {
 		in.Topics[k] = listed[i]
@@ -190,7 +208,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 	}
 	system, user, err := prompts.Briefing(in)
 	if err != nil {
-		return nil, summarize.Usage{}, err
+		return nil, nil, summarize.Usage{}, err
 	}
 	var ans prompts.BriefingAnswer
 	usage, err := m.engine.CompleteJSON(ctx, summarize.JSONRequest{
@@ -198,7 +216,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 		Check: func() error { return checkIDs(ans, len(c)) },
 	}, &ans)
 	if err != nil {
-		return nil, usage, err
+		return nil, nil, usage, err
 	}
 
 	used := make([]bool, len(c))
@@ -238,7 +256,38 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 		m.log.Warn("briefing_merge_ids_dropped", slog.Int("part", part), slog.Int("count", ndropped),
 			slog.Any("ids", dropped))
 	}
-	return groups, usage, nil
+	return groups, chunkStories(ans.Stories, topics, c), usage, nil
+}
+
+// maxStories bounds the stories read from one answer.
+const maxStories = 200
+
+// chunkStories keeps the stories of articles chunk c lists (article
+// numbers are 1-based MergeTopic.Source), each article in its first
+// story, stories of two or more articles.
+func chunkStories(in []prompts.BriefingStory, topics []MergeTopic, c mergeChunk) [][]int {
+	listed := map[int]bool{}
+	for _, i := range c {
+		listed[topics[i].Source] = true
+	}
+	seen := map[int]bool{}
+	var out [][]int
+	for _, st := range in {
+		if len(out) == maxStories {
+			break
+		}
+		var arts []int
+		for _, n := range st.Articles {
+			if a := n - 1; listed[a] && !seen[a] {
+				seen[a] = true
+				arts = append(arts, a)
+			}
+		}
+		if len(arts) > 1 {
+			out = append(out, arts)
+		}
+	}
+	return out
 }
 
 // clipName cuts s to at most n runes, at the last space when there is one

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func listed(req *openaitest.Request) (ids, names []string) {
 func groupBy(rules []rule) openaitest.Script {
 	return func(req *openaitest.Request) openaitest.Reply {
 		ids, names := listed(req)
-		ans := prompts.BriefingAnswer{Groups: []prompts.BriefingGroup{}}
+		ans := prompts.BriefingAnswer{Groups: []prompts.BriefingGroup{}, Stories: []prompts.BriefingStory{}}
 		used := map[string]bool{}
 		for _, r := range rules {
 			g := prompts.BriefingGroup{Name: r.name, Topics: []string{}}
@@ -239,7 +240,7 @@ func TestLLMMergerAnswers(t *testing.T) {
 			answers: []openaitest.Script{openaitest.Answer(`{"groups":[` +
 				`{"name":"Ceasefire","topics":["t1","t2","t99","t3"]},` +
 				`{"name":"Nuclear deal signed","topics":["t42","t0"]},` +
-				`{"name":"Minerals deal","topics":["t5","t6","t5"]}]}`)},
+				`{"name":"Minerals deal","topics":["t5","t6","t5"]}],"stories":[]}`)},
 			want:    `[Ceasefire: Full temporary ceasefire, Truce, 30-day ceasefire] [Energy facility attacks: Energy facility attacks] [Minerals deal: Minerals deal, Rare earths agreement] [Aid: Aid]`,
 			dropped: []string{"t99", "t42", "t0", "t5"},
 			calls:   1,
@@ -248,7 +249,7 @@ func TestLLMMergerAnswers(t *testing.T) {
 			name: "empty name and repeated id across groups",
 			answers: []openaitest.Script{openaitest.Answer(`{"groups":[` +
 				`{"name":"  ","topics":["t3","t2"]},` +
-				`{"name":"Ceasefire","topics":["t1","t2"]}]}`)},
+				`{"name":"Ceasefire","topics":["t1","t2"]}],"stories":[]}`)},
 			want:    `[Ceasefire: Full temporary ceasefire] [Energy facility attacks: Energy facility attacks] [Minerals deal: Minerals deal] [Truce: Truce, 30-day ceasefire] [Rare earths agreement: Rare earths agreement] [Aid: Aid]`,
 			dropped: []string{"t2"},
 			calls:   1,
@@ -262,7 +263,7 @@ func TestLLMMergerAnswers(t *testing.T) {
 		{
 			name: "article numbers instead of ids, repaired",
 			answers: []openaitest.Script{
-				openaitest.Answer(`{"groups":[{"name":"Ceasefire","topics":["1","2","3"]}]}`),
+				openaitest.Answer(`{"groups":[{"name":"Ceasefire","topics":["1","2","3"]}],"stories":[]}`),
 				groupBy(storyRules),
 			},
 			want:  `[Ceasefire: Full temporary ceasefire, Truce, 30-day ceasefire] [Energy facility attacks: Energy facility attacks] [Minerals deal: Minerals deal, Rare earths agreement] [Aid: Aid]`,
@@ -270,7 +271,7 @@ func TestLLMMergerAnswers(t *testing.T) {
 		},
 		{
 			name:    "nothing to merge",
-			answers: []openaitest.Script{openaitest.Answer(`{"groups":[]}`)},
+			answers: []openaitest.Script{openaitest.Answer(`{"groups":[],"stories":[]}`)},
 			want:    `[Full temporary ceasefire: Full temporary ceasefire] [Energy facility attacks: Energy facility attacks] [Minerals deal: Minerals deal] [Truce: Truce] [Rare earths agreement: Rare earths agreement] [30-day ceasefire: 30-day ceasefire] [Aid: Aid]`,
 			calls:   1,
 		},
@@ -390,7 +391,7 @@ func droppedIDs(t *testing.T, logs *bytes.Buffer) []string {
 func floodAnswer(n, nameRunes int) openaitest.Script {
 	return func(req *openaitest.Request) openaitest.Reply {
 		ids, _ := listed(req)
-		ans := prompts.BriefingAnswer{Groups: make([]prompts.BriefingGroup, n)}
+		ans := prompts.BriefingAnswer{Groups: make([]prompts.BriefingGroup, n), Stories: []prompts.BriefingStory{}}
 		for i := range ans.Groups {
 			topics := append(slices.Clone(ids), fmt.Sprintf("t%d", 1000+i), strings.Repeat("x", 50))
 			ans.Groups[i] = prompts.BriefingGroup{Name: strings.Repeat("Ceasefire talks ", nameRunes/16+1)[:nameRunes], Topics: topics}
@@ -635,5 +636,75 @@ func TestLLMMergerSeedOneCall(t *testing.T) {
 		if sys+user > 2000 {
 			t.Errorf("prompt of %d estimated tokens for 5 articles; want it small", sys+user)
 		}
+	}
+}
+
+// storiesOf answers like a model that groups no topics and puts the
+// articles of the named topics into one story each, plus an article
+// number that was never listed.
+func storiesOf(stories ...[]string) openaitest.Script {
+	return func(req *openaitest.Request) openaitest.Reply {
+		article := map[string]int{}
+		for _, m := range req.Messages {
+			if m.Role == "user" {
+				for _, sm := range listedRE.FindAllStringSubmatch(m.Content, -1) {
+					n, _ := strconv.Atoi(sm[2])
+					article[sm[3]] = n
+				}
+			}
+		}
+		ans := prompts.BriefingAnswer{Groups: []prompts.BriefingGroup{}, Stories: []prompts.BriefingStory{}}
+		for _, names := range stories {
+			st := prompts.BriefingStory{Articles: []int{999}}
+			for _, n := range names {
+				if a, ok := article[n]; ok {
+					st.Articles = append(st.Articles, a)
+				}
+			}
+			ans.Stories = append(ans.Stories, st)
+		}
+		b, _ := json.Marshal(ans)
+		return openaitest.Reply{Content: string(b)}
+	}
+}
+
+// TestLLMMergerStories: with a model, the day's stories are the ones its
+// answer names, in the same single call as the topic merge; article
+// numbers it invents are dropped; articles it leaves out are stories of
+// their own.
+func TestLLMMergerStories(t *testing.T) {
+	srv := openaitest.New(t)
+	srv.SetDefault(storiesOf([]string{"Plague case", "RSV vaccine"}))
+	m, _ := newMerger(t, srv, 0)
+	at := daySlots[1].Add(-10 * time.Hour)
+	names := []string{"x-plague", "x-earnings", "x-vaccine", "x-hockey"}
+	led, err := Build(context.Background(), Input{Shares: dayShares(t, at, names), Slot: daySlots[1], Since: daySlots[0], Merger: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Count(); n != 1 {
+		t.Errorf("requests = %d; want 1: topics and stories in one call", n)
+	}
+	var got []string
+	for _, st := range led.Stories {
+		var topics []string
+		for _, ti := range st.Topics {
+			topics = append(topics, led.Topics[ti].Name)
+		}
+		slices.Sort(topics)
+		got = append(got, fmt.Sprintf("%d:%s", st.Articles, strings.Join(topics, "+")))
+	}
+	if want := "[2:Plague case+RSV vaccine 1:Acme earnings 1:Oilers win]"; fmt.Sprint(got) != want {
+		t.Errorf("stories = %v; want %s", got, want)
+	}
+
+	// Without a model the same articles are four stories: they name no
+	// party in common.
+	led, err = Build(context.Background(), Input{Shares: dayShares(t, at, names), Slot: daySlots[1], Since: daySlots[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(led.Stories) != 4 {
+		t.Errorf("keyword stories = %d; want 4", len(led.Stories))
 	}
 }

@@ -36,6 +36,17 @@ type Merger interface {
 	Merge(ctx context.Context, topics []MergeTopic) ([]TopicGroup, error)
 }
 
+// StoryMerger is a Merger that also tells, in the same answer, which
+// articles report one news story (LLMMerger). A briefing with one groups
+// its stories by that answer; otherwise by parties named in common (see
+// buildStories).
+type StoryMerger interface {
+	Merger
+	// MergeStories is Merge, and the stories: each the indices
+	// (MergeTopic.Source) of two or more articles of one story.
+	MergeStories(ctx context.Context, topics []MergeTopic) ([]TopicGroup, [][]int, error)
+}
+
 // KeywordMerger is the deterministic Merger: topics merge when their names
 // have the same content words after synonyms ("truce" = "ceasefire") and
 // dropped modifiers ("full", "30-day"), or when the weighted Jaccard

@@ -15,14 +15,16 @@ import (
 //     news;
 //   - they continue topics of one story of the previous ledger (the
 //     energy pause and the Black Sea talks stay one story);
-//   - they name two parties in common ("Russia" and "Ukraine").
+//   - the model said they report one story (StoryMerger, in the same call
+//     that merges topics), or, without a model's answer, they name two
+//     parties in common ("Russia" and "Ukraine").
 //
 // A topic goes with the story of most of its articles.
 
 // buildStories groups the current topics (led.Topics[i] is
 // clusters[rank[i]]) into stories, biggest first. renum maps article
 // indices to ledger source numbers.
-func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, renum map[int]int, prevStory []int) []Story {
+func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, renum map[int]int, prevStory []int, model [][]int) []Story {
 	if len(rank) == 0 {
 		return nil
 	}
@@ -62,10 +64,21 @@ func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, re
 			parent[ra] = rb
 		}
 	}
-	// Two parties in common: every pair of an article's actor words,
-	// joined to the first article naming the same pair.
+	// The model's stories, when it was asked; else two parties in common:
+	// every pair of an article's actor words, joined to the first article
+	// naming the same pair.
+	for _, st := range model {
+		for _, a := range st[1:] {
+			if a >= 0 && a < len(src) && st[0] >= 0 && st[0] < len(src) {
+				union(a, st[0])
+			}
+		}
+	}
 	pairs := map[[2]string]int{}
 	for i := range src {
+		if model != nil {
+			break
+		}
 		aw := actors[i]
 		for x := 0; x < len(aw); x++ {
 			for y := x + 1; y < len(aw); y++ {

@@ -9,7 +9,7 @@ import (
 
 // BriefingVersion names the briefing-merge templates and BriefingAnswer.
 // Bump it whenever either changes.
-const BriefingVersion = "briefing-merge-v1"
+const BriefingVersion = "briefing-merge-v2"
 
 // The delimiters around the topics in the briefing-merge user message.
 // Everything between them is untrusted data taken from articles; any
@@ -40,11 +40,19 @@ type BriefingInput struct {
 }
 
 // BriefingAnswer is the JSON shape the model replies with: the groups of
-// listed topics that are one subject. It only references listed ids, so
-// it cannot add a topic or a point. No field is omitempty: strict
-// structured output requires every property.
+// listed topics that are one subject, and the stories: the articles that
+// report one news story. It only references listed ids and article
+// numbers, so it cannot add a topic, a point or an article. No field is
+// omitempty: strict structured output requires every property.
 type BriefingAnswer struct {
-	Groups []BriefingGroup `json:"groups"`
+	Groups  []BriefingGroup `json:"groups"`
+	Stories []BriefingStory `json:"stories"`
+}
+
+// BriefingStory is one news story: the numbers of the listed articles
+// that report it.
+type BriefingStory struct {
+	Articles []int `json:"articles"`
 }
 
 // BriefingGroup is one subject: a short name and the ids of the listed
