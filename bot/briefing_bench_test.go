@@ -52,7 +52,11 @@ var benchTemplates = []struct {
 
 // benchShares makes n shared summaries, each with three common subjects
 // (under varying names) and two from a long tail, three points each.
-func benchShares(n int) []store.SharedSummary {
+func benchShares(n int) []store.SharedSummary { return benchSharesDay(n, "") }
+
+// benchSharesDay is benchShares for one day: its articles' URLs carry day,
+// so the previous day's articles are not re-shares of today's.
+func benchSharesDay(n int, day string) []store.SharedSummary {
 	r := rand.New(rand.NewPCG(1, uint64(n)))
 	at := time.Date(2025, 3, 19, 0, 0, 0, 0, time.UTC)
 	out := make([]store.SharedSummary, 0, n)
@@ -66,7 +70,7 @@ func benchShares(n int) []store.SharedSummary {
 			name := benchWords[r.IntN(len(benchWords))] + " " + benchWords[r.IntN(len(benchWords))] + " dispute"
 			topics = append(topics, benchTopic(r, name))
 		}
-		u := fmt.Sprintf("https://news%d.example/article/%d", i%50, i)
+		u := fmt.Sprintf("https://news%d.example/article/%s%d", i%50, day, i)
 		out = append(out, store.SharedSummary{
 			Share: store.Share{GuildID: "g", URL: u, At: at.Add(time.Duration(i) * time.Second)},
 			Summary: &summarize.Summary{
@@ -99,7 +103,7 @@ func BenchmarkCompose(b *testing.B) {
 		b.Run(fmt.Sprintf("shares=%d", n), func(b *testing.B) {
 			shares := benchShares(n)
 			slot := time.Date(2025, 3, 20, 8, 0, 0, 0, time.UTC)
-			prev, err := compose(context.Background(), composeInput{Shares: benchShares(n / 2), Slot: slot.Add(-24 * time.Hour), Since: slot.Add(-48 * time.Hour)})
+			prev, err := compose(context.Background(), composeInput{Shares: benchSharesDay(n/2, "prev-"), Slot: slot.Add(-24 * time.Hour), Since: slot.Add(-48 * time.Hour)})
 			if err != nil {
 				b.Fatal(err)
 			}

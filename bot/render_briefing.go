@@ -37,6 +37,8 @@ const (
 	// maxStorySources bounds the articles listed under a story when
 	// its shown points cite fewer.
 	maxStorySources = 6
+	// maxStoryChanges bounds the status changes shown per story.
+	maxStoryChanges = 5
 	// maxNewTopics bounds the new topics named in a story's "New" line.
 	maxNewTopics = 4
 	// maxQuiet bounds the stories listed as gone quiet.
@@ -257,6 +259,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 		return out.String()
 	}
 	var news []string
+	changed := 0
 	for _, c := range led.Changes {
 		if c.Story != si {
 			continue
@@ -264,6 +267,9 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 		name := discordtext.Escape(truncateText(c.Topic, maxTopicNameLen))
 		switch c.Kind {
 		case ledger.ChangeResolved, ledger.ChangeStatus:
+			if changed++; changed > maxStoryChanges {
+				continue
+			}
 			line := fmt.Sprintf("\n🔄 %s: %s → **%s**", name, statusLabel(c.From), statusLabel(c.To))
 			if c.Quote != "" {
 				line += " — “" + discordtext.Escape(truncateText(c.Quote, maxQuoteLen)) + "” " + cite(c.Sources, 0)
@@ -272,6 +278,9 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 		case ledger.ChangeNew:
 			news = append(news, fmt.Sprintf("%s (%s)", name, statusLabel(c.To)))
 		}
+	}
+	if n := changed - maxStoryChanges; n > 0 {
+		fmt.Fprintf(&b, "\n🔄 _…and %d more %s (see /topic)._", n, pluralWord(n, "change", "changes"))
 	}
 	if len(news) == len(st.Topics) {
 		news = nil // the whole story is new: its points say so

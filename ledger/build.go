@@ -646,16 +646,16 @@ func foldSidesFunc(sides []*mergedSide, src []source, init State, buf []sideRepo
 	slices.SortStableFunc(buf, func(a, b sideReport) int { return cmp.Compare(a.epoch, b.epoch) })
 	st, since = init, -1
 	var reports []Report
+	var at []*mergedSide // the sides reported at epoch e
 	for k := 0; k < len(buf); {
 		e := buf[k].epoch
-		reports = reports[:0]
-		var sides []*mergedSide
+		reports, at = reports[:0], at[:0]
 		for ; k < len(buf) && buf[k].epoch == e; k++ {
 			s := buf[k].side
-			if slices.Contains(sides, s) {
+			if slices.Contains(at, s) {
 				continue
 			}
-			sides = append(sides, s)
+			at = append(at, s)
 			if s.words == nil {
 				s.words = append(partyWords(Report{Actors: s.actors, Text: s.text}), []string{}...)
 			}
@@ -665,7 +665,7 @@ func foldSidesFunc(sides []*mergedSide, src []source, init State, buf []sideRepo
 		if next.Status != st.Status || next.WasDisputed != st.WasDisputed {
 			since = e
 			cause = nil
-			for _, s := range sides {
+			for _, s := range at {
 				if s.status == next.Status {
 					cause = s
 					break

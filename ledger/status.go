@@ -58,64 +58,77 @@ type State struct {
 // Step returns the state after the reports of one time. Reports with an
 // invalid status are ignored.
 func Step(s State, reports []Report) State {
-	var agreed, disputed, unresolved, reported []Report
+	var agreed, disputed, unresolved, reported int
 	for _, r := range reports {
 		switch r.Status {
 		case summarize.StatusAgreed:
-			agreed = append(agreed, r)
+			agreed++
 		case summarize.StatusDisputed:
-			disputed = append(disputed, r)
+			disputed++
 		case summarize.StatusUnresolved:
-			unresolved = append(unresolved, r)
+			unresolved++
 		case summarize.StatusReported:
-			reported = append(reported, r)
+			reported++
 		}
 	}
-	if len(agreed)+len(disputed)+len(unresolved)+len(reported) == 0 {
+	if agreed+disputed+unresolved+reported == 0 {
 		return s
 	}
 	before := s.Parties
-	parties := slices.Clone(s.Parties)
-	for _, r := range agreed {
-		parties = addWords(parties, r.words())
+	parties := s.Parties
+	shared := true // parties is s.Parties: copy before adding to it
+	for _, r := range reports {
+		if r.Status != summarize.StatusAgreed {
+			continue
+		}
+		for _, w := range r.words() {
+			i, ok := slices.BinarySearch(parties, w)
+			if ok {
+				continue
+			}
+			if shared {
+				parties, shared = slices.Clone(parties), false
+			}
+			parties = slices.Insert(parties, i, w)
+		}
 	}
 	partyDispute := false
-	for _, r := range disputed {
-		if involves(r, parties) || !doubts(r.Text) {
+	for _, r := range reports {
+		if r.Status == summarize.StatusDisputed && (involves(r, parties) || !doubts(r.Text)) {
 			partyDispute = true
 			break
 		}
 	}
 	out := State{Status: s.Status, WasDisputed: s.WasDisputed, Parties: parties}
-	fact := s.Status == summarize.StatusReported || (len(reported) > 0 &&
-		(s.Status == "" || (s.Status == summarize.StatusUnresolved && len(unresolved) == 0)))
+	fact := s.Status == summarize.StatusReported || (reported > 0 &&
+		(s.Status == "" || (s.Status == summarize.StatusUnresolved && unresolved == 0)))
 	switch {
-	case len(agreed) > 0 && partyDispute:
+	case agreed > 0 && partyDispute:
 		out.Status, out.WasDisputed = summarize.StatusDisputed, false
-	case len(agreed) > 0 && s.Status == summarize.StatusDisputed:
+	case agreed > 0 && s.Status == summarize.StatusDisputed:
 		// Settled again only by the parties' own reaffirmation.
-		for _, r := range agreed {
-			if involves(r, before) {
+		for _, r := range reports {
+			if r.Status == summarize.StatusAgreed && involves(r, before) {
 				out.Status, out.WasDisputed = summarize.StatusAgreed, true
 				break
 			}
 		}
-	case len(agreed) > 0 && s.Status != summarize.StatusAgreed && len(unresolved) >= len(agreed):
+	case agreed > 0 && s.Status != summarize.StatusAgreed && unresolved >= agreed:
 		// As many open reports as agreed ones at once: the agreement is
 		// a step, the point is still open ("agreed to work toward a
 		// ceasefire", "declined the full ceasefire").
 		if s.Status == "" {
 			out.Status = summarize.StatusUnresolved
 		}
-	case len(agreed) > 0:
+	case agreed > 0:
 		out.Status = summarize.StatusAgreed
 	case fact:
 		out.Status = summarize.StatusReported
 	case partyDispute && s.Status != summarize.StatusDisputed:
 		out.Status, out.WasDisputed = summarize.StatusDisputed, false
-	case len(disputed) > 0 && s.Status == "":
+	case disputed > 0 && s.Status == "":
 		out.Status = summarize.StatusDisputed
-	case len(unresolved) > 0 && s.Status == "":
+	case unresolved > 0 && s.Status == "":
 		out.Status = summarize.StatusUnresolved
 	}
 	return out

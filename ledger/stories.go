@@ -37,6 +37,9 @@ func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, re
 	for _, c := range clusters {
 		for _, p := range c.points {
 			for _, sd := range p.sides {
+				if len(sd.actors) == 0 {
+					continue
+				}
 				aw := actorWords(sd.actors)
 				for _, i := range sd.sources {
 					actors[i] = addWords(actors[i], aw)
