@@ -92,10 +92,8 @@ type Topic struct {
 }
 
 // Point is one claim merged across articles, with a side per status
-// its articles gave it. Its Status is that of the newest report (a later
-// agreement resolves an earlier open point), except that an accusation of
-// breach, or articles of the same time disagreeing, make it disputed, and
-// a dispute stands against later reports.
+// its articles gave it. Its Status is read over time by the status rule
+// (Step), from its first report.
 type Point struct {
 	Status summarize.Status `json:"status"`
 	Sides  []Side           `json:"sides"`
@@ -111,7 +109,7 @@ type Side struct {
 	MoreSources int      `json:"more_sources,omitempty"`
 	Actors      []string `json:"actors,omitempty"`
 	// Superseded marks history: what older articles said before newer
-	// ones replaced it (unresolved, then agreed).
+	// ones replaced it (unresolved, then agreed; disputed, then reaffirmed).
 	Superseded bool `json:"superseded,omitempty"`
 }
 
