@@ -34,8 +34,7 @@ const (
 	maxStoryLen = 1850
 	// maxShownRefs is the number of sources cited per point side.
 	maxShownRefs = 3
-	// maxStorySources bounds the articles listed under a story when
-	// its shown points cite fewer.
+	// maxStorySources bounds the articles listed under a story.
 	maxStorySources = 6
 	// maxStoryChanges bounds the status changes shown per story.
 	maxStoryChanges = 5
@@ -192,15 +191,33 @@ func storyBlock(led *ledger.Ledger, si int, st ledger.Story, nums map[int]int, h
 		limit = maxStoryPoints
 	}
 	pts = interleave(pts, led, st, limit)
+	// Shrink until the block fits: points from the end, then change
+	// lines, then sources listed.
+	lim := storyLimits{changes: maxStoryChanges, sources: maxStorySources}
 	for {
 		local := maps.Clone(nums)
-		b := renderStory(led, si, st, pts, local, h)
-		if discordLen(b) <= maxLen || len(pts) <= 1 {
-			maps.Copy(nums, local)
-			return b
+		b := renderStory(led, si, st, pts, local, h, lim)
+		switch {
+		case discordLen(b) <= maxLen:
+		case len(pts) > 1:
+			pts = pts[:len(pts)-1]
+			continue
+		case lim.changes > 0:
+			lim.changes--
+			continue
+		case lim.sources > 1:
+			lim.sources--
+			continue
 		}
-		pts = pts[:len(pts)-1]
+		maps.Copy(nums, local)
+		return b
 	}
+}
+
+// storyLimits bound what a story block shows: its status-change lines
+// and the sources it lists (a citation beyond them counts as "more").
+type storyLimits struct {
+	changes, sources int
 }
 
 // interleave picks up to limit points of a story: each topic's first
@@ -231,7 +248,7 @@ func interleave(pts []storyPoint, led *ledger.Ledger, st ledger.Story, limit int
 	return out
 }
 
-func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, nums map[int]int, h schedule.Header) string {
+func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, nums map[int]int, h schedule.Header, lim storyLimits) string {
 	var b strings.Builder
 	b.WriteString("\n**")
 	b.WriteString(discordtext.Escape(truncateText(st.Headline, maxTitleLen)))
@@ -248,13 +265,20 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 				break
 			}
 			if _, ok := nums[n]; !ok {
+				if len(cited) >= lim.sources {
+					more++
+					continue
+				}
 				nums[n] = len(nums) + 1
 				cited = append(cited, n)
 			}
 			fmt.Fprintf(&out, "[%d]", nums[n])
 		}
 		if more > 0 {
-			fmt.Fprintf(&out, " +%d more", more)
+			if out.Len() > 0 {
+				out.WriteByte(' ')
+			}
+			fmt.Fprintf(&out, "+%d more", more)
 		}
 		return out.String()
 	}
@@ -267,7 +291,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 		name := discordtext.Escape(truncateText(c.Topic, maxTopicNameLen))
 		switch c.Kind {
 		case ledger.ChangeResolved, ledger.ChangeStatus:
-			if changed++; changed > maxStoryChanges {
+			if changed++; changed > lim.changes {
 				continue
 			}
 			line := fmt.Sprintf("\n🔄 %s: %s → **%s**", name, statusLabel(c.From), statusLabel(c.To))
@@ -279,7 +303,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 			news = append(news, fmt.Sprintf("%s (%s)", name, statusLabel(c.To)))
 		}
 	}
-	if n := changed - maxStoryChanges; n > 0 {
+	if n := changed - lim.changes; n > 0 {
 		fmt.Fprintf(&b, "\n🔄 _…and %d more %s (see /topic)._", n, pluralWord(n, "change", "changes"))
 	}
 	if len(news) == len(st.Topics) {
@@ -314,7 +338,7 @@ func renderStory(led *ledger.Ledger, si int, st ledger.Story, pts []storyPoint, 
 	}
 	// The story's other articles are its sources too.
 	for _, n := range st.Sources {
-		if _, ok := nums[n]; !ok && len(cited) < maxStorySources {
+		if _, ok := nums[n]; !ok && len(cited) < min(lim.sources, maxStorySources) {
 			nums[n] = len(nums) + 1
 			cited = append(cited, n)
 		}
