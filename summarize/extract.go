@@ -19,37 +19,40 @@ import (
 // returns its main text. contentType is the page's media type ("" means
 // sniff it): HTML and XHTML pages go through go-trafilatura with readability
 // as a second opinion, text/plain is split into paragraphs and headings.
-// It returns an error wrapping ErrNotArticle when nothing readable is found.
+// It returns an error wrapping ErrNotArticle when nothing readable is
+// found, and a *TooLargeError (ErrTooLarge) for a page past the extraction
+// limits (maxExtractElements, maxExtractText): no article is that large,
+// and extracting one would take hundreds of MB.
 func Extract(body []byte, pageURL string, contentType string) (*Document, error) {
-	if !utf8.Valid(body) {
-		body = bytes.ToValidUTF8(body, nil)
+	p, err := prepareExtract(body, pageURL, contentType)
+	if err != nil {
+		return nil, err
 	}
-	base, _ := url.Parse(pageURL)
-	if base != nil && !base.IsAbs() {
-		base = nil
-	}
+	return p.extract()
+}
+
+// extract extracts a prepared page (see Extract).
+func (p *preparedPage) extract() (*Document, error) {
 	var (
 		doc *Document
 		err error
 	)
-	switch kind := contentKind(body, contentType); kind {
+	switch p.kind {
 	case kindHTML:
-		doc, err = extractHTML(body, base)
-	case kindPlain:
-		doc = extractPlain(string(body), pageURL)
+		doc, err = extractHTML(p.body, p.base, p.size)
 	default:
-		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &NotArticleError{ContentType: kind})
+		doc = extractPlain(string(p.body), p.pageURL)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, err)
+		return nil, fmt.Errorf("summarize: extract %s: %w", p.pageURL, err)
 	}
 	if len(doc.Blocks) == 0 {
-		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &kindError{kind: ErrNotArticle, text: "no readable text"})
+		return nil, fmt.Errorf("summarize: extract %s: %w", p.pageURL, &kindError{kind: ErrNotArticle, text: "no readable text"})
 	}
-	doc.URL = pageURL
-	doc.Title = truncateUTF8(doc.Title, len(body))
+	doc.URL = p.pageURL
+	doc.Title = truncateUTF8(doc.Title, p.size)
 	if doc.Site == "" {
-		doc.Site = siteFromHost(base)
+		doc.Site = siteFromHost(p.base)
 	}
 	texts := make([]string, len(doc.Blocks))
 	for i, b := range doc.Blocks {
@@ -127,7 +130,8 @@ func trafilaturaOptions(base *url.URL) trafilatura.Options {
 // go-trafilatura, asking readability for a second opinion when
 // trafilatura's text is doubtful, then cleans the boilerplate out of the
 // chosen text and grades it.
-func extractHTML(body []byte, base *url.URL) (*Document, error) {
+// The text kept is at most limit bytes (the page's size).
+func extractHTML(body []byte, base *url.URL, limit int) (*Document, error) {
 	root, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		// Only pathological markup fails to parse (elements nested
@@ -200,7 +204,7 @@ func extractHTML(body []byte, base *url.URL) (*Document, error) {
 		paywallText:   info.notFree || paywallWording(tBlocks, rBlocks),
 		paywallMarkup: info.paywallMarkup,
 	}
-	doc.Blocks = blockList(blocks, len(body))
+	doc.Blocks = blockList(blocks, limit)
 	doc.Language = detectLanguage(doc.Blocks, doc.Language)
 	for _, b := range blocks {
 		sig.words += b.words
