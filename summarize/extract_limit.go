@@ -117,9 +117,9 @@ func (p *preparedPage) cost() int64 {
 // something to drop.
 func stripMarkup(body []byte) (out []byte, elements, text int) {
 	z := html.NewTokenizer(bytes.NewReader(body))
-	pos := 0        // offset in body of the current token
-	kept := 0       // body[:kept] is in out, or out is nil and nothing was dropped before kept
-	skip := false   // in a script or style whose contents are dropped
+	pos := 0       // offset in body of the current token
+	kept := 0      // body[:kept] is in out, or out is nil and nothing was dropped before kept
+	skip := false  // in a script or style whose contents are dropped
 	var buf []byte // nil until something is dropped
 	drop := func(start, end int) {
 		if buf == nil {

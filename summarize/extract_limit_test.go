@@ -10,7 +10,7 @@ import (
 
 func TestStripMarkup(t *testing.T) {
 	tests := []struct {
-		name, in, want  string
+		name, in, want string
 		elements, text int
 	}{
 		{"nothing to drop", "<p>Hello <b>world</b></p>", "<p>Hello <b>world</b></p>", 2, 11},
