@@ -38,6 +38,7 @@ const (
 func UserMessage(err error) string {
 	var notArticle *summarize.NotArticleError
 	var status *summarize.HTTPStatusError
+	var tooLarge *summarize.TooLargeError
 	switch {
 	case err == nil:
 		return ""
@@ -49,6 +50,8 @@ func UserMessage(err error) string {
 		return notArticleMessage(notArticle.ContentType)
 	case errors.Is(err, summarize.ErrNotArticle):
 		return msgNotArticle
+	case errors.As(err, &tooLarge) && tooLarge.Size > 0:
+		return tooLargeMessage(tooLarge)
 	case errors.Is(err, summarize.ErrTooLarge):
 		return msgTooLarge
 	case errors.Is(err, summarize.ErrTooManyRedirects):
@@ -87,6 +90,31 @@ func notArticleMessage(contentType string) string {
 		return msgNotArticle
 	}
 	return "That page is " + kind + "; I read web articles."
+}
+
+// tooLargeMessage says how large the page is: "That page is too large to
+// read (12 MB)." or "(over 15 MB)" when its end was never read.
+func tooLargeMessage(e *summarize.TooLargeError) string {
+	size := formatBytes(e.Size)
+	if e.Over {
+		size = "over " + size
+	}
+	return "That page is too large to read (" + size + ")."
+}
+
+// formatBytes writes n in decimal units, as browsers and file managers
+// show sizes: "850 kB", "2.5 MB", "12 MB".
+func formatBytes(n int64) string {
+	switch {
+	case n >= 10e6:
+		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
 }
 
 func httpStatusMessage(code int) string {

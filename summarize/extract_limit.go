@@ -114,21 +114,19 @@ func (p *preparedPage) cost() int64 {
 // JSON-LD structured data, which the metadata is read from), styles and
 // comments, leaving every element in place, with the number of elements
 // and the bytes of text that remain. It copies only when there is
-// something to drop.
+// something to drop, and stops early, with what it counted so far, once
+// the page passes an extraction limit.
 func stripMarkup(body []byte) (out []byte, elements, text int) {
 	z := html.NewTokenizer(bytes.NewReader(body))
 	pos := 0       // offset in body of the current token
-	kept := 0      // body[:kept] is in out, or out is nil and nothing was dropped before kept
+	kept := 0      // body[:kept] is in buf, or buf is nil and nothing was dropped
 	skip := false  // in a script or style whose contents are dropped
 	var buf []byte // nil until something is dropped
 	drop := func(start, end int) {
-		if buf == nil {
-			buf = make([]byte, 0, len(body)-(end-start))
-		}
 		buf = append(buf, body[kept:start]...)
 		kept = end
 	}
-	for {
+	for elements <= maxExtractElements && text <= maxExtractText {
 		tt := z.Next()
 		if tt == html.ErrorToken {
 			break
@@ -155,7 +153,7 @@ func stripMarkup(body []byte) (out []byte, elements, text int) {
 			drop(start, pos)
 		}
 	}
-	if buf == nil {
+	if kept == 0 {
 		return body, elements, text
 	}
 	return append(buf, body[kept:]...), elements, text

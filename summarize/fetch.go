@@ -74,14 +74,6 @@ func (e *blockedError) Error() string {
 
 func (e *blockedError) Is(target error) bool { return target == ErrBlockedHost }
 
-type tooLargeError struct{ limit int64 }
-
-func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("page larger than %d bytes", e.limit)
-}
-
-func (e *tooLargeError) Is(target error) bool { return target == ErrTooLarge }
-
 type redirectsError struct{ limit int }
 
 func (e *redirectsError) Error() string {
@@ -195,6 +187,12 @@ type Page struct {
 // *NotArticleError (ErrNotArticle) for other media types; ErrTooLarge;
 // an error wrapping context.DeadlineExceeded on a timeout.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
+	return f.fetch(ctx, rawURL, nil)
+}
+
+// fetch is Fetch counting the body against acct (nil: no budget) as it
+// is read, before each part of it is read.
+func (f *Fetcher) fetch(ctx context.Context, rawURL string, acct *budgetAccount) (*Page, error) {
 	l, err := parseLink(rawURL)
 	if err != nil {
 		return nil, err
@@ -217,15 +215,16 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 		return nil, f.fail(ctx, u, err)
 	}
 	defer resp.Body.Close()
-	page, err := f.read(resp)
+	page, err := f.read(ctx, resp, acct)
 	if err != nil {
 		return nil, f.fail(ctx, u, err)
 	}
 	return page, nil
 }
 
-// read checks the status, media type and size of resp and reads its body.
-func (f *Fetcher) read(resp *http.Response) (*Page, error) {
+// read checks the status, media type and size of resp and reads its body,
+// counting it against acct.
+func (f *Fetcher) read(ctx context.Context, resp *http.Response, acct *budgetAccount) (*Page, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, &HTTPStatusError{Code: resp.StatusCode}
 	}
@@ -235,7 +234,7 @@ func (f *Fetcher) read(resp *http.Response) (*Page, error) {
 		return nil, &NotArticleError{ContentType: mediaType}
 	}
 	if resp.ContentLength > f.opts.MaxBytes {
-		return nil, &tooLargeError{limit: f.opts.MaxBytes}
+		return nil, &TooLargeError{Size: resp.ContentLength, Reason: fmt.Sprintf("Content-Length over the limit of %d bytes", f.opts.MaxBytes)}
 	}
 	var body io.Reader = resp.Body
 	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
@@ -264,13 +263,25 @@ func (f *Fetcher) read(resp *http.Response) (*Page, error) {
 		// not a declaration, and its "text/plain" must not stop
 		// DecodeBody from reading a <meta> charset.
 	}
-	raw, err := readLimited(br, f.opts.MaxBytes, resp.ContentLength)
+	sizeHint := resp.ContentLength
+	if body != resp.Body {
+		sizeHint = -1 // the length of the compressed body
+	}
+	raw, err := readLimited(ctx, br, f.opts.MaxBytes, sizeHint, acct)
 	if err != nil {
 		return nil, err
 	}
 	text, err := DecodeBody(raw, header)
 	if err != nil {
 		return nil, err
+	}
+	if !sameBytes(text, raw) {
+		// Decoded into a copy; raw is garbage now. Counted once made:
+		// its size is known only then (at most three times raw's).
+		if err := acct.grow(ctx, int64(cap(text))); err != nil {
+			return nil, err
+		}
+		acct.release(int64(cap(raw)))
 	}
 	return &Page{URL: resp.Request.URL.String(), ContentType: mediaType, Body: text}, nil
 }
@@ -302,20 +313,62 @@ func (f *Fetcher) fail(ctx context.Context, u string, err error) error {
 	return fmt.Errorf("summarize: fetch %s: %w", u, err)
 }
 
+// sameBytes reports whether text is raw, or raw without its byte-order
+// mark: DecodeBody did not copy.
+func sameBytes(text, raw []byte) bool {
+	if len(text) == 0 {
+		return true
+	}
+	for _, off := range []int{0, len(bomUTF16LE), len(bomUTF8)} {
+		if off < len(raw) && &raw[off] == &text[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// readChunk is the least a body buffer grows by, and so the step in which
+// a body is counted against the budget.
+const readChunk = 256 << 10
+
 // readLimited reads r to the end, failing once it passes limit bytes.
-func readLimited(r io.Reader, limit, sizeHint int64) ([]byte, error) {
-	var buf bytes.Buffer
-	if sizeHint > 0 && sizeHint <= limit {
-		buf.Grow(int(sizeHint) + 1)
+// sizeHint (the Content-Length, or -1) sizes the buffer; every buffer is
+// counted against acct before it is allocated, and a buffer outgrown is
+// given back once copied.
+func readLimited(ctx context.Context, r io.Reader, limit, sizeHint int64, acct *budgetAccount) ([]byte, error) {
+	size := min(int64(readChunk), limit+1)
+	if sizeHint >= 0 && sizeHint <= limit {
+		size = sizeHint + 1 // +1 to see the end without growing
 	}
-	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if n > limit {
-		return nil, &tooLargeError{limit: limit}
-	}
-	if err != nil {
+	if err := acct.grow(ctx, size); err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	return buf.Bytes(), nil
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, &TooLargeError{Size: limit, Over: true}
+			}
+			size := min(max(2*int64(cap(buf)), readChunk), limit+1)
+			if err := acct.grow(ctx, size); err != nil {
+				return nil, fmt.Errorf("read body: %w", err)
+			}
+			old := cap(buf)
+			buf = append(make([]byte, 0, size), buf...)
+			acct.release(int64(old))
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, &TooLargeError{Size: limit, Over: true}
+		}
+		if errors.Is(err, io.EOF) {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+	}
 }
 
 // parseMediaType returns the lower-case media type of a Content-Type
@@ -493,11 +546,15 @@ func controlDial(network, address string, _ syscall.RawConn) error {
 // charset of contentType, an HTML page's <meta> declaration, and
 // otherwise UTF-8 when the whole body is valid UTF-8, else windows-1252
 // (what browsers assume for Latin-1 pages without a declaration).
-// Invalid sequences become U+FFFD; a leading BOM is dropped.
+// Invalid sequences become U+FFFD; a leading BOM is dropped. A body that
+// is valid UTF-8 already is returned as it is, not copied.
 func DecodeBody(raw []byte, contentType string) ([]byte, error) {
 	name := detectCharset(raw, contentType)
 	raw = stripBOM(raw)
 	if name == "utf-8" {
+		if utf8.Valid(raw) {
+			return raw, nil // no copy: a page's body is the largest thing a fetch holds
+		}
 		return bytes.ToValidUTF8(raw, []byte("\uFFFD")), nil
 	}
 	enc, _ := charset.Lookup(name)

@@ -73,7 +73,14 @@ type ServiceOptions struct {
 	// done, leaving the model idle meanwhile. A flight waits for a slot
 	// before fetching and gives it back before the engine runs.
 	MaxExtract int
-	Now        func() time.Time
+	// MemoryBudget bounds the memory that pages take while they are
+	// fetched and extracted, all flights together, in bytes (default
+	// defaultMemoryBudget): a body counts as it is read, then a page's
+	// estimated extraction cost. A flight waits for its share; one page
+	// larger than the whole budget is read alone. With a Fetcher other
+	// than *Fetcher only extraction is counted.
+	MemoryBudget int64
+	Now          func() time.Time
 	Logger     *slog.Logger
 }
 
@@ -89,11 +96,19 @@ type Service struct {
 	// extractSlots holds a token for each fetch and extraction in
 	// progress: at most opts.MaxExtract.
 	extractSlots chan struct{}
+	// memory is shared by the fetches and extractions in progress.
+	memory *budget
 }
 
 // defaultFlightTimeout bounds a whole miss: fetch (20 s) plus an LLM run
 // over several parts with retries.
 const defaultFlightTimeout = 5 * time.Minute
+
+// defaultMemoryBudget keeps the process under 400 MB resident with bursts
+// of big pages (BENCHMARKS.md, "Memory under big pages"): the runtime
+// lets the heap grow to about twice what is live, on top of ~60 MB at
+// rest, and one flight may go over the budget when nothing else runs.
+const defaultMemoryBudget = 96 << 20
 
 // NewService returns a Service. Store, Fetcher and Engine are required.
 func NewService(opts ServiceOptions) (*Service, error) {
@@ -112,7 +127,14 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.MaxExtract <= 0 {
 		opts.MaxExtract = 2 * runtime.GOMAXPROCS(0)
 	}
-	return &Service{opts: opts, extractSlots: make(chan struct{}, opts.MaxExtract)}, nil
+	if opts.MemoryBudget <= 0 {
+		opts.MemoryBudget = defaultMemoryBudget
+	}
+	return &Service{
+		opts:         opts,
+		extractSlots: make(chan struct{}, opts.MaxExtract),
+		memory:       newBudget(opts.MemoryBudget),
+	}, nil
 }
 
 // Summarize returns the ledger of the article at req.URL, from the cache
@@ -201,20 +223,50 @@ func (s *Service) extractSlot(ctx context.Context) (release func(), err error) {
 }
 
 // fetchExtract fetches and extracts the page at canonical within the
-// MaxExtract bound.
+// MaxExtract and MemoryBudget bounds. The page it returns has no body.
 func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *Document, error) {
 	release, err := s.extractSlot(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("summarize: fetch %s: %w", canonical, err)
 	}
 	defer release()
+	acct := s.memory.open()
+	defer acct.close()
 	// Fetch and Extract name the step and the link in their errors
 	// already: wrapping them again would say it twice.
-	page, err := s.opts.Fetcher.Fetch(ctx, canonical)
+	var page *Page
+	if f, ok := s.opts.Fetcher.(*Fetcher); ok {
+		page, err = f.fetch(ctx, canonical, acct)
+	} else {
+		page, err = s.opts.Fetcher.Fetch(ctx, canonical)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	doc, err := Extract(page.Body, page.URL, page.ContentType)
+	body := page.Body
+	page.Body = nil
+	// Preparing may take the body's size again: the tokenizer buffers
+	// the longest token (a 10 MB paragraph is one), and the stripped copy.
+	if err := acct.grow(ctx, int64(len(body))); err != nil {
+		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
+	}
+	p, err := prepareExtract(body, page.URL, page.ContentType)
+	if err != nil {
+		return nil, nil, err
+	}
+	// From here the flight holds the prepared markup (a copy when
+	// something was stripped, and then the body is garbage) and the
+	// extraction's working memory.
+	need := p.cost() + int64(cap(p.body))
+	if held := acct.held; need > held {
+		err = acct.grow(ctx, need-held)
+	} else {
+		acct.release(held - need)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
+	}
+	doc, err := p.extract()
 	if err != nil {
 		return nil, nil, err
 	}
