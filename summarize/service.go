@@ -81,7 +81,7 @@ type ServiceOptions struct {
 	// than *Fetcher only extraction is counted.
 	MemoryBudget int64
 	Now          func() time.Time
-	Logger     *slog.Logger
+	Logger       *slog.Logger
 }
 
 // Service is the summarizing pipeline behind every transport: it
