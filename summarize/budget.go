@@ -25,6 +25,7 @@ type budget struct {
 	mu   sync.Mutex
 	size int64
 	used int64
+	peak int64 // the most used at once, for tests and benchmarks
 	seq  uint64
 	// running counts the accounts that hold bytes and are not waiting.
 	running int
@@ -141,6 +142,7 @@ func (b *budget) grantLocked(a *budgetAccount, n int64) {
 	}
 	a.held += n
 	b.used += n
+	b.peak = max(b.peak, b.used)
 }
 
 // notifyLocked grants waiting requests in order while they fit, and the
