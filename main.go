@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -456,6 +457,13 @@ func run(ctx context.Context, args []string, env environ, stdin io.Reader, stdou
 	}
 }
 
+// defaultMemoryLimit is the soft limit of the Go runtime's memory when
+// GOMEMLIMIT is unset: under 400 MB resident with bursts of big pages
+// (BENCHMARKS.md, "Memory under big pages"), far above what is live at
+// rest (~35 MB) or under load (~150 MB), so the collector works harder
+// only in a burst.
+const defaultMemoryLimit = 320 << 20
+
 // app holds the services every mode shares.
 type app struct {
 	cfg config
@@ -767,6 +775,12 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	// and keeps ~27 MB: hand the garbage back to the OS now rather than
 	// sitting on it while idle.
 	debug.FreeOSMemory()
+	// A soft limit on the Go runtime's memory, unless GOMEMLIMIT sets
+	// one: the Service's memory budget bounds what pages hold live, and
+	// this keeps the collector from letting garbage double it.
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 
 	serveErr := serve(ctx)
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -141,7 +142,9 @@ func newMemoryPageServer(tb testing.TB) *httptest.Server {
 
 // BenchmarkMemoryLoad runs each load in a child process (this test binary
 // running TestMemoryChild) against a page server in this one, and reports
-// the child's peak resident memory (VmHWM) in MiB and its wall time:
+// the child's peak resident memory (VmHWM) and its resident memory before
+// the load (start), in MiB, its wall time, and how many links were read,
+// refused as too large or failed otherwise:
 //
 //	go test ./summarize/ -run '^$' -bench '^BenchmarkMemoryLoad$' -benchtime 1x -count 3
 func BenchmarkMemoryLoad(b *testing.B) {
@@ -158,11 +161,15 @@ func BenchmarkMemoryLoad(b *testing.B) {
 				if err != nil {
 					b.Fatalf("child: %v\n%s", err, out)
 				}
+				if testing.Verbose() {
+					b.Logf("child output:\n%s", out)
+				}
 				var res memoryResult
 				if err := res.parse(string(out)); err != nil {
 					b.Fatalf("child output: %v\n%s", err, out)
 				}
 				b.ReportMetric(float64(res.peakKiB)/1024, "peak-MiB")
+				b.ReportMetric(float64(res.startKiB)/1024, "start-MiB")
 				b.ReportMetric(res.seconds, "s/load")
 				b.ReportMetric(float64(res.ok), "read")
 				b.ReportMetric(float64(res.tooLarge), "too-large")
@@ -174,11 +181,11 @@ func BenchmarkMemoryLoad(b *testing.B) {
 
 // memoryResult is the child's report line.
 type memoryResult struct {
-	peakKiB, rssKiB, ok, tooLarge, failed int
+	startKiB, peakKiB, rssKiB, ok, tooLarge, failed int
 	seconds                               float64
 }
 
-const memoryResultFormat = "memory_result peak_kib=%d rss_kib=%d ok=%d too_large=%d failed=%d seconds=%g"
+const memoryResultFormat = "memory_result start_kib=%d peak_kib=%d rss_kib=%d ok=%d too_large=%d failed=%d seconds=%g"
 
 func (r *memoryResult) parse(out string) error {
 	i := strings.Index(out, "memory_result ")
@@ -186,7 +193,7 @@ func (r *memoryResult) parse(out string) error {
 		return errors.New("no memory_result line")
 	}
 	line, _, _ := strings.Cut(out[i:], "\n")
-	_, err := fmt.Sscanf(line, memoryResultFormat, &r.peakKiB, &r.rssKiB, &r.ok, &r.tooLarge, &r.failed, &r.seconds)
+	_, err := fmt.Sscanf(line, memoryResultFormat, &r.startKiB, &r.peakKiB, &r.rssKiB, &r.ok, &r.tooLarge, &r.failed, &r.seconds)
 	return err
 }
 
@@ -215,6 +222,7 @@ func TestMemoryChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var res memoryResult
 	offline := summarize.NewExtractiveEngine()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
@@ -225,10 +233,16 @@ func TestMemoryChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	debug.FreeOSMemory() // as main does after start-up
+	// As main does after start-up: give back the start-up garbage, and
+	// set the soft memory limit (defaultMemoryLimit in main.go) unless
+	// GOMEMLIMIT sets one.
+	debug.FreeOSMemory()
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(320 << 20)
+	}
+	res.startKiB = procStatusKiB(t, "VmRSS")
 
 	var mu sync.Mutex
-	var res memoryResult
 	start := time.Now()
 	var wg sync.WaitGroup
 	link := 0
@@ -261,7 +275,7 @@ func TestMemoryChild(t *testing.T) {
 	res.seconds = time.Since(start).Seconds()
 	res.peakKiB = procStatusKiB(t, "VmHWM")
 	res.rssKiB = procStatusKiB(t, "VmRSS")
-	fmt.Printf(memoryResultFormat+"\n", res.peakKiB, res.rssKiB, res.ok, res.tooLarge, res.failed, res.seconds)
+	fmt.Printf(memoryResultFormat+"\n", res.startKiB, res.peakKiB, res.rssKiB, res.ok, res.tooLarge, res.failed, res.seconds)
 }
 
 // procStatusKiB reads a "Vm…: N kB" figure of this process.
