@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -775,10 +774,11 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	// and keeps ~27 MB: hand the garbage back to the OS now rather than
 	// sitting on it while idle.
 	debug.FreeOSMemory()
-	// A soft limit on the Go runtime's memory, unless GOMEMLIMIT sets
-	// one: the Service's memory budget bounds what pages hold live, and
-	// this keeps the collector from letting garbage double it.
-	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+	// A soft limit on the Go runtime's memory unless GOMEMLIMIT (which
+	// the runtime reads itself; "off" for none) is set: the Service's
+	// memory budget bounds what pages hold live, and this keeps the
+	// collector from letting garbage double it.
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 
