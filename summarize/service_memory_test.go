@@ -40,8 +40,8 @@ func (m *mapStore) SaveSummary(_ context.Context, s *Summary) error {
 	return nil
 }
 
-func (m *mapStore) Alias(context.Context, string) (string, bool, error) { return "", false, nil }
-func (m *mapStore) SaveAlias(context.Context, string, string) error     { return nil }
+func (m *mapStore) Alias(context.Context, string) (Alias, bool, error) { return Alias{}, false, nil }
+func (m *mapStore) SaveAlias(context.Context, string, Alias) error     { return nil }
 
 // heavyPage is an article of a few paragraphs in size bytes of page, the
 // rest inline scripts.
