@@ -13,7 +13,9 @@
 #   1. idle after start, on a new database;
 #   2. on a database holding N (10,000) summaries with their shares, written
 #      by TestFillMemoryDB (store/bench_memory_test.go), after one /topic and
-#      one /summarize of a cached link.
+#      one /summarize of a cached link;
+#   3. the peak (VmHWM) while users paste links to ~10 MB pages, the two
+#      loads of BenchmarkMemoryLoad (summarize/memory_bench_test.go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${N:-10000}
@@ -99,3 +101,6 @@ BRIEFBOT_FILL_DB="$work/full.db" BRIEFBOT_FILL_N="$n" go test ./store/ -run '^Te
 measure "$n summaries, after /topic and /summarize (cached)" "$work/full.db" \
 	"/topic ceasefire" "Ceasefire" \
 	"/summarize https://news.example/memory/00042" "round 42"
+
+go test ./summarize/ -run '^$' -bench '^BenchmarkMemoryLoad$' -benchtime 1x -count 1 |
+	awk '/^BenchmarkMemoryLoad/ {for (i = 1; i < NF; i++) if ($(i + 1) == "peak-MiB") printf "%-52s peak VmHWM %6.1f MiB\n", "burst of big pages, " $1, $i}'
