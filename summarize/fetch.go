@@ -29,7 +29,8 @@ var (
 	// address or port a fetch must not reach (loopback, private network,
 	// cloud metadata, a port other than 80 and 443, …).
 	ErrBlockedHost = errors.New("summarize: address not allowed")
-	// ErrTooLarge: the page is larger than FetchOptions.MaxBytes.
+	// ErrTooLarge: the page is larger than FetchOptions.MaxBytes, or past
+	// the extraction limits; *TooLargeError says its size.
 	ErrTooLarge = errors.New("summarize: page too large")
 	// ErrNotArticle: the link is not a web page (PDF, image, video, …).
 	ErrNotArticle = errors.New("summarize: not an article")
@@ -184,8 +185,9 @@ type Page struct {
 // Errors: ErrBadURL for a link or redirect that is not http(s) or carries
 // user info; ErrBlockedHost for a refused address or port;
 // ErrTooManyRedirects; *HTTPStatusError for a non-2xx answer;
-// *NotArticleError (ErrNotArticle) for other media types; ErrTooLarge;
-// an error wrapping context.DeadlineExceeded on a timeout.
+// *NotArticleError (ErrNotArticle) for other media types;
+// *TooLargeError (ErrTooLarge); an error wrapping context.DeadlineExceeded
+// on a timeout.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
 	return f.fetch(ctx, rawURL, nil)
 }
