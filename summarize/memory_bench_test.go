@@ -24,6 +24,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 )
 
 // memoryLoad is a burst of links pasted at once: users × messages × links.
@@ -222,7 +223,7 @@ func TestMemoryChild(t *testing.T) {
 	}
 	defer db.Close()
 	var res memoryResult
-	offline := summarize.NewExtractiveEngine()
+	offline := extractive.New()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
 		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),

@@ -43,6 +43,17 @@ func (m *mapStore) SaveSummary(_ context.Context, s *Summary) error {
 func (m *mapStore) Alias(context.Context, string) (Alias, bool, error) { return Alias{}, false, nil }
 func (m *mapStore) SaveAlias(context.Context, string, Alias) error     { return nil }
 
+// titleEngine is an Engine with one topic, the document's title, for tests
+// of the Service inside the package (the offline engine imports it).
+type titleEngine struct{}
+
+func (titleEngine) Name() string          { return "title" }
+func (titleEngine) Model() string         { return "" }
+func (titleEngine) PromptVersion() string { return "1" }
+func (titleEngine) Summarize(_ context.Context, doc *Document) (*Result, error) {
+	return &Result{Topics: []Topic{{Name: doc.Title}}}, nil
+}
+
 // heavyPage is an article of a few paragraphs in size bytes of page, the
 // rest inline scripts.
 func heavyPage(n, size int) string {
@@ -77,7 +88,7 @@ func TestServiceMemoryBudget(t *testing.T) {
 	svc, err := NewService(ServiceOptions{
 		Store:        &mapStore{},
 		Fetcher:      NewFetcher(FetchOptions{AllowPrivate: true}),
-		Engine:       NewExtractiveEngine(),
+		Engine:       titleEngine{},
 		MaxExtract:   12,
 		MemoryBudget: budgetSize,
 	})
@@ -134,7 +145,7 @@ func TestServiceTooLarge(t *testing.T) {
 	svc, err := NewService(ServiceOptions{
 		Store:   &mapStore{},
 		Fetcher: NewFetcher(FetchOptions{AllowPrivate: true, MaxBytes: 2 << 20}),
-		Engine:  NewExtractiveEngine(),
+		Engine:  titleEngine{},
 	})
 	if err != nil {
 		t.Fatal(err)
