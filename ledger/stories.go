@@ -17,7 +17,10 @@ import (
 //     energy pause and the Black Sea talks stay one story);
 //   - the model said they report one story (StoryMerger, in the same call
 //     that merges topics), or, without a model's answer, they name two
-//     parties in common ("Russia" and "Ukraine").
+//     main parties in common ("Russia" and "Ukraine"). A main party is
+//     one an article names in several of its points (or in a quarter of
+//     them): a market report quoting Trump once on tariffs and Russia
+//     once on oil output is not part of the Ukraine story.
 //
 // A topic goes with the story of most of its articles.
 
@@ -28,25 +31,12 @@ func buildStories(led *Ledger, src []source, clusters []*cluster, rank []int, re
 	if len(rank) == 0 {
 		return nil
 	}
-	// Words naming each article: its title's and its points' actors'.
+	// Words naming each article: its title's and its main parties'.
 	words := make([][]string, len(src))
 	for i, s := range src {
 		words[i] = addWords(nil, contentWords(s.title))
 	}
-	actors := make([][]string, len(src))
-	for _, c := range clusters {
-		for _, p := range c.points {
-			for _, sd := range p.sides {
-				if len(sd.actors) == 0 {
-					continue
-				}
-				aw := actorWords(sd.actors)
-				for _, i := range sd.sources {
-					actors[i] = addWords(actors[i], aw)
-				}
-			}
-		}
-	}
+	actors := mainParties(src, clusters)
 	for i := range src {
 		words[i] = addWords(words[i], actors[i])
 	}
@@ -197,4 +187,40 @@ func shareWord(a, b []string) bool {
 		}
 	}
 	return false
+}
+
+// mainParties returns, per article, the sorted actor words it names in at
+// least two of its points or in a quarter of them: the parties the article
+// is about, not those it mentions in passing.
+func mainParties(src []source, clusters []*cluster) [][]string {
+	counts := make([]map[string]int, len(src))
+	npoints := make([]int, len(src))
+	for _, c := range clusters {
+		for _, p := range c.points {
+			for _, sd := range p.sides {
+				aw := actorWords(sd.actors)
+				for _, i := range sd.sources {
+					npoints[i]++
+					if len(aw) == 0 {
+						continue
+					}
+					if counts[i] == nil {
+						counts[i] = map[string]int{}
+					}
+					for _, w := range aw {
+						counts[i][w]++
+					}
+				}
+			}
+		}
+	}
+	out := make([][]string, len(src))
+	for i, m := range counts {
+		for w, n := range m {
+			if n >= 2 || 4*n >= npoints[i] {
+				out[i] = addWords(out[i], []string{w})
+			}
+		}
+	}
+	return out
 }

@@ -201,3 +201,24 @@ func TestHistoryAgreesWithBriefings(t *testing.T) {
 		}
 	}
 }
+
+// TestStoriesNeedMainParties: a market report that quotes Trump once on
+// tariffs and Russia once on oil output names the ceasefire story's two
+// parties, yet is not part of it.
+func TestStoriesNeedMainParties(t *testing.T) {
+	slot := daySlots[1]
+	led, err := Build(context.Background(), Input{
+		Shares: dayShares(t, slot.Add(-10*time.Hour), []string{"d1-seed-call", "x-oil-market"}),
+		Slot:   slot, Since: slot.Add(-24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(led.Stories) != 2 {
+		var heads []string
+		for _, st := range led.Stories {
+			heads = append(heads, fmt.Sprintf("%q (%d articles)", st.Headline, st.Articles))
+		}
+		t.Errorf("stories = %s; want the ceasefire story and the market report apart", strings.Join(heads, ", "))
+	}
+}
