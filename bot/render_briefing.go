@@ -99,6 +99,10 @@ func renderBlocks(led *ledger.Ledger, h schedule.Header) []string {
 		intro += fmt.Sprintf(" _Posted late: it was due at %s._", h.Slot.In(h.Loc).Format("15:04"))
 	}
 	head := "**" + titleLine(h) + "**\n" + intro
+	if led.First {
+		// In the header, so it never ends up alone in a last message.
+		head += "\n-# First briefing: nothing to compare with yet."
+	}
 	for _, n := range led.Notes {
 		head += "\n_" + discordtext.Escape(n) + "_"
 	}
@@ -130,9 +134,6 @@ func renderBlocks(led *ledger.Ledger, h schedule.Header) []string {
 	}
 	if len(led.Stories) == 0 {
 		blocks = append(blocks, "\n_The shared articles held no points to report._")
-	}
-	if led.First {
-		blocks = append(blocks, "\n-# First briefing: nothing to compare with yet.")
 	}
 	var quiet []string
 	for _, c := range led.Changes {
