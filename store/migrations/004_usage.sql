@@ -2,7 +2,7 @@
 -- and what the language model cost for them, one row per article: it
 -- backs /usage (spend, cache hit rate, costliest articles) and the daily
 -- token caps, so both survive a restart.
-CREATE TABLE usage (
+CREATE TABLE IF NOT EXISTS usage (
     guild_id          TEXT NOT NULL,
     day               TEXT NOT NULL, -- YYYY-MM-DD, UTC
     url               TEXT NOT NULL,
@@ -16,4 +16,4 @@ CREATE TABLE usage (
 );
 
 -- The global cap sums one day over every server.
-CREATE INDEX usage_day ON usage (day);
+CREATE INDEX IF NOT EXISTS usage_day ON usage (day);
