@@ -246,4 +246,12 @@ type Config struct {
 	MaxQueued int
 	// MaxLinks is the most links summarized per message (default 3).
 	MaxLinks int
+
+	// Metrics counts links seen and budget fallbacks; nil counts nothing.
+	Metrics Metrics
+	// Usage records every answered summary per server and UTC day, for
+	// /usage and the Budget; nil records nothing.
+	Usage Usage
+	// Budget caps the language model's daily spend; it needs Usage.
+	Budget Budget
 }

@@ -22,20 +22,15 @@ const ConsoleBanner = "briefbot console: paste a link or type /help (Ctrl-D or /
 
 // consoleHelp lists the console's commands.
 const consoleHelp = `Paste a message with links to summarize them, or type a command:
-  /summarize <url> [fresh] [detail]
-                                  summarize one link (fresh: bypass the cache;
-                                  detail: up to 40 points instead of 8)
-  /more [n]                       press the last reply's More button (n: which one)
-  /react                          add 📰 to your last message (autosummarize react)
-  /topic <words>                  what this server's articles say about a topic
-  /settings                       show the settings
-  /settings <key> <value>         autosummarize on|react|off, reply reply|thread,
-                                  language <code>|auto, show_ungrounded true|false,
-                                  skip_empty_briefing true|false
-  /briefing now                   post a briefing now
-  /briefing schedule [<m h dom mon dow>] [<Area/City>] [#channel]
-  /briefing off | status
-  /help, /quit`
+  /summarize <url> [fresh] [detail]  summarize one link (fresh: read it again; detail: up to 40 points, not 8)
+  /more [n]                          press the last reply's More button (n: which one)
+  /react                             add 📰 to your last message (for autosummarize react)
+  /topic <words>                     what this server's articles say about a topic, over time
+  /settings [<key> <value>]          show or change autosummarize, reply, language, show_ungrounded, skip_empty_briefing
+  /briefing now|schedule|off|status  post, schedule ([<m h dom mon dow>] [<Area/City>] [#channel]), stop or show the briefing
+  /usage                             model calls, tokens, cache hit rate and costliest articles, today and over 30 days
+  /help                              this list
+  /quit                              leave (Ctrl-D works too)`
 
 // maxConsoleLine bounds one pasted line: far above any message Discord
 // allows (4,000 characters), low enough that a runaway paste costs little
@@ -196,8 +191,7 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		if urls, _ := summarize.FindURLs(line, 1); len(urls) == 0 {
 			return false
 		}
-		c.println("⏳ reading…")
-		replies := h.HandleMessage(ctx, Message{
+		replies := h.HandleMessage(c.operatorContext(ctx), Message{
 			GuildID: c.opts.GuildID, ChannelID: c.opts.ChannelID, MessageID: id,
 			AuthorID: c.opts.UserID, Content: line,
 		})
@@ -222,8 +216,7 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			c.println(err.Error())
 			return false
 		}
-		c.println("⏳ reading…")
-		c.show(h.SummarizeWith(ctx, inv, args[0], opt))
+		c.show(h.SummarizeWith(c.operatorContext(ctx), inv, args[0], opt))
 	case "/more":
 		b, err := c.button(args)
 		if err != nil {
@@ -238,7 +231,7 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			return false
 		}
 		c.println("📰 added to your last message.")
-		c.show(h.HandleReaction(ctx, Reaction{
+		c.show(h.HandleReaction(c.operatorContext(ctx), Reaction{
 			GuildID: c.opts.GuildID, ChannelID: c.opts.ChannelID, MessageID: m.id,
 			UserID: c.opts.UserID, Emoji: ReactEmoji,
 			Message: Message{AuthorID: c.opts.UserID, Content: m.content},
@@ -256,6 +249,8 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			return false
 		}
 		c.show(h.Settings(ctx, inv, u))
+	case "/usage":
+		c.show(h.UsageCommand(ctx, inv))
 	case "/briefing":
 		bc, err := parseBriefingArgs(args)
 		if err != nil {
@@ -539,4 +534,39 @@ func (c *Console) CanPost(ctx context.Context, channelID string) error {
 		return errors.New("bot: console: no channel")
 	}
 	return nil
+}
+
+// msgReading is what the console prints when it starts reading a link
+// (not for an answer from the cache).
+const msgReading = "⏳ reading…"
+
+// operatorContext marks ctx as the operator's, so failures the bot keeps
+// quiet about in a server are explained, and makes the Service announce
+// each link it starts reading.
+func (c *Console) operatorContext(ctx context.Context) context.Context {
+	var once sync.Once
+	ctx = context.WithValue(ctx, operatorKey{}, true)
+	return summarize.WithReading(ctx, func() { once.Do(func() { c.println(msgReading) }) })
+}
+
+type operatorKey struct{}
+
+// forOperator reports whether ctx is the operator's (the console's).
+func forOperator(ctx context.Context) bool {
+	v, _ := ctx.Value(operatorKey{}).(bool)
+	return v
+}
+
+// msgAllowPrivate tells the operator how to let briefbot read a link on
+// a private address (a test server, an intranet page).
+const msgAllowPrivate = " To read private addresses (a local test server, an intranet), set FETCH_ALLOW_PRIVATE_NETWORKS=true."
+
+// failureMessage is UserMessage, with what the operator can do about it
+// when ctx is the operator's.
+func failureMessage(ctx context.Context, err error) string {
+	msg := UserMessage(err)
+	if forOperator(ctx) && errors.Is(err, summarize.ErrBlockedHost) {
+		msg += msgAllowPrivate
+	}
+	return msg
 }

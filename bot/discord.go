@@ -87,6 +87,8 @@ type DiscordOptions struct {
 	// ShutdownTimeout bounds the wait for work in flight once Run's
 	// context is done (default DefaultShutdownTimeout).
 	ShutdownTimeout time.Duration
+	// Metrics counts REST 429s and gateway reconnects; nil counts nothing.
+	Metrics DiscordMetrics
 }
 
 // Discord is the Discord transport: it feeds gateway events to a Handler
@@ -109,6 +111,10 @@ type Discord struct {
 	ran       bool
 	inflight  sync.WaitGroup
 	work      context.Context // the context handlers run under
+	// connects counts gateway connections; connected is true between
+	// a connection (or Ready) and the next disconnect.
+	connects  int
+	connected bool
 }
 
 // NewDiscord returns the Discord transport for h. It does not connect:
@@ -160,6 +166,9 @@ func NewDiscord(opts DiscordOptions, h *Handler) (*Discord, error) {
 	s.AddHandler(d.onMessageCreate)
 	s.AddHandler(d.onReactionAdd)
 	s.AddHandler(d.onInteraction)
+	s.AddHandler(d.onConnect)
+	s.AddHandler(d.onDisconnect)
+	s.AddHandler(d.onRateLimit)
 	return d, nil
 }
 
@@ -272,6 +281,42 @@ func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.Application != nil && r.Application.ID != "" {
 		d.appID = r.Application.ID
 	}
+	d.connected = true
+}
+
+func (d *Discord) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
+	d.mu.Lock()
+	d.connects++
+	d.connected = true // a resumed session gets no new Ready
+	again := d.connects > 1
+	d.mu.Unlock()
+	if again && d.opts.Metrics != nil {
+		d.opts.Metrics.Reconnected()
+	}
+}
+
+func (d *Discord) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
+	d.mu.Lock()
+	d.connected = false
+	d.mu.Unlock()
+}
+
+// onRateLimit sees each 429 discordgo receives (it waits and retries).
+func (d *Discord) onRateLimit(_ *discordgo.Session, _ *discordgo.RateLimit) {
+	if d.opts.Metrics != nil {
+		d.opts.Metrics.RateLimited()
+	}
+}
+
+// Ready reports whether the gateway is connected: nil when it is. It is the Discord transport's
+// readiness check.
+func (d *Discord) Ready(context.Context) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.connected {
+		return errors.New("bot: discord: gateway not connected")
+	}
+	return nil
 }
 
 // identity returns the bot's user ID and its application's ID, known once

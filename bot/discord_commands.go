@@ -16,6 +16,7 @@ const (
 	CommandTopic          = "topic"
 	CommandSettings       = "settings"
 	CommandBriefing       = "briefing"
+	CommandUsage          = "usage"
 	CommandSummarizeLinks = "Summarize links" // message context menu
 )
 
@@ -89,6 +90,10 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 				sub(BriefingOff, "Stop the scheduled briefing (needs Manage Server)"),
 				sub(BriefingStatus, "Show the schedule and the last and next briefing"),
 			},
+		},
+		{
+			Name: CommandUsage, Description: "This server's model calls, tokens, cache hits and costliest articles",
+			Contexts: guildOnly(), DefaultMemberPermissions: &manage,
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
 	}
@@ -290,6 +295,8 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 			mode = answerDeferPrivate // the briefing goes to the channel; the answer is a notice
 		}
 		run = func(ctx context.Context) []Reply { return d.h.Briefing(ctx, inv, cmd) }
+	case data.Name == CommandUsage:
+		run = func(ctx context.Context) []Reply { return d.h.UsageCommand(ctx, inv) }
 	default:
 		d.log.Warn("discord_unknown_command", slog.String("name", data.Name))
 		run = func(context.Context) []Reply {

@@ -340,11 +340,11 @@ func TestDiscordIdentifyAndCommands(t *testing.T) {
 			var names []string
 			for _, c := range cmds {
 				names = append(names, c.Name)
-				if c.Name == CommandSettings && (c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != discordgo.PermissionManageGuild) {
-					t.Errorf("/settings default_member_permissions = %v; want Manage Server", c.DefaultMemberPermissions)
+				if (c.Name == CommandSettings || c.Name == CommandUsage) && (c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != discordgo.PermissionManageGuild) {
+					t.Errorf("/%s default_member_permissions = %v; want Manage Server", c.Name, c.DefaultMemberPermissions)
 				}
 			}
-			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandSummarizeLinks}
+			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandUsage, CommandSummarizeLinks}
 			if !slices.Equal(names, want) {
 				t.Errorf("registered commands = %q; want %q", names, want)
 			}

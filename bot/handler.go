@@ -63,6 +63,10 @@ type Handler struct {
 	queue   *workQueue
 	reacted *recentSet
 
+	metrics Metrics
+	usage   Usage
+	budget  Budget
+
 	mu       sync.Mutex
 	closing  bool
 	inflight sync.WaitGroup
@@ -81,6 +85,12 @@ func New(cfg Config) (*Handler, error) {
 		log:      cfg.Logger,
 		now:      cfg.Now,
 		maxLinks: cmpOr(cfg.MaxLinks, DefaultMaxLinks),
+		metrics:  cfg.Metrics,
+		usage:    cfg.Usage,
+		budget:   cfg.Budget,
+	}
+	if h.metrics == nil {
+		h.metrics = noMetrics{}
 	}
 	if h.stored == nil {
 		h.stored, _ = cfg.Shares.(StoredSummaries)
@@ -328,6 +338,7 @@ type linkResult struct {
 }
 
 func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
+	h.metrics.LinksSeen(len(job.urls))
 	if ok, notify := h.limits.allow(job.requester, h.now()); !ok {
 		h.log.Info("rate_limited", slog.String("guild_id", job.src.GuildID), slog.String("user_id", job.requester))
 		return h.quietNotice(job, msgRateLimited, notify)
@@ -362,10 +373,10 @@ func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 	for _, r := range results {
 		if r.err != nil {
 			h.log.Info("summarize_failed", slog.String("guild_id", job.src.GuildID), slog.String("url", r.url), slog.Any("err", r.err))
-			if job.auto && quietFailure(r.err) {
+			if job.auto && quietFailure(r.err) && !forOperator(ctx) {
 				continue
 			}
-			msg := UserMessage(r.err)
+			msg := failureMessage(ctx, r.err)
 			if len(job.urls) > 1 {
 				msg = discordtext.Escape(r.url) + ": " + msg
 			}
@@ -414,7 +425,14 @@ func (h *Handler) summarizeOne(ctx context.Context, job linkJob, u string) (res 
 	}()
 	start := h.now()
 	err := h.queue.run(ctx, func() {
-		res.summary, res.err = h.sum.Summarize(ctx, summarize.Request{URL: u, Fresh: job.fresh, Language: job.set.Language})
+		sum, note := h.summarizerFor(ctx, job.src.GuildID)
+		res.summary, res.err = sum.Summarize(ctx, summarize.Request{URL: u, Fresh: job.fresh, Language: job.set.Language})
+		if res.err == nil && res.summary != nil {
+			h.recordUsage(ctx, job.src.GuildID, res.summary)
+			if note != "" {
+				res.summary = withNote(res.summary, note)
+			}
+		}
 	})
 	if err != nil {
 		res.err = err

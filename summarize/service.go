@@ -82,6 +82,9 @@ type ServiceOptions struct {
 	MemoryBudget int64
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// Metrics counts cache hits, fetch failures and summaries; nil
+	// counts nothing.
+	Metrics Metrics
 }
 
 // Service is the summarizing pipeline behind every transport: it
@@ -121,6 +124,9 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.Metrics == nil {
+		opts.Metrics = noMetrics{}
+	}
 	if opts.FlightTimeout <= 0 {
 		opts.FlightTimeout = defaultFlightTimeout
 	}
@@ -159,6 +165,7 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 	}
 	if !req.Fresh {
 		if sum, ok := s.lookup(ctx, link, lang); ok {
+			s.opts.Metrics.CacheHit()
 			return withLanguageNote(sum, lang), nil
 		}
 	}
@@ -175,6 +182,11 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 			return nil, r.Err
 		}
 		sum := *r.Val.(*Summary)
+		if sum.Cached {
+			// Found by the flight: after another flight landed, or
+			// under the article a redirect or the same text led to.
+			s.opts.Metrics.CacheHit()
+		}
 		return withLanguageNote(&sum, lang), nil
 	}
 }
@@ -241,6 +253,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 		page, err = s.opts.Fetcher.Fetch(ctx, canonical)
 	}
 	if err != nil {
+		s.opts.Metrics.FetchFailed(FailureReason(err))
 		return nil, nil, err
 	}
 	body := page.Body
@@ -252,6 +265,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	}
 	p, err := prepareExtract(body, page.URL, page.ContentType)
 	if err != nil {
+		s.opts.Metrics.FetchFailed(FailureReason(err))
 		return nil, nil, err
 	}
 	// From here the flight holds the prepared markup (a copy when
@@ -268,6 +282,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	}
 	doc, err := p.extract()
 	if err != nil {
+		s.opts.Metrics.FetchFailed(FailureReason(err))
 		return nil, nil, err
 	}
 	return page, doc, nil
@@ -347,6 +362,7 @@ func (s *Service) run(ctx context.Context, link, lang string, fresh bool) (*Summ
 			return sum, nil
 		}
 	}
+	notifyReading(ctx)
 	page, doc, err := s.fetchExtract(ctx, link)
 	if err != nil {
 		return nil, err
@@ -445,18 +461,22 @@ func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, la
 		d.TargetLanguage = lang
 		doc = &d
 	}
+	engineStart := s.opts.Now()
 	res, err := engine.Summarize(ctx, doc)
+	fallback := false
 	if err != nil {
 		if s.opts.Fallback == nil || s.opts.Fallback == engine {
 			return nil, fmt.Errorf("summarize: %s engine: %w", engine.Name(), err)
 		}
 		s.opts.Logger.Warn("engine_failed_fallback", slog.String("url", canonical), slog.String("engine", engine.Name()), slog.Any("err", err))
-		engine = s.opts.Fallback
+		engine, fallback = s.opts.Fallback, true
+		engineStart = s.opts.Now()
 		notes = append(notes, "The language model was unavailable, so this is the offline summary.")
 		if res, err = engine.Summarize(ctx, doc); err != nil {
 			return nil, fmt.Errorf("summarize: %s engine: %w", engine.Name(), err)
 		}
 	}
+	s.opts.Metrics.Summarized(engine.Name(), res.Usage, s.opts.Now().Sub(engineStart), fallback)
 	Ground(res.Topics, doc.Text)
 	for i := range res.Topics {
 		if res.Topics[i].Key == "" {

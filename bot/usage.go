@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"briefbot/bot/discordtext"
+	"briefbot/store"
+	"briefbot/summarize"
+)
+
+// Metrics counts what the Handler does, for monitoring. *metrics.Metrics
+// implements it; nil in Config counts nothing.
+type Metrics interface {
+	// LinksSeen counts n links the bot was asked to summarize.
+	LinksSeen(n int)
+	// BudgetOffline counts a summary sent to the offline engine by a
+	// daily token cap: limit is "server" or "global".
+	BudgetOffline(limit string)
+}
+
+// DiscordMetrics counts what the Discord transport sees.
+// *metrics.Metrics implements it; nil in DiscordOptions counts nothing.
+type DiscordMetrics interface {
+	// RateLimited counts a REST answer of 429 Too Many Requests.
+	RateLimited()
+	// Reconnected counts a gateway connection after the first.
+	Reconnected()
+}
+
+// Usage keeps what each server's summaries cost, per UTC day.
+// *store.DB implements it.
+type Usage interface {
+	// RecordUsage adds one answered summary.
+	RecordUsage(ctx context.Context, r store.UsageRecord) error
+	// DayTokens returns the tokens spent on day (YYYY-MM-DD, UTC) by
+	// guildID and by every server together.
+	DayTokens(ctx context.Context, day, guildID string) (guild, all int64, err error)
+	// UsageReport sums guildID's usage over the days [from, to] with its
+	// top costliest articles.
+	UsageReport(ctx context.Context, guildID, from, to string, top int) (store.UsageReport, error)
+}
+
+var _ Usage = (*store.DB)(nil)
+
+// Budget caps what the language model may spend per UTC day. Past a cap,
+// summaries come from Offline, with a note saying why; the caps reset at
+// midnight UTC. Zero caps mean no cap.
+type Budget struct {
+	// Offline summarizes without the language model (a Service over the
+	// extractive engine); nil disables the caps.
+	Offline Summarizer
+	// PerServer caps one server's tokens a day, Global all servers'.
+	PerServer, Global int64
+}
+
+// Notes on a summary sent to the offline engine by a cap.
+const (
+	noteServerBudget = "This server's daily model budget is used up, so this is the offline summary; the budget resets at midnight UTC."
+	noteGlobalBudget = "Today's model budget is used up, so this is the offline summary; it resets at midnight UTC."
+)
+
+// usageDays is how far back /usage looks.
+const usageDays = 30
+
+// usageTop is how many of the costliest articles /usage lists.
+const usageTop = 5
+
+// noMetrics is the Metrics of a Handler given none.
+type noMetrics struct{}
+
+func (noMetrics) LinksSeen(int)        {}
+func (noMetrics) BudgetOffline(string) {}
+
+// utcDay is t's day in UTC, as the usage table keys it.
+func utcDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// summarizerFor returns who summarizes for guildID now: the configured
+// Summarizer, or the offline one with the note to show when a cap is
+// reached. When the spend cannot be read, the caps are not enforced for
+// this summary (logged): a broken usage table must not silence the bot.
+func (h *Handler) summarizerFor(ctx context.Context, guildID string) (Summarizer, string) {
+	b := h.budget
+	if h.usage == nil || b.Offline == nil || b.PerServer <= 0 && b.Global <= 0 {
+		return h.sum, ""
+	}
+	guild, all, err := h.usage.DayTokens(ctx, utcDay(h.now()), guildID)
+	if err != nil {
+		h.log.Error("usage_read_failed", slog.String("guild_id", guildID), slog.Any("err", err))
+		return h.sum, ""
+	}
+	switch {
+	case b.PerServer > 0 && guild >= b.PerServer:
+		h.metrics.BudgetOffline("server")
+		return b.Offline, noteServerBudget
+	case b.Global > 0 && all >= b.Global:
+		h.metrics.BudgetOffline("global")
+		return b.Offline, noteGlobalBudget
+	}
+	return h.sum, ""
+}
+
+// recordUsage records an answered summary against guildID's day. A
+// failure is logged: the reader still gets the summary.
+func (h *Handler) recordUsage(ctx context.Context, guildID string, s *summarize.Summary) {
+	if h.usage == nil || guildID == "" {
+		return
+	}
+	r := store.UsageRecord{GuildID: guildID, Day: utcDay(h.now()), URL: s.URL, Title: s.Title, Cached: s.Cached}
+	if !s.Cached {
+		r.Calls, r.PromptTokens, r.CompletionTokens = s.Usage.Calls, s.Usage.PromptTokens, s.Usage.CompletionTokens
+	}
+	if err := h.usage.RecordUsage(ctx, r); err != nil {
+		h.log.Error("usage_record_failed", slog.String("guild_id", guildID), slog.Any("err", err))
+	}
+}
+
+// withNote returns a copy of s with note first among its notes.
+func withNote(s *summarize.Summary, note string) *summarize.Summary {
+	c := *s
+	c.Notes = append([]string{note}, s.Notes...)
+	return &c
+}
+
+// QueueDepth is how many summary requests are admitted and not finished.
+func (h *Handler) QueueDepth() int { return len(h.queue.admitted) }
+
+// UsageCommand answers /usage: this server's model calls, tokens, cache
+// hit rate and costliest articles, today and over 30 days. It needs
+// CanManage.
+func (h *Handler) UsageCommand(ctx context.Context, inv Invoker) (replies []Reply) {
+	defer h.recoverPanic("usage", &replies, true)
+	if !inv.CanManage {
+		return []Reply{notice(msgNeedManage)}
+	}
+	if h.usage == nil {
+		return []Reply{notice("Usage is not recorded by this bot.")}
+	}
+	now := h.now()
+	today := utcDay(now)
+	day, err := h.usage.UsageReport(ctx, inv.GuildID, today, today, usageTop)
+	if err == nil {
+		var month store.UsageReport
+		month, err = h.usage.UsageReport(ctx, inv.GuildID, utcDay(now.AddDate(0, 0, -(usageDays-1))), today, usageTop)
+		if err == nil {
+			return []Reply{notice(h.describeUsage(day, month))}
+		}
+	}
+	h.log.Error("usage_report_failed", slog.String("guild_id", inv.GuildID), slog.Any("err", err))
+	return []Reply{notice("I couldn't read the usage just now; try again later.")}
+}
+
+func (h *Handler) describeUsage(day, month store.UsageReport) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**Usage in this server**\nToday (%s UTC): %s", day.To, describeTotals(day.Totals))
+	if h.budget.Offline != nil && h.budget.PerServer > 0 {
+		fmt.Fprintf(&b, " Daily cap: %s tokens.", thousands(h.budget.PerServer))
+	}
+	fmt.Fprintf(&b, "\nLast %d days: %s", usageDays, describeTotals(month.Totals))
+	if len(month.Costliest) > 0 {
+		fmt.Fprintf(&b, "\n**Costliest articles (%d days)**", usageDays)
+		for i, a := range month.Costliest {
+			title := a.Title
+			if title == "" {
+				title = a.URL
+			}
+			fmt.Fprintf(&b, "\n%d. %s · %s tokens, %s <%s>", i+1, discordtext.EscapeTruncate(title, 120),
+				thousands(a.Tokens), plural(int(a.Calls), "call", "calls"), discordtext.Truncate(a.URL, 300))
+		}
+	}
+	return discordtext.Truncate(b.String(), LimitContent)
+}
+
+func describeTotals(t store.UsageTotals) string {
+	if t.Answers == 0 {
+		return "no summaries."
+	}
+	rate := 100 * t.CacheHits / t.Answers
+	return fmt.Sprintf("%s (%d%% from the cache), %s, %s tokens (%s prompt, %s completion).",
+		plural(int(t.Answers), "summary", "summaries"), rate, plural(int(t.Calls), "model call", "model calls"),
+		thousands(t.Tokens()), thousands(t.PromptTokens), thousands(t.CompletionTokens))
+}
+
+// thousands writes n with comma separators: 12,345.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return s
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
