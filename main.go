@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -32,6 +33,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -39,6 +41,7 @@ import (
 
 	"briefbot/bot"
 	"briefbot/ledger"
+	"briefbot/metrics"
 	"briefbot/prompts"
 	"briefbot/schedule"
 	"briefbot/store"
@@ -159,8 +162,18 @@ type config struct {
 	BriefingGrace time.Duration
 
 	UserRatePerMinute int
-	LogLevel          slog.Level
-	LogFormat         string
+	// LogLevel is LOG_LEVEL; LogLevelSet says it was set, since the
+	// console and the command line default to warn, the bot to info.
+	LogLevel    slog.Level
+	LogLevelSet bool
+	LogFormat   string
+
+	// HTTPAddr serves /healthz, /readyz and /metrics ("" = off).
+	HTTPAddr string
+	// LLMDailyTokensPerServer and LLMDailyTokens cap the model's tokens
+	// per UTC day, per server and over all servers (0 = no cap).
+	LLMDailyTokensPerServer int64
+	LLMDailyTokens          int64
 }
 
 // useLLM reports whether an LLM endpoint is configured.
@@ -192,7 +205,13 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		UserRatePerMinute: p.integer("USER_RATE_PER_MINUTE", 6, 1, 10000),
 		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:         p.oneOf("LOG_FORMAT", "text", "text", "json"),
+		HTTPAddr:          p.hostPort("HTTP_ADDR"),
+		// Up to a trillion tokens: far past any real day, and safe in
+		// an int64 sum over every server.
+		LLMDailyTokensPerServer: int64(p.integer("LLM_DAILY_TOKENS_PER_SERVER", 0, 0, 1e12)),
+		LLMDailyTokens:          int64(p.integer("LLM_DAILY_TOKENS", 0, 0, 1e12)),
 	}
+	c.LogLevelSet = p.str("LOG_LEVEL", "") != ""
 	return c, p.err
 }
 
@@ -393,6 +412,19 @@ func (p *envParser) level(name string, def slog.Level) slog.Level {
 	return l
 }
 
+// hostPort accepts host:port (":9090" listens on every interface); ""
+// means off.
+func (p *envParser) hostPort(name string) string {
+	v := p.str(name, "")
+	if v == "" {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		p.fail(name, fmt.Sprintf("must be host:port like 127.0.0.1:9090 or :9090, got %q", v))
+	}
+	return v
+}
+
 func (p *envParser) oneOf(name, def string, allowed ...string) string {
 	v := strings.ToLower(p.str(name, def))
 	for _, a := range allowed {
@@ -404,8 +436,16 @@ func (p *envParser) oneOf(name, def string, allowed ...string) string {
 	return def
 }
 
-func newLogger(c config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: c.LogLevel}
+// newLogger builds the one logger. interactive (the console, the
+// command line) logs at warn unless LOG_LEVEL says otherwise: their
+// stdout is the conversation, and info lines on the same terminal
+// drown it.
+func newLogger(c config, w io.Writer, interactive bool) *slog.Logger {
+	level := c.LogLevel
+	if interactive && !c.LogLevelSet {
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
@@ -431,22 +471,24 @@ func run(ctx context.Context, args []string, env environ, stdin io.Reader, stdou
 		}
 		return 2
 	}
-	log := newLogger(cfg, stderr)
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	log := newLogger(cfg, stderr, cmd != "" || cfg.DiscordToken == "")
 	if len(unknown) > 0 {
 		// A warning, not an error: other tools (docker compose, direnv)
 		// keep their own keys in the same file.
 		log.Warn("unknown_settings", slog.String("file", env.file), slog.String("keys", strings.Join(unknown, ", ")),
 			slog.String("note", "briefbot ignores them; .env.example lists its settings"))
 	}
-	cmd := ""
-	if len(args) > 0 {
-		cmd, args = args[0], args[1:]
-	}
 	switch cmd {
 	case "":
 		return runBot(ctx, cfg, log, stdin, stdout)
 	case "summarize", "extract":
 		return runCLI(ctx, cfg, log, cmd, args, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, cfg, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -469,12 +511,17 @@ type app struct {
 	log *slog.Logger
 	db  *store.DB
 	svc *summarize.Service
-	// llm is nil when no language model is configured.
-	llm *summarize.LLMEngine
+	// llm is nil when no language model is configured; offline is then
+	// nil too, else the Service over the offline engine that answers a
+	// server past its daily token cap.
+	llm     *summarize.LLMEngine
+	offline *summarize.Service
 }
 
-// newApp opens the store and builds the summarizing pipeline.
-func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
+// newApp opens the store and builds the summarizing pipeline. m may be
+// nil (no metrics); engineLog says which engine summarizes, for the
+// modes that summarize.
+func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metrics, engineLog bool) (*app, error) {
 	db, err := store.Open(ctx, cfg.DatabasePath)
 	if err != nil {
 		return nil, err // it names the path
@@ -502,9 +549,15 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 			return nil, fmt.Errorf("language model: %w", err)
 		}
 		engine = llm
-		log.Info("llm_engine", slog.String("model", cfg.OpenAIModel), slog.String("base_url", cfg.OpenAIBaseURL))
-	} else {
+		if engineLog {
+			log.Info("llm_engine", slog.String("model", cfg.OpenAIModel), slog.String("base_url", cfg.OpenAIBaseURL))
+		}
+	} else if engineLog {
 		log.Info("offline_engine", slog.String("why", "neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; summaries use the offline extractive engine"))
+	}
+	var sm summarize.Metrics
+	if m != nil { // a nil *Metrics in the interface would not be nil
+		sm = m
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
@@ -513,12 +566,28 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		Fallback: offline,
 		Language: cfg.SummaryLanguage,
 		Logger:   log,
+		Metrics:  sm,
 	})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, db: db, svc: svc, llm: llm}, nil
+	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: llm}
+	if llm != nil {
+		a.offline, err = summarize.NewService(summarize.ServiceOptions{
+			Store:    db,
+			Fetcher:  fetcher,
+			Engine:   offline,
+			Language: cfg.SummaryLanguage,
+			Logger:   log,
+			Metrics:  sm,
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 func (a *app) close() {
@@ -550,14 +619,18 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	a, err := newApp(ctx, cfg, log)
+	target := pos[0]
+	if missingFile(target) {
+		fmt.Fprintf(stderr, "briefbot: %s: no such file (and not a web link: links start with https://)\n", target)
+		return 1
+	}
+	a, err := newApp(ctx, cfg, log, nil, cmd == "summarize")
 	if err != nil {
 		fmt.Fprintln(stderr, "briefbot:", startError(err))
 		return 1
 	}
 	defer a.close()
 
-	target := pos[0]
 	var doc *summarize.Document
 	if isLocalFile(target) {
 		if doc, err = readDocument(target, cfg.FetchMaxBytes); err != nil {
@@ -621,8 +694,11 @@ func startError(err error) string {
 // person at a terminal is the operator, so both help.
 func cliError(err error) string {
 	msg := bot.UserMessage(err)
-	if errors.Is(err, store.ErrDiskFull) {
+	switch {
+	case errors.Is(err, store.ErrDiskFull):
 		msg = msgDiskFull
+	case errors.Is(err, summarize.ErrBlockedHost):
+		msg += " To read private addresses (a local test server, an intranet), set FETCH_ALLOW_PRIVATE_NETWORKS=true."
 	}
 	return msg + " (" + err.Error() + ")"
 }
@@ -645,6 +721,19 @@ func isLocalFile(arg string) bool {
 	}
 	st, err := os.Stat(arg)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// missingFile reports whether arg names a file that is not there rather
+// than a link: no scheme, not a file, and not a link either.
+func missingFile(arg string) bool {
+	if strings.Contains(arg, "://") || isLocalFile(arg) {
+		return false
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return false // a directory: readDocument says so
+	}
+	_, err := summarize.Canonicalize(arg)
+	return err != nil
 }
 
 // readDocument reads a local page: HTML when it looks like HTML, else
@@ -697,12 +786,27 @@ const shutdownTimeout = 15 * time.Second
 // with the briefing scheduler beside it, until ctx ends or the console
 // quits. Shutdown runs in reverse order of start.
 func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, stdout io.Writer) int {
-	a, err := newApp(ctx, cfg, log)
+	var m *metrics.Metrics
+	if cfg.HTTPAddr != "" {
+		m = metrics.New()
+	}
+	a, err := newApp(ctx, cfg, log, m, true)
 	if err != nil {
 		log.Error("start_failed", slog.Any("err", err))
 		return 1
 	}
 	defer a.close()
+	var (
+		botMetrics     bot.Metrics
+		discordMetrics bot.DiscordMetrics
+		budget         bot.Budget
+	)
+	if m != nil {
+		botMetrics, discordMetrics = m, m
+	}
+	if a.offline != nil {
+		budget = bot.Budget{Offline: a.offline, PerServer: cfg.LLMDailyTokensPerServer, Global: cfg.LLMDailyTokens}
+	}
 
 	userRate, userBurst := rate.Limit(float64(cfg.UserRatePerMinute)/60), min(cfg.UserRatePerMinute, 5)
 	if cfg.DiscordToken == "" {
@@ -719,6 +823,9 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		// Enough summaries in progress to keep every model slot busy
 		// while others fetch and extract.
 		MaxActive: 2 * cfg.LLMConcurrency,
+		Metrics:   botMetrics,
+		Usage:     a.db,
+		Budget:    budget,
 	})
 	if err != nil {
 		log.Error("start_failed", slog.Any("err", err))
@@ -727,6 +834,8 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	var (
 		poster schedule.Poster
 		serve  func(context.Context) error
+		// transportReady is the transport's readiness check.
+		transportReady metrics.Checker
 	)
 	if cfg.DiscordToken != "" {
 		d, err := bot.NewDiscord(bot.DiscordOptions{
@@ -735,20 +844,36 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 			GuildID:         cfg.DiscordGuildID,
 			Logger:          log,
 			ShutdownTimeout: shutdownTimeout,
+			Metrics:         discordMetrics,
 		}, h)
 		if err != nil {
 			log.Error("start_failed", slog.Any("err", err))
 			return 1
 		}
-		poster, serve = d, d.Run
+		poster, serve, transportReady = d, d.Run, d.Ready
 	} else {
 		c := bot.NewConsole(stdout, bot.ConsoleOptions{Logger: log})
 		poster = c
-		serve = func(ctx context.Context) error { return c.Run(ctx, stdin, h) }
+		var running atomic.Bool
+		serve = func(ctx context.Context) error {
+			running.Store(true)
+			defer running.Store(false)
+			return c.Run(ctx, stdin, h)
+		}
+		transportReady = func(context.Context) error {
+			if !running.Load() {
+				return errors.New("console not running")
+			}
+			return nil
+		}
+	}
+	var claims schedule.Claims = a.db
+	if m != nil {
+		claims = briefingCounter{Claims: a.db, m: m}
 	}
 	sched, err := schedule.New(schedule.Options{
 		Schedules:   a.db,
-		Claims:      a.db,
+		Claims:      claims,
 		History:     a.db,
 		Shares:      a.db,
 		Settings:    a.db,
@@ -782,6 +907,21 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		debug.SetMemoryLimit(defaultMemoryLimit)
 	}
 
+	if m != nil {
+		m.SetQueueDepth(h.QueueDepth)
+		srv, err := metrics.Listen(cfg.HTTPAddr, opsHandler(m, a.db, transportReady), log)
+		if err != nil {
+			log.Error("start_failed", slog.String("http_addr", cfg.HTTPAddr), slog.Any("err", err))
+			return 1
+		}
+		log.Info("http_listening", slog.String("addr", srv.Addr()))
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(stopCtx)
+		}()
+	}
+
 	serveErr := serve(ctx)
 
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
@@ -794,6 +934,76 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	}
 	if serveErr != nil && !errors.Is(serveErr, context.Canceled) {
 		log.Error("transport_failed", slog.Any("err", serveErr))
+		return 1
+	}
+	return 0
+}
+
+// opsHandler serves /healthz, /readyz and /metrics of m: ready when the
+// store answers a query and the transport is up.
+func opsHandler(m *metrics.Metrics, db *store.DB, transport metrics.Checker) http.Handler {
+	return m.Handler(map[string]metrics.Checker{"store": db.Ping, "transport": transport})
+}
+
+// briefingCounter is the scheduler's claims on briefing slots, counting
+// briefings posted and skipped as they are recorded.
+type briefingCounter struct {
+	schedule.Claims
+	m *metrics.Metrics
+}
+
+func (b briefingCounter) CompleteBriefing(ctx context.Context, guildID, channelID string, slot time.Time, messageIDs []string, ledger []byte, postedAt time.Time) error {
+	err := b.Claims.CompleteBriefing(ctx, guildID, channelID, slot, messageIDs, ledger, postedAt)
+	switch {
+	case err != nil:
+	case len(messageIDs) > 0:
+		b.m.BriefingPosted()
+	default:
+		// Nothing shared, and the server asked for no post then.
+		b.m.BriefingSkipped("empty")
+	}
+	return err
+}
+
+func (b briefingCounter) SkipBriefing(ctx context.Context, guildID, channelID string, slot, at time.Time) error {
+	err := b.Claims.SkipBriefing(ctx, guildID, channelID, slot, at)
+	if err == nil {
+		b.m.BriefingSkipped("missed")
+	}
+	return err
+}
+
+// healthcheckTimeout bounds the healthcheck command: a container
+// runtime kills a probe that hangs anyway.
+const healthcheckTimeout = 5 * time.Second
+
+// runHealthcheck asks the running bot's /healthz (at HTTP_ADDR) whether
+// it is up: exit 0 when it answers 200. It is the container's
+// HEALTHCHECK, for an image with no curl.
+func runHealthcheck(ctx context.Context, cfg config, stderr io.Writer) int {
+	if cfg.HTTPAddr == "" {
+		fmt.Fprintln(stderr, "briefbot: healthcheck: HTTP_ADDR is not set, so there is nothing to ask")
+		return 1
+	}
+	host, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1" // listening on every interface: ask the local one
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthcheckTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "briefbot: healthcheck:", err)
+		return 1
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintln(stderr, "briefbot: healthcheck:", err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "briefbot: healthcheck:", resp.Status)
 		return 1
 	}
 	return 0

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"briefbot/metrics"
+	"briefbot/store"
+	"briefbot/summarize/openaitest"
+)
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// httpGet returns the status and body of GET url.
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// scrape reads /metrics into series name{labels} → value, leaving out
+// the Go runtime's and the process's own series.
+func scrape(t *testing.T, base string) map[string]float64 {
+	t.Helper()
+	code, body := httpGet(t, base+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", code)
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, "briefbot_") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		out[line[:i]] = v
+	}
+	return out
+}
+
+// TestMetricsAfterConsoleSession runs the whole program on the console
+// with a language model and HTTP_ADDR, goes through a scripted session
+// (a summary by the model, the same link again from the cache, a link
+// while the model refuses every call, a missing page, a briefing) and
+// checks that each counter moved by exactly what the session did.
+func TestMetricsAfterConsoleSession(t *testing.T) {
+	srv := newsServer(t, nil)
+	llm := openaitest.New(t)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	c := startConsole(t, testEnv(t, map[string]string{
+		"FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+		"OPENAI_BASE_URL":              llm.BaseURL(),
+		"OPENAI_API_KEY":               "sk-test",
+		"OPENAI_MODEL":                 "test-model",
+		"HTTP_ADDR":                    addr,
+	}))
+	if code, body := httpGet(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz = %d %q; want 200", code, body)
+	}
+	if code, body := httpGet(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("GET /readyz while the console runs = %d %q; want 200", code, body)
+	}
+	before := scrape(t, base)
+
+	first := c.say("the call: "+srv.URL+storyDay1, "-- llm")
+	modelCalls := llm.Count()
+	again := c.say("again "+srv.URL+storyDay1, "-- llm")
+	llm.SetDefault(openaitest.Status(http.StatusUnauthorized, "Incorrect API key provided"))
+	fallback := c.say(srv.URL+storyDay2, "-- extractive")
+	c.say(srv.URL+"/2025/03/27/gone", "That site answered 404.")
+	c.say("/briefing now", "Posted the briefing")
+	usage := c.say("/usage", "Last 30 days:")
+
+	if !strings.Contains(first, "⏳ reading…") || strings.Contains(again, "⏳ reading…") {
+		t.Errorf("reading notice: first answer %v, cached answer %v; want it only when the link is read", strings.Contains(first, "⏳ reading…"), strings.Contains(again, "⏳ reading…"))
+	}
+	if !strings.Contains(fallback, "offline summary") {
+		t.Errorf("fallback answer lacks the offline note:\n%s", fallback)
+	}
+	m := regexp.MustCompile(`Today \([0-9-]+ UTC\): 3 summaries \(33% from the cache\), (\d+) model calls?, ([0-9,]+) tokens`).FindStringSubmatch(usage)
+	if m == nil {
+		t.Fatalf("/usage = %q; want today's 3 summaries, one from the cache, with calls and tokens", usage)
+	}
+	usageCalls, _ := strconv.Atoi(m[1])
+	usageTokens, _ := strconv.Atoi(strings.ReplaceAll(m[2], ",", ""))
+	if usageCalls != modelCalls || usageTokens == 0 {
+		t.Errorf("/usage counts %d calls and %d tokens; want the %d calls the stand-in answered, and some tokens", usageCalls, usageTokens, modelCalls)
+	}
+
+	after := scrape(t, base)
+	want := map[string]float64{
+		"briefbot_links_seen_total":                            4,
+		`briefbot_summaries_total{engine="llm"}`:               1,
+		`briefbot_summaries_total{engine="extractive"}`:        1,
+		"briefbot_cache_hits_total":                            1,
+		`briefbot_fetch_failures_total{reason="http_status"}`:  1,
+		"briefbot_model_calls_total":                           float64(modelCalls),
+		"briefbot_fallbacks_total":                             1,
+		"briefbot_briefings_posted_total":                      1,
+		"briefbot_discord_rest_429_total":                      0,
+		"briefbot_gateway_reconnects_total":                    0,
+		`briefbot_engine_duration_seconds_count{engine="llm"}`: 1,
+	}
+	for series, delta := range want {
+		if got := after[series] - before[series]; got != delta {
+			t.Errorf("%s moved by %v; want %v", series, got, delta)
+		}
+	}
+	tokens := after[`briefbot_model_tokens_total{kind="prompt"}`] + after[`briefbot_model_tokens_total{kind="completion"}`]
+	if int(tokens) != usageTokens {
+		t.Errorf("model_tokens_total = %v; want the %d tokens /usage shows", tokens, usageTokens)
+	}
+	if after["briefbot_queue_depth"] != 0 {
+		t.Errorf("queue_depth = %v after every answer; want 0", after["briefbot_queue_depth"])
+	}
+	for series := range after {
+		if strings.Contains(series, "127.0.0.1") || strings.Contains(series, "console") {
+			t.Errorf("series %s has a URL or a server as a label", series)
+		}
+	}
+	if code := c.quit(); code != 0 {
+		t.Fatalf("run() = %d; want 0", code)
+	}
+}
+
+// TestReadyzFailsWhenStoreClosed: the readiness check is the store's
+// answer to a query, so a closed store makes /readyz fail (and only
+// /readyz: the process is still up).
+func TestReadyzFailsWhenStoreClosed(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "briefbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := func(context.Context) error { return nil }
+	srv := httptest.NewServer(opsHandler(metrics.New(), db, up))
+	defer srv.Close()
+	if code, _ := httpGet(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Fatalf("GET /readyz with the store open = %d; want 200", code)
+	}
+	db.Close()
+	code, body := httpGet(t, srv.URL+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "store") {
+		t.Errorf("GET /readyz with the store closed = %d %q; want 503 naming the store", code, body)
+	}
+	if code, _ := httpGet(t, srv.URL+"/healthz"); code != http.StatusOK {
+		t.Errorf("GET /healthz with the store closed = %d; want 200", code)
+	}
+}
