@@ -179,6 +179,9 @@ func describeTotals(t store.UsageTotals) string {
 		return "no summaries."
 	}
 	rate := 100 * t.CacheHits / t.Answers
+	if t.Calls == 0 && t.Tokens() == 0 {
+		return fmt.Sprintf("%s (%d%% from the cache), no model calls.", plural(int(t.Answers), "summary", "summaries"), rate)
+	}
 	return fmt.Sprintf("%s (%d%% from the cache), %s, %s tokens (%s prompt, %s completion).",
 		plural(int(t.Answers), "summary", "summaries"), rate, plural(int(t.Calls), "model call", "model calls"),
 		thousands(t.Tokens()), thousands(t.PromptTokens), thousands(t.CompletionTokens))
