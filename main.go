@@ -932,6 +932,9 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	if err := h.Shutdown(stopCtx); err != nil {
 		log.Warn("handler_stop", slog.Any("err", err))
 	}
+	if err := h.FlushUsage(stopCtx); err != nil {
+		log.Error("usage_flush_failed", slog.Any("err", err))
+	}
 	if serveErr != nil && !errors.Is(serveErr, context.Canceled) {
 		log.Error("transport_failed", slog.Any("err", serveErr))
 		return 1

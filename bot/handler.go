@@ -64,7 +64,7 @@ type Handler struct {
 	reacted *recentSet
 
 	metrics Metrics
-	usage   Usage
+	usage   *usageRecorder // nil: usage is not recorded
 	budget  Budget
 
 	mu       sync.Mutex
@@ -86,7 +86,7 @@ func New(cfg Config) (*Handler, error) {
 		now:      cfg.Now,
 		maxLinks: cmpOr(cfg.MaxLinks, DefaultMaxLinks),
 		metrics:  cfg.Metrics,
-		usage:    cfg.Usage,
+		usage:    newUsageRecorder(cfg.Usage),
 		budget:   cfg.Budget,
 	}
 	if h.metrics == nil {

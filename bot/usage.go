@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"briefbot/bot/discordtext"
@@ -34,8 +35,8 @@ type DiscordMetrics interface {
 // Usage keeps what each server's summaries cost, per UTC day.
 // *store.DB implements it.
 type Usage interface {
-	// RecordUsage adds one answered summary.
-	RecordUsage(ctx context.Context, r store.UsageRecord) error
+	// RecordUsage adds the records, in one write.
+	RecordUsage(ctx context.Context, records ...store.UsageRecord) error
 	// DayTokens returns the tokens spent on day (YYYY-MM-DD, UTC) by
 	// guildID and by every server together.
 	DayTokens(ctx context.Context, day, guildID string) (guild, all int64, err error)
@@ -109,13 +110,91 @@ func (h *Handler) recordUsage(ctx context.Context, guildID string, s *summarize.
 	if h.usage == nil || guildID == "" {
 		return
 	}
-	r := store.UsageRecord{GuildID: guildID, Day: utcDay(h.now()), URL: s.URL, Title: s.Title, Cached: s.Cached}
-	if !s.Cached {
-		r.Calls, r.PromptTokens, r.CompletionTokens = s.Usage.Calls, s.Usage.PromptTokens, s.Usage.CompletionTokens
-	}
-	if err := h.usage.RecordUsage(ctx, r); err != nil {
+	if err := h.usage.record(ctx, h.now(), guildID, s); err != nil {
 		h.log.Error("usage_record_failed", slog.String("guild_id", guildID), slog.Any("err", err))
 	}
+}
+
+// FlushUsage writes the cache hits counted in memory. main calls it at
+// shutdown, after Shutdown.
+func (h *Handler) FlushUsage(ctx context.Context) error {
+	if h.usage == nil {
+		return nil
+	}
+	return h.usage.flush(ctx)
+}
+
+// Cache hits are counted in memory and written together, at most
+// usageFlushEvery apart (or once maxPendingUsage articles are pending):
+// a write per cached answer would add a third to its cost. A crash loses
+// at most that long of cache-hit counts; model spend, on misses, is
+// written at once, so the caps never miss it.
+const (
+	usageFlushEvery = 5 * time.Second
+	maxPendingUsage = 10_000
+)
+
+// usageRecorder is the Handler's Usage, with cache hits batched.
+type usageRecorder struct {
+	Usage
+
+	mu      sync.Mutex
+	pending map[usageKey]int
+	since   time.Time // when the oldest pending hit was counted
+}
+
+type usageKey struct{ guild, day, url string }
+
+func newUsageRecorder(u Usage) *usageRecorder {
+	if u == nil {
+		return nil
+	}
+	return &usageRecorder{Usage: u, pending: map[usageKey]int{}}
+}
+
+// record counts s, answered in guildID at now: a cache hit in memory
+// (flushing when due), a fresh summary and its cost at once.
+func (u *usageRecorder) record(ctx context.Context, now time.Time, guildID string, s *summarize.Summary) error {
+	day := utcDay(now)
+	if !s.Cached {
+		return u.RecordUsage(ctx, store.UsageRecord{
+			GuildID: guildID, Day: day, URL: s.URL, Title: s.Title,
+			Calls: s.Usage.Calls, PromptTokens: s.Usage.PromptTokens, CompletionTokens: s.Usage.CompletionTokens,
+		})
+	}
+	u.mu.Lock()
+	if len(u.pending) == 0 {
+		u.since = now
+	}
+	u.pending[usageKey{guildID, day, s.URL}]++
+	due := now.Sub(u.since) >= usageFlushEvery || now.Before(u.since) || len(u.pending) >= maxPendingUsage
+	u.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return u.flush(ctx)
+}
+
+// flush writes the pending cache hits in one transaction. They are
+// dropped when the write fails (the error says so): counts, not spend.
+func (u *usageRecorder) flush(ctx context.Context) error {
+	u.mu.Lock()
+	pending := u.pending
+	u.pending = map[usageKey]int{}
+	u.mu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	records := make([]store.UsageRecord, 0, len(pending))
+	for k, n := range pending {
+		records = append(records, store.UsageRecord{GuildID: k.guild, Day: k.day, URL: k.url, Answers: n, CacheHits: n})
+	}
+	// The answer that made the flush due may be cancelled; the counts
+	// are everyone's.
+	if err := u.RecordUsage(context.WithoutCancel(ctx), records...); err != nil {
+		return fmt.Errorf("bot: usage: %d cache-hit counts lost: %w", len(records), err)
+	}
+	return nil
 }
 
 // withNote returns a copy of s with note first among its notes.
@@ -138,6 +217,9 @@ func (h *Handler) UsageCommand(ctx context.Context, inv Invoker) (replies []Repl
 	}
 	if h.usage == nil {
 		return []Reply{notice("Usage is not recorded by this bot.")}
+	}
+	if err := h.usage.flush(ctx); err != nil {
+		h.log.Error("usage_record_failed", slog.String("guild_id", inv.GuildID), slog.Any("err", err))
 	}
 	now := h.now()
 	today := utcDay(now)

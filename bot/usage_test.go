@@ -194,3 +194,36 @@ func TestUsageCommand(t *testing.T) {
 		t.Errorf("/usage in A shows B's article:\n%s", text)
 	}
 }
+
+// TestCacheHitsBatched: cache hits are counted in memory and written
+// once usageFlushEvery has passed, or on FlushUsage; spend at once.
+func TestCacheHitsBatched(t *testing.T) {
+	w := newBudgetWorld(t, 0, 0)
+	ctx := context.Background()
+	answers := func() (int64, int64) {
+		t.Helper()
+		rep, err := w.db.UsageReport(ctx, "A", "2026-03-10", "2026-03-10", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rep.Totals.Answers, rep.Totals.CacheHits
+	}
+	w.summarize("A", pathPause, false)
+	w.summarize("A", pathPause, false)
+	w.summarize("A", pathPause, false)
+	if a, h := answers(); a != 1 || h != 0 {
+		t.Errorf("stored after a miss and two hits = %d answers, %d hits; want the miss only (1, 0)", a, h)
+	}
+	w.now = w.now.Add(usageFlushEvery)
+	w.summarize("A", pathPause, false)
+	if a, h := answers(); a != 4 || h != 3 {
+		t.Errorf("stored %v later = %d answers, %d hits; want 4, 3", usageFlushEvery, a, h)
+	}
+	w.summarize("A", pathPause, false)
+	if err := w.h.FlushUsage(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, h := answers(); a != 5 || h != 4 {
+		t.Errorf("stored after FlushUsage = %d answers, %d hits; want 5, 4", a, h)
+	}
+}

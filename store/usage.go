@@ -7,16 +7,20 @@ import (
 	"fmt"
 )
 
-// UsageRecord is one answered summary as /usage and the token caps count
-// it: in which server, on which UTC day, for which article, and what the
-// language model cost (zero for a cached or offline summary).
+// UsageRecord is answered summaries as /usage and the token caps count
+// them: in which server, on which UTC day, for which article, how many
+// and how many of them from the cache, and what the language model cost
+// (nothing for a cached or offline summary).
 type UsageRecord struct {
 	GuildID string
 	// Day is the UTC day, YYYY-MM-DD.
-	Day              string
-	URL              string
-	Title            string
-	Cached           bool
+	Day   string
+	URL   string
+	Title string
+	// Answers is the number of summaries answered (0 counts as 1), and
+	// CacheHits how many of them came from the cache.
+	Answers          int
+	CacheHits        int
 	Calls            int
 	PromptTokens     int
 	CompletionTokens int
@@ -51,27 +55,35 @@ type UsageReport struct {
 	Costliest []ArticleUsage
 }
 
-// RecordUsage adds r to its server's, day's and article's counts.
-func (db *DB) RecordUsage(ctx context.Context, r UsageRecord) error {
-	if r.GuildID == "" || r.Day == "" || r.URL == "" {
-		return errors.New("store: record usage: guild, day and url are required")
+// RecordUsage adds each record to its server's, day's and article's
+// counts, all in one transaction.
+func (db *DB) RecordUsage(ctx context.Context, records ...UsageRecord) error {
+	for _, r := range records {
+		if r.GuildID == "" || r.Day == "" || r.URL == "" {
+			return errors.New("store: record usage: guild, day and url are required")
+		}
 	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO usage
-			(guild_id, day, url, title, answers, cache_hits, calls, prompt_tokens, completion_tokens)
-			VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-			ON CONFLICT (guild_id, day, url) DO UPDATE SET
-				title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE usage.title END,
-				answers = usage.answers + 1,
-				cache_hits = usage.cache_hits + excluded.cache_hits,
-				calls = usage.calls + excluded.calls,
-				prompt_tokens = usage.prompt_tokens + excluded.prompt_tokens,
-				completion_tokens = usage.completion_tokens + excluded.completion_tokens`,
-			r.GuildID, r.Day, r.URL, r.Title, boolInt(r.Cached), r.Calls, r.PromptTokens, r.CompletionTokens)
-		return err
+		for _, r := range records {
+			_, err := tx.ExecContext(ctx, `INSERT INTO usage
+				(guild_id, day, url, title, answers, cache_hits, calls, prompt_tokens, completion_tokens)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (guild_id, day, url) DO UPDATE SET
+					title = CASE WHEN excluded.title <> '' THEN excluded.title ELSE usage.title END,
+					answers = usage.answers + excluded.answers,
+					cache_hits = usage.cache_hits + excluded.cache_hits,
+					calls = usage.calls + excluded.calls,
+					prompt_tokens = usage.prompt_tokens + excluded.prompt_tokens,
+					completion_tokens = usage.completion_tokens + excluded.completion_tokens`,
+				r.GuildID, r.Day, r.URL, r.Title, max(r.Answers, 1), r.CacheHits, r.Calls, r.PromptTokens, r.CompletionTokens)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: record usage %s: %w", r.GuildID, err)
+		return fmt.Errorf("store: record usage: %w", err)
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ func TestUsageCountsPerServerAndDay(t *testing.T) {
 	}
 	for _, r := range []UsageRecord{
 		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/1", Title: "One", Calls: 2, PromptTokens: 900, CompletionTokens: 100},
-		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/1", Cached: true},
+		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/1", CacheHits: 1},
 		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/2", Title: "Two", Calls: 1, PromptTokens: 200, CompletionTokens: 50},
 		{GuildID: "g2", Day: "2026-03-01", URL: "https://a.example/1", Calls: 1, PromptTokens: 10, CompletionTokens: 5},
 		{GuildID: "g1", Day: "2026-03-02", URL: "https://a.example/3", Title: "Three", Calls: 1, PromptTokens: 4000, CompletionTokens: 1000},
