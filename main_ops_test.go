@@ -176,3 +176,29 @@ func TestReadyzFailsWhenStoreClosed(t *testing.T) {
 		t.Errorf("GET /healthz with the store closed = %d; want 200", code)
 	}
 }
+
+// TestHealthcheckCommand: `briefbot healthcheck` (the image's
+// HEALTHCHECK) passes while a bot serves HTTP_ADDR and fails, saying
+// why, when none does or HTTP_ADDR is unset.
+func TestHealthcheckCommand(t *testing.T) {
+	addr := freeAddr(t)
+	env := testEnv(t, map[string]string{"HTTP_ADDR": addr})
+	if code, _, errOut := runMain(t, env, "", "healthcheck"); code != 1 || !strings.Contains(errOut, "healthcheck") {
+		t.Errorf("healthcheck with nothing listening = %d, %q; want 1 and a reason", code, errOut)
+	}
+	if code, _, errOut := runMain(t, testEnv(t, nil), "", "healthcheck"); code != 1 || !strings.Contains(errOut, "HTTP_ADDR") {
+		t.Errorf("healthcheck without HTTP_ADDR = %d, %q; want 1 naming HTTP_ADDR", code, errOut)
+	}
+	c := startConsole(t, env)
+	if code, _, errOut := runMain(t, env, "", "healthcheck"); code != 0 {
+		t.Errorf("healthcheck with the bot running = %d, %q; want 0", code, errOut)
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	every := testEnv(t, map[string]string{"HTTP_ADDR": ":" + port})
+	if code, _, errOut := runMain(t, every, "", "healthcheck"); code != 0 {
+		t.Errorf("healthcheck of :%s (every interface) = %d, %q; want 0 through the loopback", port, code, errOut)
+	}
+	if code := c.quit(); code != 0 {
+		t.Errorf("run() = %d; want 0", code)
+	}
+}
