@@ -12,7 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"briefbot/bot/discordtest"
 	"briefbot/metrics"
 	"briefbot/store"
 	"briefbot/summarize/openaitest"
@@ -200,5 +202,52 @@ func TestHealthcheckCommand(t *testing.T) {
 	}
 	if code := c.quit(); code != 0 {
 		t.Errorf("run() = %d; want 0", code)
+	}
+}
+
+// TestDiscordMetricsAndReadiness runs the bot against the Discord
+// stand-in with HTTP_ADDR: ready once the gateway is up; a REST 429
+// and a dropped gateway are counted; ready again after the reconnect.
+func TestDiscordMetricsAndReadiness(t *testing.T) {
+	news := newsServer(t, nil)
+	addr := freeAddr(t)
+	base := "http://" + addr
+	b := startDiscordBot(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true", "HTTP_ADDR": addr})
+	srv := b.srv
+	if code, body := httpGet(t, base+"/readyz"); code != http.StatusOK {
+		t.Fatalf("GET /readyz with the gateway connected = %d %q; want 200", code, body)
+	}
+	before := scrape(t, base)
+
+	srv.RateLimitNext(discordtest.RouteCreateMessage, 1, 100*time.Millisecond)
+	m := srv.Say(t, discordtest.ChannelID, discordtest.Alice, news.URL+storyDay1)
+	b.replyTo(m.ID)
+
+	if n := srv.DropGateway(); n == 0 {
+		t.Fatal("DropGateway closed no connection")
+	}
+	srv.WaitReady(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := httpGet(t, base+"/readyz")
+		if code == http.StatusOK && scrape(t, base)["briefbot_gateway_reconnects_total"] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reconnect counted, or /readyz = %d, 15 s after the gateway dropped", code)
+		}
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	}
+
+	after := scrape(t, base)
+	for series, delta := range map[string]float64{
+		"briefbot_links_seen_total":                     1,
+		`briefbot_summaries_total{engine="extractive"}`: 1,
+		"briefbot_discord_rest_429_total":               1,
+		"briefbot_gateway_reconnects_total":             1,
+	} {
+		if got := after[series] - before[series]; got != delta {
+			t.Errorf("%s moved by %v; want %v", series, got, delta)
+		}
 	}
 }

@@ -376,6 +376,20 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
+// DropGateway closes every gateway connection (going away, as Discord
+// does when it moves a session) and leaves the server up, so the client
+// reconnects. It returns how many connections it closed.
+func (s *Server) DropGateway() int {
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = nil
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close()
+	}
+	return len(conns)
+}
+
 // AddGuild adds a server. If a session is connected, it is told with a
 // GUILD_CREATE dispatch; otherwise the server comes with the next Ready.
 func (s *Server) AddGuild(g Guild) {
