@@ -672,7 +672,11 @@ func runCLI(ctx context.Context, cfg config, log *slog.Logger, cmd string, args 
 		}
 		if sum.SaveErr != nil {
 			// Shown, but not kept: a script must not take it as done.
-			fmt.Fprintf(stderr, "briefbot: the summary was not saved: %s\n", cliError(sum.SaveErr))
+			detail := sum.SaveErr.Error()
+			if errors.Is(sum.SaveErr, store.ErrDiskFull) {
+				detail = cliError(sum.SaveErr)
+			}
+			fmt.Fprintf(stderr, "briefbot: the summary was not saved: %s\n", detail)
 			return 1
 		}
 		return code

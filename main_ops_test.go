@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"io"
 	"net"
 	"net/http"
@@ -249,5 +250,39 @@ func TestDiscordMetricsAndReadiness(t *testing.T) {
 		if got := after[series] - before[series]; got != delta {
 			t.Errorf("%s moved by %v; want %v", series, got, delta)
 		}
+	}
+}
+
+// TestCLISaveErrorReportedOnce: a summary that cannot be stored is
+// reported once, by the command line, with the store's error once and
+// no user message that does not fit ("I couldn't read that page").
+func TestCLISaveErrorReportedOnce(t *testing.T) {
+	srv := newsServer(t, nil)
+	env := testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"})
+	dbPath, _ := env.lookup("DATABASE_PATH")
+	// A store that reads but cannot write summaries: a trigger refuses.
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.Exec(`CREATE TRIGGER no_saves BEFORE INSERT ON summaries BEGIN SELECT RAISE(ABORT, 'saving is switched off'); END`)
+	raw.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runMain(t, env, "", "summarize", srv.URL+storyDay1)
+	if code != 1 || !strings.Contains(out, "## Trump-Putin") {
+		t.Fatalf("run(summarize) = %d with %d bytes of summary; want 1 after printing it (stderr %q)", code, len(out), errOut)
+	}
+	if n := strings.Count(errOut, "saving is switched off"); n != 1 {
+		t.Errorf("stderr holds the save error %d times; want once:\n%s", n, errOut)
+	}
+	if strings.Contains(errOut, "couldn't read that page") {
+		t.Errorf("stderr blames the page for a failed save:\n%s", errOut)
 	}
 }

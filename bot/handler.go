@@ -428,6 +428,7 @@ func (h *Handler) summarizeOne(ctx context.Context, job linkJob, u string) (res 
 		sum, note := h.summarizerFor(ctx, job.src.GuildID)
 		res.summary, res.err = sum.Summarize(ctx, summarize.Request{URL: u, Fresh: job.fresh, Language: job.set.Language})
 		if res.err == nil && res.summary != nil {
+			h.logSaveErr(job.src.GuildID, res.summary)
 			h.recordUsage(ctx, job.src.GuildID, res.summary)
 			if note != "" {
 				res.summary = withNote(res.summary, note)

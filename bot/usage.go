@@ -280,3 +280,12 @@ func thousands(n int64) string {
 	}
 	return s
 }
+
+// logSaveErr logs, once, that a summary answered could not be stored
+// (the Service leaves that to the boundary): the reader has it, and the
+// next request for the link summarizes it again.
+func (h *Handler) logSaveErr(guildID string, s *summarize.Summary) {
+	if s.SaveErr != nil {
+		h.log.Error("summary_save_failed", slog.String("guild_id", guildID), slog.String("url", s.URL), slog.Any("err", s.SaveErr))
+	}
+}

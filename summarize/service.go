@@ -515,7 +515,7 @@ func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, la
 	}
 	if err := s.opts.Store.SaveSummary(ctx, sum); err != nil {
 		// The reader still gets the summary; the next request retries.
-		s.opts.Logger.Error("summary_save_failed", slog.String("url", canonical), slog.Any("err", err))
+		// The caller reports SaveErr (logged once, at its boundary).
 		sum.SaveErr = err
 	}
 	return sum, nil
