@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -284,5 +285,46 @@ func TestCLISaveErrorReportedOnce(t *testing.T) {
 	}
 	if strings.Contains(errOut, "couldn't read that page") {
 		t.Errorf("stderr blames the page for a failed save:\n%s", errOut)
+	}
+}
+
+// TestLogLevelAndFormat: the command line logs nothing at info unless
+// LOG_LEVEL asks; LOG_FORMAT=json writes one JSON object a line; extract
+// never logs about engines.
+func TestLogLevelAndFormat(t *testing.T) {
+	needSeed(t)
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		wantLog string // "" for no log at all
+	}{
+		{"summarize, default level", nil, []string{"summarize", seedPath}, ""},
+		{"summarize, info, json", map[string]string{"LOG_LEVEL": "info", "LOG_FORMAT": "json"}, []string{"summarize", seedPath}, `"msg":"offline_engine"`},
+		{"summarize, info, text", map[string]string{"LOG_LEVEL": "info"}, []string{"summarize", seedPath}, "msg=offline_engine"},
+		{"extract, debug", map[string]string{"LOG_LEVEL": "debug"}, []string{"extract", seedPath}, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runMain(t, testEnv(t, tt.env), "", tt.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if tt.wantLog == "" {
+				if errOut != "" {
+					t.Errorf("stderr = %q; want nothing", errOut)
+				}
+				return
+			}
+			if !strings.Contains(errOut, tt.wantLog) {
+				t.Errorf("stderr = %q; want %s", errOut, tt.wantLog)
+			}
+			if tt.env["LOG_FORMAT"] == "json" {
+				for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+					if !json.Valid([]byte(line)) {
+						t.Errorf("log line %q is not JSON", line)
+					}
+				}
+			}
+		})
 	}
 }
