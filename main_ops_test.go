@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
+	"briefbot/bot"
 	"briefbot/bot/discordtest"
 	"briefbot/metrics"
 	"briefbot/store"
@@ -239,6 +242,13 @@ func TestDiscordMetricsAndReadiness(t *testing.T) {
 			t.Fatalf("no reconnect counted, or /readyz = %d, 15 s after the gateway dropped", code)
 		}
 		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	}
+
+	// /usage answers a moderator privately with this server's spend.
+	in := srv.Command(t, discordtest.Invoker{Permissions: discordgo.PermissionManageGuild | discordgo.PermissionViewChannel | discordgo.PermissionSendMessages}, bot.CommandUsage)
+	posts := srv.WaitInteraction(t, in.ID, 1)
+	if p := posts[len(posts)-1]; !p.Ephemeral || !strings.Contains(p.Data.Content, "1 summary (0% from the cache)") {
+		t.Errorf("/usage answer = %s ephemeral %v %q; want a private notice of the one summary", p.Kind, p.Ephemeral, p.Data.Content)
 	}
 
 	after := scrape(t, base)
