@@ -338,3 +338,53 @@ func TestLogLevelAndFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestNewcomerFixes goes through what a new user trips over first: a
+// link to a local server (refused, saying how to allow it), a file that
+// is not there, and /help, which lists every command on one line each.
+func TestNewcomerFixes(t *testing.T) {
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body><article><p>Local page.</p></article></body></html>"))
+	}))
+	defer local.Close()
+
+	c := startConsole(t, testEnv(t, nil))
+	got := c.say("try this "+local.URL+"/news", "FETCH_ALLOW_PRIVATE_NETWORKS=true")
+	if strings.Contains(got, "autosummarize") {
+		t.Errorf("a refused private link blames autosummarize:\n%s", got)
+	}
+	help := c.say("/help", "/quit")
+	for _, cmd := range bot.DiscordCommands() {
+		if cmd.Type != discordgo.ChatApplicationCommand && cmd.Type != 0 {
+			continue // the message command lives in Discord's menu
+		}
+		n := 0
+		for _, line := range strings.Split(help, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "/"+cmd.Name) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("/help has %d lines for /%s; want one:\n%s", n, cmd.Name, help)
+		}
+	}
+	_, list, _ := strings.Cut(help, "type a command:\n")
+	for _, line := range strings.Split(list, "\n") {
+		if !strings.HasPrefix(line, "  /") {
+			t.Errorf("/help line %q does not start with its command: one line each", line)
+		}
+	}
+	if code := c.quit(); code != 0 {
+		t.Errorf("run() = %d; want 0", code)
+	}
+
+	code, _, errOut := runMain(t, testEnv(t, nil), "", "summarize", "./missing.html")
+	if code != 1 || !strings.Contains(errOut, "./missing.html: no such file") {
+		t.Errorf("summarize ./missing.html = %d, %q; want 1 saying the file is missing", code, errOut)
+	}
+	code, _, errOut = runMain(t, testEnv(t, nil), "", "summarize", local.URL+"/news")
+	if code != 1 || !strings.Contains(errOut, "FETCH_ALLOW_PRIVATE_NETWORKS=true") {
+		t.Errorf("summarize of a local link = %d, %q; want 1 saying how to allow it", code, errOut)
+	}
+}
