@@ -543,6 +543,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 			MaxConcurrent: cfg.LLMConcurrency,
 			ChunkTokens:   cfg.LLMChunkTokens,
 			Logger:        log,
+			HTTPClient:    modelClient(m),
 		})
 		if err != nil {
 			db.Close()
@@ -944,6 +945,15 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		return 1
 	}
 	return 0
+}
+
+// modelClient is the language model's HTTP client: timed per request
+// when there are metrics, else nil (the engine's default).
+func modelClient(m *metrics.Metrics) *http.Client {
+	if m == nil {
+		return nil
+	}
+	return &http.Client{Transport: m.ModelTransport(http.DefaultTransport)}
 }
 
 // opsHandler serves /healthz, /readyz and /metrics of m: ready when the

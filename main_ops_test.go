@@ -147,6 +147,20 @@ func TestMetricsAfterConsoleSession(t *testing.T) {
 	if int(tokens) != usageTokens {
 		t.Errorf("model_tokens_total = %v; want the %d tokens /usage shows", tokens, usageTokens)
 	}
+	// Every request the stand-in answered was timed, by status: the
+	// summary's, and the refused ones (the fallback's, the briefing's).
+	var timed200, timedAll float64
+	for series, v := range after {
+		if strings.HasPrefix(series, "briefbot_model_request_duration_seconds_count{") {
+			timedAll += v - before[series]
+			if strings.Contains(series, `code="200"`) {
+				timed200 += v - before[series]
+			}
+		}
+	}
+	if int(timed200) != modelCalls || int(timedAll) != llm.Count() {
+		t.Errorf("model requests timed: %v answered 200, %v in all; want %d and %d (what the stand-in saw)", timed200, timedAll, modelCalls, llm.Count())
+	}
 	if after["briefbot_queue_depth"] != 0 {
 		t.Errorf("queue_depth = %v after every answer; want 0", after["briefbot_queue_depth"])
 	}

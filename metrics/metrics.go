@@ -38,6 +38,7 @@ type Metrics struct {
 	modelCalls       prometheus.Counter
 	modelTokens      *prometheus.CounterVec
 	engineSeconds    *prometheus.HistogramVec
+	modelRequests    *prometheus.HistogramVec
 	fallbacks        prometheus.Counter
 	budgetOffline    *prometheus.CounterVec
 	briefingsPosted  prometheus.Counter
@@ -77,6 +78,14 @@ func New() *Metrics {
 		Buckets: []float64{0.01, 0.05, 0.25, 1, 2.5, 5, 10, 30, 60, 120, 300},
 	}, []string{"engine"})
 	m.reg.MustRegister(m.engineSeconds)
+	m.modelRequests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: "briefbot", Name: "model_request_duration_seconds",
+		Help: "Each HTTP request to the language model (summaries, briefing merges, retries), by status code.",
+		// One part of an article: about a second on a fast model, up to
+		// the 60 s call timeout.
+		Buckets: []float64{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 60},
+	}, []string{"code"})
+	m.reg.MustRegister(m.modelRequests)
 	m.fallbacks = counter("fallbacks_total", "Summaries that fell back to the offline engine because the language model failed.")
 	m.budgetOffline = counterVec("budget_offline_total", "Summaries sent to the offline engine because a daily token cap was reached, by cap (server, global).", "cap")
 	m.briefingsPosted = counter("briefings_posted_total", "Briefings posted.")
@@ -133,6 +142,15 @@ func (m *Metrics) Summarized(engine string, u summarize.Usage, took time.Duratio
 	if fallback {
 		m.fallbacks.Inc()
 	}
+}
+
+// ModelTransport wraps the language model's HTTP transport (nil means
+// http.DefaultTransport) to time each request by status code.
+func (m *Metrics) ModelTransport(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return promhttp.InstrumentRoundTripperDuration(m.modelRequests, base)
 }
 
 // LinksSeen counts links the bot was asked to summarize (bot.Metrics).
