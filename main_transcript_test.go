@@ -15,14 +15,19 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // transcriptNoise matches what changes from run to run in a console
 // transcript (the article server's address, the day and time of a
 // briefing and its id, how long a summary took) and the bodies of
-// summaries and briefings, which have tests of their own: the golden
-// file is the conversation around them.
+// summaries and briefings (their points, More buttons and parts), which
+// have tests of their own: the golden file is the conversation around
+// them.
 var transcriptNoise = []struct {
 	re   *regexp.Regexp
 	with string
 }{
 	{regexp.MustCompile(`(?ms)^(## [^\n]+\n).*?^(-- (extractive|llm) ·)`), "$1[summary]\n$2"},
 	{regexp.MustCompile(`(?s)(── briefing in #general ──\n).*?\n(Posted the briefing)`), "$1[briefing]\n$2"},
+	// How many points a summary holds back, and so whether it has a More
+	// button, is the engine's and the renderer's business.
+	{regexp.MustCompile(`(?m)^\[More \(\d+ points? left\)\]\n\(type /more to press it\)\n`), ""},
+	{regexp.MustCompile(`Posted the briefing \(\d+ messages?\)`), "Posted the briefing (N messages)"},
 	{regexp.MustCompile(`http://127\.0\.0\.1:\d+`), "http://NEWS"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC`), "YYYY-MM-DD hh:mm UTC"},
 	{regexp.MustCompile(`\d{4}-\d{2}-\d{2} UTC`), "YYYY-MM-DD UTC"},

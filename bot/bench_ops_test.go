@@ -15,6 +15,7 @@ import (
 	"briefbot/metrics"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 	"briefbot/summarize/openaitest"
 )
 
@@ -43,7 +44,7 @@ func newOpsBot(b *testing.B, withMetrics, withUsage bool) *opsBot {
 		Store:    db,
 		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
 		Engine:   engine,
-		Fallback: summarize.NewExtractiveEngine(),
+		Fallback: extractive.New(),
 	}
 	cfg := bot.Config{Shares: db, Settings: db, UserRate: rate.Inf, UserBurst: 1}
 	if withMetrics {

@@ -14,6 +14,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extractive"
 	"briefbot/summarize/openaitest"
 )
 
@@ -83,7 +84,7 @@ func (w *budgetWorld) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	offline := summarize.NewExtractiveEngine()
+	offline := extractive.New()
 	clock := func() time.Time { return w.now }
 	svc, err := summarize.NewService(summarize.ServiceOptions{Store: db, Fetcher: fetcher, Engine: engine, Fallback: offline, Now: clock})
 	if err != nil {
