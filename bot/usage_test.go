@@ -228,3 +228,39 @@ func TestCacheHitsBatched(t *testing.T) {
 		t.Errorf("stored after FlushUsage = %d answers, %d hits; want 5, 4", a, h)
 	}
 }
+
+// TestSharedFlightChargedOnce: two servers asking for the same new link
+// at once share one model run, and its tokens are charged once.
+func TestSharedFlightChargedOnce(t *testing.T) {
+	w := newBudgetWorld(t, 0, 0)
+	w.llm.SetDefault(openaitest.Delayed(300*time.Millisecond, openaitest.Instant))
+	done := make(chan string, 2)
+	for _, g := range []string{"A", "B"} {
+		go func() { done <- w.summarize(g, pathPause, false) }()
+	}
+	for range 2 {
+		if got := <-done; !strings.Contains(got, "-- llm") {
+			t.Fatalf("answer is not the model's:\n%.300s", got)
+		}
+	}
+	if n := w.llm.Count(); n != 1 {
+		t.Fatalf("model requests = %d; want the two servers to share one", n)
+	}
+	ctx := context.Background()
+	var calls int64
+	var tokens int64
+	for _, g := range []string{"A", "B"} {
+		rep, err := w.db.UsageReport(ctx, g, "2026-03-10", "2026-03-10", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Totals.Answers != 1 {
+			t.Errorf("server %s answers = %d; want 1", g, rep.Totals.Answers)
+		}
+		calls += rep.Totals.Calls
+		tokens += rep.Totals.Tokens()
+	}
+	if calls != 1 || tokens == 0 {
+		t.Errorf("charged %d model calls, %d tokens over both servers; want the one call, once", calls, tokens)
+	}
+}

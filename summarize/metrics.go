@@ -3,6 +3,7 @@ package summarize
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,4 +78,23 @@ func notifyReading(ctx context.Context) {
 	if f, ok := ctx.Value(readingKey{}).(func()); ok && f != nil {
 		f()
 	}
+}
+
+// chargeOnce is a flight's summary as its callers take it: the first
+// gets the model usage the run cost, the others (who joined the flight)
+// a copy with none, so the spend is counted once however many servers
+// asked for the link at once.
+type chargeOnce struct {
+	sum   *Summary
+	taken atomic.Bool
+}
+
+// take returns a copy of the summary, with its usage for the first
+// caller only.
+func (c *chargeOnce) take() *Summary {
+	s := *c.sum
+	if !c.taken.CompareAndSwap(false, true) {
+		s.Usage = Usage{}
+	}
+	return &s
 }

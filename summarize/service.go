@@ -172,7 +172,11 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 	ch := s.flight.DoChan(flightKey(s.key(s.opts.Engine, link, lang), req.Fresh), func() (any, error) {
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.FlightTimeout)
 		defer cancel()
-		return s.run(fctx, link, lang, req.Fresh)
+		sum, err := s.run(fctx, link, lang, req.Fresh)
+		if err != nil {
+			return nil, err
+		}
+		return &chargeOnce{sum: sum}, nil
 	})
 	select {
 	case <-ctx.Done():
@@ -181,13 +185,13 @@ func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) 
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		sum := *r.Val.(*Summary)
+		sum := r.Val.(*chargeOnce).take()
 		if sum.Cached {
 			// Found by the flight: after another flight landed, or
 			// under the article a redirect or the same text led to.
 			s.opts.Metrics.CacheHit()
 		}
-		return withLanguageNote(&sum, lang), nil
+		return withLanguageNote(sum, lang), nil
 	}
 }
 
@@ -434,16 +438,19 @@ func (s *Service) summarizeArticle(ctx context.Context, doc *Document, final, la
 	v, err, _ := s.articles.Do(flightKey(key, fresh), func() (any, error) {
 		if !fresh {
 			if sum, ok := s.cached(ctx, key); ok {
-				return sum, nil
+				return &chargeOnce{sum: sum}, nil
 			}
 		}
-		return s.summarizeDoc(ctx, doc, final, lang, start)
+		sum, err := s.summarizeDoc(ctx, doc, final, lang, start)
+		if err != nil {
+			return nil, err
+		}
+		return &chargeOnce{sum: sum}, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sum := *v.(*Summary)
-	return &sum, nil
+	return v.(*chargeOnce).take(), nil
 }
 
 // saveAlias records an alias; a failure only costs a later fetch.
