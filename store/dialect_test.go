@@ -197,3 +197,30 @@ func TestSchemaSameOnBothEngines(t *testing.T) {
 		t.Errorf("PostgreSQL columns %v\nwant SQLite's %v", pgCols, liteCols)
 	}
 }
+
+// TestTextOrderIsBytewise: text sorts by its bytes on both engines,
+// whatever the PostgreSQL database's own collation (an ICU or en_US one
+// would put "a" before "B" and ignore "_").
+func TestTextOrderIsBytewise(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	guilds := []string{"b", "B", "a", "_x", "a_", "A", "ä", "10", "9"}
+	for _, g := range guilds {
+		if err := db.SaveSchedule(ctx, Schedule{GuildID: g, ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := db.Schedules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range list {
+		got = append(got, s.GuildID)
+	}
+	want := append([]string(nil), guilds...)
+	sort.Strings(want) // Go compares strings bytewise
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Schedules() in order %q; want byte order %q", got, want)
+	}
+}
