@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -222,5 +224,48 @@ func TestTextOrderIsBytewise(t *testing.T) {
 	sort.Strings(want) // Go compares strings bytewise
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Schedules() in order %q; want byte order %q", got, want)
+	}
+}
+
+// TestPostgresRefusesNewerSchema: on PostgreSQL too, Open refuses a
+// database a newer briefbot has migrated, naming both versions, and its
+// message names the database without the password of the URL.
+func TestPostgresRefusesNewerSchema(t *testing.T) {
+	if testBackend != "postgres" {
+		t.Skip("PostgreSQL only; TestOpenRefusesNewerSchema covers SQLite")
+	}
+	ctx := context.Background()
+	dsn := testDSN(t)
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := ms[len(ms)-1].version
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, 'future', 1)`, known+7); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	// The test server trusts local connections, so a password in the URL
+	// is accepted and ignored: enough to see it is not repeated.
+	withPassword := strings.Replace(dsn, "postgres://postgres@", "postgres://postgres:hunter2@", 1)
+	if withPassword == dsn {
+		t.Skipf("cannot add a password to %s", redactURL(dsn))
+	}
+	db, err = Open(ctx, withPassword)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open accepted a database from a newer version")
+	}
+	var sv *SchemaVersionError
+	if !errors.As(err, &sv) || sv.Have != known+7 || sv.Known != known {
+		t.Fatalf("Open = %v; want a *SchemaVersionError{Have: %d, Known: %d}", err, known+7, known)
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("Open error %q repeats the password", err)
 	}
 }

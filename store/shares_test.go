@@ -488,6 +488,7 @@ func BenchmarkSearchTopics(b *testing.B) {
 			topic("Future talks", point("Negotiations begin in Jeddah.", summarize.StatusAgreed))))
 		share(b, db, fmt.Sprint("g", i%4), s, base.Add(time.Duration(i)*time.Minute))
 	}
+	analyzeIfPostgres(b, db)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := db.SearchTopics(ctx, "g1", "energy strikes", 25); err != nil {
