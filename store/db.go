@@ -122,6 +122,9 @@ type preparedStmt struct {
 // outlast any write transaction this package makes.
 const busyTimeout = "5000"
 
+// busyTimeoutDuration is busyTimeout as a duration.
+const busyTimeoutDuration = 5000 * time.Millisecond
+
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
@@ -150,7 +153,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
 	}
@@ -167,7 +170,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		r.Close()
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
@@ -178,6 +181,26 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// pingSQLite opens a first connection of pool. Setting journal_mode=WAL
+// on a new file takes a lock that SQLite does not wait for (no busy
+// handler), so processes opening one new file at once get SQLITE_BUSY
+// here: try again for as long as busyTimeout.
+func pingSQLite(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(busyTimeoutDuration)
+	for {
+		err := pool.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // prepare prepares the statements of db.statements on their pools.
