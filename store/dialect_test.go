@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"briefbot/summarize"
 )
 
 func TestRebind(t *testing.T) {
@@ -267,5 +269,30 @@ func TestPostgresRefusesNewerSchema(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("Open error %q repeats the password", err)
+	}
+}
+
+// TestSearchFoldsAccentsAndStems: both engines find a topic whatever the
+// accents of the query or the text, and through English word endings.
+func TestSearchFoldsAccentsAndStems(t *testing.T) {
+	db := openTest(t)
+	s := save(t, db, newSummary("https://news.example/kyiv", "extractive",
+		topic("Zelenský's visit", point("President Zelensky met négociateurs in Genève.", summarize.StatusReported)),
+		topic("Naval strikes", point("Warships were striking ports.", summarize.StatusDisputed))))
+	share(t, db, "A", s, base)
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"zelensky", []string{"Zelenský's visit"}},
+		{"ZELENSKÝ", []string{"Zelenský's visit"}},
+		{"negociateurs geneve", []string{"Zelenský's visit"}},
+		{"strike", []string{"Naval strikes"}},
+		{"warship", []string{"Naval strikes"}},
+		{"port", []string{"Naval strikes"}},
+	} {
+		if got := search(t, db, "A", tt.query); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SearchTopics(A, %q) = %q; want %q", tt.query, got, tt.want)
+		}
 	}
 }
