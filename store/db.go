@@ -70,9 +70,10 @@ func (e *SchemaVersionError) Is(target error) bool { return target == ErrNewerSc
 // DB is the store, on SQLite or PostgreSQL. It is safe for concurrent use
 // by many goroutines.
 //
-// On PostgreSQL one pool serves reads and writes (w and r are the same).
-// On SQLite, writes go through one connection, so concurrent writers in this process
-// queue in database/sql instead of failing with SQLITE_BUSY; write
+// On PostgreSQL one pool serves reads and writes (w and r are the same),
+// and the server runs concurrent writers. On SQLite, writes go through
+// one connection, so concurrent writers in this process queue in
+// database/sql instead of failing with SQLITE_BUSY; write
 // transactions begin IMMEDIATE and wait up to busyTimeout for another
 // process (say, the command line next to a running bot). Reads use a
 // separate pool of query-only connections and, thanks to WAL, never wait for
@@ -255,9 +256,13 @@ func loadMigrations() ([]migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	type variant struct {
+		version     int
+		path, name  string
+		suffix, sql string
+	}
 	byVersion := map[int]*migration{}
-	type file struct{ path, name string }
-	variants := map[int]map[string]file{}
+	var variants []variant
 	for _, p := range paths {
 		base := strings.TrimPrefix(p, "migrations/")
 		suffix := ".sql"
@@ -276,10 +281,7 @@ func loadMigrations() ([]migration, error) {
 			return nil, err
 		}
 		if suffix != ".sql" {
-			if variants[v] == nil {
-				variants[v] = map[string]file{}
-			}
-			variants[v][suffix] = file{p, name}
+			variants = append(variants, variant{v, p, name, suffix, string(b)})
 			continue
 		}
 		if prev, dup := byVersion[v]; dup {
@@ -287,18 +289,14 @@ func loadMigrations() ([]migration, error) {
 		}
 		byVersion[v] = &migration{version: v, name: name, sql: string(b), variants: map[string]string{}}
 	}
-	for v, fs := range variants {
-		for suffix, f := range fs {
-			m := byVersion[v]
-			if m == nil || m.name != f.name {
-				return nil, fmt.Errorf("migration %s has no NNN_name.sql of the same number and name", f.path)
-			}
-			b, err := migrationFS.ReadFile(f.path)
-			if err != nil {
-				return nil, err
-			}
-			m.variants[suffix] = string(b)
+	// A variant belongs to the shared file of its number and name, so a
+	// renumbered shared file cannot leave its variant behind unnoticed.
+	for _, vr := range variants {
+		m := byVersion[vr.version]
+		if m == nil || m.name != vr.name {
+			return nil, fmt.Errorf("migration %s has no %03d_%s.sql beside it", vr.path, vr.version, vr.name)
 		}
+		m.variants[vr.suffix] = vr.sql
 	}
 	ms := make([]migration, 0, len(byVersion))
 	for _, m := range byVersion {
