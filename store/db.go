@@ -251,8 +251,11 @@ func (m migration) sqlFor(d *dialect) string {
 	return d.ddl(m.sql)
 }
 
-func loadMigrations() ([]migration, error) {
-	paths, err := fs.Glob(migrationFS, "migrations/*.sql")
+func loadMigrations() ([]migration, error) { return loadMigrationsFrom(migrationFS) }
+
+// loadMigrationsFrom reads the migrations in fsys's folder migrations.
+func loadMigrationsFrom(fsys fs.FS) ([]migration, error) {
+	paths, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +279,7 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil || v <= 0 || strings.Contains(name, ".") {
 			return nil, fmt.Errorf("migration file %s is not named NNN_name.sql or NNN_name.pg.sql", p)
 		}
-		b, err := migrationFS.ReadFile(p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil, err
 		}
