@@ -151,6 +151,7 @@ type config struct {
 	LLMChunkTokens int
 
 	DatabasePath    string
+	DatabaseURL     string // PostgreSQL; takes the place of DatabasePath
 	SummaryLanguage string
 
 	FetchAllowPrivate bool
@@ -195,6 +196,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		LLMConcurrency:    p.integer("LLM_MAX_CONCURRENT", 4, 1, 256),
 		LLMChunkTokens:    p.integer("LLM_CHUNK_TOKENS", summarize.DefaultLLMChunkTokens, 500, 1_000_000),
 		DatabasePath:      p.nonEmpty("DATABASE_PATH", "briefbot.db"),
+		DatabaseURL:       p.postgresURL("DATABASE_URL"),
 		SummaryLanguage:   p.language("SUMMARY_LANGUAGE"),
 		FetchAllowPrivate: p.boolean("FETCH_ALLOW_PRIVATE_NETWORKS", false),
 		FetchMaxBytes:     p.bytes("FETCH_MAX_BYTES", 15<<20),
@@ -330,6 +332,19 @@ func (p *envParser) url(name, def string) string {
 		p.fail(name, fmt.Sprintf("must be an http(s) URL, got %q", v))
 	}
 	return strings.TrimRight(v, "/")
+}
+
+// postgresURL reads a PostgreSQL connection URL; the message of a bad one
+// does not repeat it, as it may hold a password.
+func (p *envParser) postgresURL(name string) string {
+	v := p.str(name, "")
+	if v == "" {
+		return v
+	}
+	if err := store.ParsePostgresURL(v); err != nil {
+		p.fail(name, "must be a postgres://user:password@host:port/database URL: "+err.Error())
+	}
+	return v
 }
 
 func (p *envParser) boolean(name string, def bool) bool {
@@ -522,9 +537,13 @@ type app struct {
 // nil (no metrics); engineLog says which engine summarizes, for the
 // modes that summarize.
 func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metrics, engineLog bool) (*app, error) {
-	db, err := store.Open(ctx, cfg.DatabasePath)
+	dsn := cfg.DatabasePath
+	if cfg.DatabaseURL != "" {
+		dsn = cfg.DatabaseURL
+	}
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, err // it names the path
+		return nil, err // it names the path, or the URL without its password
 	}
 	fetcher := summarize.NewFetcher(summarize.FetchOptions{
 		AllowPrivate: cfg.FetchAllowPrivate,

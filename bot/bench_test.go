@@ -133,7 +133,13 @@ type benchBot struct {
 func newBenchBot(tb testing.TB) *benchBot {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "bench.db"))
+	// BRIEFBOT_BENCH_DATABASE_URL=postgres://… measures on PostgreSQL
+	// (a database of its own: the benchmarks write to it).
+	dsn := filepath.Join(tb.TempDir(), "bench.db")
+	if u := os.Getenv("BRIEFBOT_BENCH_DATABASE_URL"); u != "" {
+		dsn = u
+	}
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
@@ -225,7 +224,7 @@ func TestBriefingLifecycle(t *testing.T) {
 // the slot afterwards.
 func TestBriefingSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "restart.db")
+	path := testDSN(t)
 	slot := time.Date(2025, 3, 30, 7, 0, 0, 0, time.UTC)
 	db, err := Open(ctx, path)
 	if err != nil {
@@ -313,7 +312,7 @@ func TestBriefingLease(t *testing.T) {
 // to claim one slot many times over; each slot has exactly one winner.
 func TestBriefingClaimRace(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "race.db")
+	path := testDSN(t)
 	const procs, slots = 4, 20
 	dbs := make([]*DB, procs)
 	for i := range dbs {
@@ -361,7 +360,7 @@ func TestBriefingClaimRace(t *testing.T) {
 // the upgrade finishes it.
 func TestBriefingLeaseMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := testDSN(t)
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

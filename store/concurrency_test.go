@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -98,7 +97,7 @@ func TestConcurrentProcesses(t *testing.T) {
 		t.Skip("short")
 	}
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "shared.db")
+	path := testDSN(t)
 	var dbs [2]*DB
 	for i := range dbs {
 		db, err := Open(ctx, path)

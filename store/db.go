@@ -38,14 +38,14 @@ func (e *diskFullError) Unwrap() error        { return e.err }
 
 // checkFull marks err as a full disk when SQLite says so: SQLITE_FULL, or
 // SQLITE_IOERR_SHMSIZE, which is how a full disk shows when the WAL index
-// (the -shm file) cannot grow.
+// (the -shm file) cannot grow; or when PostgreSQL says disk_full.
 func checkFull(err error) error {
 	if err == nil || errors.Is(err, ErrDiskFull) {
 		return err
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_FULL || se.Code() == sqlite3.SQLITE_IOERR_SHMSIZE) ||
-		errors.Is(err, syscall.ENOSPC) {
+		errors.Is(err, syscall.ENOSPC) || isPgDiskFull(err) {
 		return &diskFullError{err: err}
 	}
 	return err
@@ -67,10 +67,13 @@ func (e *SchemaVersionError) Error() string {
 // Is reports whether target is ErrNewerSchema.
 func (e *SchemaVersionError) Is(target error) bool { return target == ErrNewerSchema }
 
-// DB is the SQLite store. It is safe for concurrent use by many goroutines.
+// DB is the store, on SQLite or PostgreSQL. It is safe for concurrent use
+// by many goroutines.
 //
-// Writes go through one connection, so concurrent writers in this process
-// queue in database/sql instead of failing with SQLITE_BUSY; write
+// On PostgreSQL one pool serves reads and writes (w and r are the same),
+// and the server runs concurrent writers. On SQLite, writes go through
+// one connection, so concurrent writers in this process queue in
+// database/sql instead of failing with SQLITE_BUSY; write
 // transactions begin IMMEDIATE and wait up to busyTimeout for another
 // process (say, the command line next to a running bot). Reads use a
 // separate pool of query-only connections and, thanks to WAL, never wait for
@@ -78,6 +81,7 @@ func (e *SchemaVersionError) Is(target error) bool { return target == ErrNewerSc
 type DB struct {
 	w *sql.DB
 	r *sql.DB
+	d *dialect
 	// Hot reads, prepared once on the reader pool: parsing a statement
 	// costs as much as running it.
 	getSummary, getAlias, searchTopics, topicNames *sql.Stmt
@@ -94,7 +98,7 @@ func (db *DB) statements() []preparedStmt {
 	return []preparedStmt{
 		{&db.getSummary, db.r, getSummarySQL},
 		{&db.getAlias, db.r, getAliasSQL},
-		{&db.searchTopics, db.r, searchTopicsSQL},
+		{&db.searchTopics, db.r, searchTopicsSQL(db.d)},
 		{&db.topicNames, db.r, topicNamesSQL},
 		{&db.upsertArticle, db.w, upsertArticleSQL},
 		{&db.upsertSummary, db.w, upsertSummarySQL},
@@ -102,8 +106,8 @@ func (db *DB) statements() []preparedStmt {
 		{&db.insertTopic, db.w, insertTopicSQL},
 		{&db.upsertAlias, db.w, upsertAliasSQL},
 		{&db.recordShare, db.w, recordShareSQL},
-		{&db.ftsDelete, db.w, ftsDeleteSQL},
-		{&db.ftsInsert, db.w, ftsInsertSQL},
+		{&db.ftsDelete, db.w, db.d.ftsDeleteSQL},
+		{&db.ftsInsert, db.w, db.d.ftsInsertSQL},
 	}
 }
 
@@ -119,14 +123,22 @@ type preparedStmt struct {
 // outlast any write transaction this package makes.
 const busyTimeout = "5000"
 
+// busyTimeoutDuration is busyTimeout as a duration.
+const busyTimeoutDuration = 5000 * time.Millisecond
+
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// Open opens (creating if needed) the SQLite database at path and applies
-// the migrations it has not applied yet. It refuses, with a
-// *SchemaVersionError, a database a newer build has migrated further;
-// errors caused by a full disk match ErrDiskFull.
+// Open opens the database at path and applies the migrations it has not
+// applied yet: the PostgreSQL database when path is a postgres:// or
+// postgresql:// URL (see IsPostgresURL), otherwise the SQLite file at
+// path, created if needed. It refuses, with a *SchemaVersionError, a
+// database a newer build has migrated further; errors caused by a full
+// disk match ErrDiskFull.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
+	}
 	if path == "" || strings.ContainsRune(path, '?') || strings.HasPrefix(path, "file:") || path == ":memory:" {
 		return nil, fmt.Errorf("store: open: unusable database path %q", path)
 	}
@@ -142,11 +154,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
 	}
-	db := &DB{w: w}
+	db := &DB{w: w, d: sqliteDialect}
 	if err := db.migrate(ctx, path); err != nil {
 		w.Close()
 		return nil, err
@@ -159,19 +171,48 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	if err := r.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, r); err != nil {
 		r.Close()
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, checkFull(err))
 	}
 	db.r = r
-	for _, p := range db.statements() {
-		if *p.stmt, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("store: open %s: %w", path, err)
-		}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// pingSQLite opens a first connection of pool. Setting journal_mode=WAL
+// on a new file takes a lock that SQLite does not wait for (no busy
+// handler), so processes opening one new file at once get SQLITE_BUSY
+// here: try again for as long as busyTimeout.
+func pingSQLite(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(busyTimeoutDuration)
+	for {
+		err := pool.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// prepare prepares the statements of db.statements on their pools.
+func (db *DB) prepare(ctx context.Context) error {
+	for _, p := range db.statements() {
+		var err error
+		if *p.stmt, err = p.pool.PrepareContext(ctx, p.sql); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database. Everything stored was committed already.
@@ -182,39 +223,87 @@ func (db *DB) Close() error {
 			errs = append(errs, (*p.stmt).Close())
 		}
 	}
-	return errors.Join(append(errs, db.r.Close(), db.w.Close())...)
+	if db.r != db.w {
+		errs = append(errs, db.r.Close())
+	}
+	return errors.Join(append(errs, db.w.Close())...)
 }
 
-// migration is one embedded migration file, NNN_name.sql.
+// migration is one embedded migration: NNN_name.sql, written for SQLite
+// and translated for other engines by their dialect's ddl, and any
+// engine's own variant NNN_name.<engine>.sql (say 002_topic_fts.pg.sql),
+// which that engine runs instead, as written.
 type migration struct {
-	version int
-	name    string
-	sql     string
+	version  int
+	name     string
+	sql      string
+	variants map[string]string // by file suffix, e.g. ".pg.sql"
 }
 
-func loadMigrations() ([]migration, error) {
-	paths, err := fs.Glob(migrationFS, "migrations/*.sql")
+// variantSuffixes are the suffixes of engine-specific migration files.
+var variantSuffixes = []string{".pg.sql"}
+
+// sqlFor returns the migration's SQL for d.
+func (m migration) sqlFor(d *dialect) string {
+	if v, ok := m.variants[d.migrationSuffix]; ok && d.migrationSuffix != "" {
+		return v
+	}
+	return d.ddl(m.sql)
+}
+
+func loadMigrations() ([]migration, error) { return loadMigrationsFrom(migrationFS) }
+
+// loadMigrationsFrom reads the migrations in fsys's folder migrations.
+func loadMigrationsFrom(fsys fs.FS) ([]migration, error) {
+	paths, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
-	seen := map[int]string{}
+	type variant struct {
+		version     int
+		path, name  string
+		suffix, sql string
+	}
+	byVersion := map[int]*migration{}
+	var variants []variant
 	for _, p := range paths {
-		base := strings.TrimSuffix(strings.TrimPrefix(p, "migrations/"), ".sql")
-		num, name, ok := strings.Cut(base, "_")
+		base := strings.TrimPrefix(p, "migrations/")
+		suffix := ".sql"
+		for _, s := range variantSuffixes {
+			if strings.HasSuffix(base, s) {
+				suffix = s
+			}
+		}
+		num, name, ok := strings.Cut(strings.TrimSuffix(base, suffix), "_")
 		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration file %s is not named NNN_name.sql", p)
+		if !ok || err != nil || v <= 0 || strings.Contains(name, ".") {
+			return nil, fmt.Errorf("migration file %s is not named NNN_name.sql or NNN_name.pg.sql", p)
 		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", prev, p, v)
-		}
-		seen[v] = p
-		b, err := migrationFS.ReadFile(p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+		if suffix != ".sql" {
+			variants = append(variants, variant{v, p, name, suffix, string(b)})
+			continue
+		}
+		if prev, dup := byVersion[v]; dup {
+			return nil, fmt.Errorf("migrations %03d_%s.sql and %s share version %d", v, prev.name, p, v)
+		}
+		byVersion[v] = &migration{version: v, name: name, sql: string(b), variants: map[string]string{}}
+	}
+	// A variant belongs to the shared file of its number and name, so a
+	// renumbered shared file cannot leave its variant behind unnoticed.
+	for _, vr := range variants {
+		m := byVersion[vr.version]
+		if m == nil || m.name != vr.name {
+			return nil, fmt.Errorf("migration %s has no %03d_%s.sql beside it", vr.path, vr.version, vr.name)
+		}
+		m.variants[vr.suffix] = vr.sql
+	}
+	ms := make([]migration, 0, len(byVersion))
+	for _, m := range byVersion {
+		ms = append(ms, *m)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -228,25 +317,28 @@ func (db *DB) migrate(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER PRIMARY KEY,
+	var have int
+	err = db.migrationTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, db.d.ddl(`CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_ms INTEGER NOT NULL
-	)`); err != nil {
-		return fmt.Errorf("store: open %s: migrate: %w", path, checkFull(err))
-	}
-	var have int
-	if err := db.w.QueryRowContext(ctx,
-		`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		return fmt.Errorf("store: open %s: schema version: %w", path, checkFull(err))
+	)`)); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx,
+			`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have)
+	})
+	if err != nil {
+		return fmt.Errorf("store: open %s: migrate: %w", path, err)
 	}
 	if known := ms[len(ms)-1].version; have > known {
 		return &SchemaVersionError{Path: path, Have: have, Known: known}
 	}
 	for _, m := range ms {
-		err := db.write(ctx, func(tx *sql.Tx) error {
-			// Checked inside the (IMMEDIATE) transaction so two processes
-			// opening a new file at once cannot both apply it.
+		err := db.migrationTx(ctx, func(tx *sql.Tx) error {
+			// Checked inside the locked transaction so two processes
+			// opening a new database at once cannot both apply it.
 			var n int
 			if err := tx.QueryRowContext(ctx,
 				`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
@@ -255,7 +347,7 @@ func (db *DB) migrate(ctx context.Context, path string) error {
 			if n > 0 {
 				return nil
 			}
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.sqlFor(db.d)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx,
@@ -270,8 +362,21 @@ func (db *DB) migrate(ctx context.Context, path string) error {
 	return nil
 }
 
-// write runs fn in a write transaction on the single writer connection and
-// commits it before returning. An error caused by a full disk matches
+// migrationTx runs fn in a write transaction that first takes the
+// dialect's migration lock, held until the transaction ends.
+func (db *DB) migrationTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if db.d.lockMigrationsSQL != "" {
+			if _, err := tx.ExecContext(ctx, db.d.lockMigrationsSQL); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// write runs fn in a write transaction (on SQLite, on the single writer
+// connection) and commits it before returning. An error caused by a full disk matches
 // ErrDiskFull.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)

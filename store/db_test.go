@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ import (
 // openTest opens a fresh database file in a temporary directory.
 func openTest(t testing.TB) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "briefbot.db"))
+	db, err := Open(context.Background(), testDSN(t))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -69,6 +68,7 @@ func TestOpenRejectsUnusablePaths(t *testing.T) {
 }
 
 func TestOpenSetsPragmas(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	ctx := context.Background()
 	checks := []struct {
@@ -144,7 +144,7 @@ func TestStatementsPrepared(t *testing.T) {
 
 func TestMigrationsApplyOnce(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "m.db")
+	path := testDSN(t)
 	ms, err := loadMigrations()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
 package store
 
 // This file holds everything specific to SQLite's FTS5 (the topic_fts table
-// of migration 002). A server database replaces these pieces.
+// of migration 002). PostgreSQL's counterparts are in postgres.go; the
+// dialect (dialect.go) picks one or the other.
 
 import (
 	"context"
@@ -63,7 +64,7 @@ func (db *DB) ftsDeleteSummary(ctx context.Context, tx *sql.Tx, summaryID int64)
 // ftsInsertTopic adds the search entry of topic id, in tx, through the
 // statement prepared at Open.
 func (db *DB) ftsInsertTopic(ctx context.Context, tx *sql.Tx, id int64, name, points string) error {
-	_, err := tx.StmtContext(ctx, db.ftsInsert).ExecContext(ctx, id, name, points)
+	_, err := tx.StmtContext(ctx, db.ftsInsert).ExecContext(ctx, id, db.d.ftsText(name), db.d.ftsText(points))
 	return err
 }
 

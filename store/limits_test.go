@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 // max_page_count on the writer connection: the same SQLITE_FULL a full disk
 // gives) and checks that the failed save matches ErrDiskFull and says so.
 func TestWriteOnFullDiskSaysSo(t *testing.T) {
+	sqliteOnly(t)
 	db := openTest(t)
 	ctx := context.Background()
 	var pages int
@@ -44,8 +44,9 @@ func TestWriteOnFullDiskSaysSo(t *testing.T) {
 // TestOpenRefusesNewerSchema marks a database as migrated by a future
 // version: Open refuses it naming both versions, and writes nothing.
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "briefbot.db")
+	path := testDSN(t)
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

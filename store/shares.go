@@ -92,9 +92,10 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 // of /topic hits.
 const defaultTopicLimit = 25
 
-// searchTopicsSQL binds the literal and full FTS expressions, the guild
-// twice and the limit.
-const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
+// searchTopicsSQL returns the search for d, which binds the literal and
+// full FTS expressions, the guild twice and the limit.
+func searchTopicsSQL(d *dialect) string {
+	return `WITH m AS (` + d.ftsMatchCTE + `),
 	shared AS (
 		SELECT url, engine, model, prompt_version, MAX(at_ms) AS last_ms
 		FROM shares WHERE guild_id = ?
@@ -117,6 +118,7 @@ const searchTopicsSQL = `WITH m AS (` + ftsMatchCTE + `),
 	SELECT tier, score, idx, url, title, site, topics, first_ms, published_ms FROM hit WHERE n = 1
 	ORDER BY tier, score, last_ms DESC, url, idx
 	LIMIT ?`
+}
 
 // SearchTopics finds the topics of the articles shared in the server whose
 // name or point texts match the words of query: every word must match (as
@@ -132,7 +134,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		return nil, nil
 	}
 	rows, err := db.searchTopics.QueryContext(ctx,
-		ftsExpr(groups, true), ftsExpr(groups, false), guildID, guildID, limitOr(limit, defaultTopicLimit))
+		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, guildID, limitOr(limit, defaultTopicLimit))
 	if err != nil {
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}

@@ -488,6 +488,7 @@ func BenchmarkSearchTopics(b *testing.B) {
 			topic("Future talks", point("Negotiations begin in Jeddah.", summarize.StatusAgreed))))
 		share(b, db, fmt.Sprint("g", i%4), s, base.Add(time.Duration(i)*time.Minute))
 	}
+	analyzeIfPostgres(b, db)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := db.SearchTopics(ctx, "g1", "energy strikes", 25); err != nil {
@@ -573,5 +574,34 @@ func TestMessageSummaries(t *testing.T) {
 		if !slices.Equal(urls, tc.want) {
 			t.Errorf("MessageSummaries(%q, %q) = %q; want %q", tc.guild, tc.msg, urls, tc.want)
 		}
+	}
+}
+
+// BenchmarkSearchTopicsShares is /topic's store lookup ("ceasefire") in a
+// server that has shared 1,000, 10,000 or 100,000 articles of three
+// topics each (100,000 only without -short: seeding it takes minutes).
+func BenchmarkSearchTopicsShares(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			if n > 10_000 && testing.Short() {
+				b.Skip("seeding 100,000 shares takes minutes; run without -short")
+			}
+			db := openTest(b)
+			for i := range n {
+				s := save(b, db, newSummary(fmt.Sprintf("https://news.example/%d", i), "extractive",
+					topic("Full temporary ceasefire", point(fmt.Sprintf("Putin did not agree to a full %d-day ceasefire.", i%90), summarize.StatusUnresolved)),
+					topic("Energy facility attacks", point("Both sides agreed to stop hitting power plants.", summarize.StatusAgreed)),
+					topic(fmt.Sprintf("Talks round %d", i), point("Negotiations begin in Jeddah.", summarize.StatusAgreed))))
+				share(b, db, "g", s, base.Add(time.Duration(i)*time.Minute))
+			}
+			analyzeIfPostgres(b, db)
+			b.ReportAllocs()
+			for b.Loop() {
+				if hits, err := db.SearchTopics(ctx, "g", "ceasefire", 25); err != nil || len(hits) != 25 {
+					b.Fatalf("SearchTopics = %d hits, %v; want 25", len(hits), err)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,10 @@
 // Package store persists briefbot's records: articles and their summaries,
 // link aliases, shares, per-server settings, briefing schedules and posted
-// briefings. The default implementation is embedded SQLite (pure Go, no
-// cgo); SQL is kept portable so a server database can take its place.
+// briefings. The default is embedded SQLite (pure Go, no cgo); given a
+// postgres:// URL, Open uses PostgreSQL instead (through pgx), so that
+// several processes share one database. The SQL is written once for both;
+// what differs (full-text search, migration locks, column types) sits
+// behind a small dialect (dialect.go, fts.go, postgres.go).
 package store
 
 import (

@@ -1,0 +1,228 @@
+package store
+
+// This file holds what the PostgreSQL store does its own way: opening a
+// pool through pgx's database/sql driver, rebinding placeholders, and
+// full-text search with tsvector (migration 002_topic_fts.pg.sql).
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database
+// (postgres:// or postgresql://) rather than a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// ParsePostgresURL checks a PostgreSQL connection URL without connecting,
+// so a configuration mistake shows at start-up. Its error does not repeat
+// the password.
+func ParsePostgresURL(dsn string) error {
+	if !IsPostgresURL(dsn) {
+		return errors.New("not a postgres:// or postgresql:// URL")
+	}
+	if _, err := pgx.ParseConfig(dsn); err != nil {
+		return err // pgx masks the password in its parse errors
+	}
+	return nil
+}
+
+// pgDialect is PostgreSQL's. Migrations hold a transaction-scoped advisory
+// lock, keyed by the schema they migrate: without it, processes migrating
+// one fresh database at once race on CREATE TABLE and apply versions
+// twice.
+var pgDialect = &dialect{
+	name:              "postgres",
+	ftsMatchCTE:       pgMatchCTE,
+	ftsQuery:          pgTSQuery,
+	ftsDeleteSQL:      pgFTSDeleteSQL,
+	ftsInsertSQL:      pgFTSInsertSQL,
+	ftsText:           pgFTSText,
+	migrationSuffix:   ".pg.sql",
+	ddl:               pgDDL,
+	lockMigrationsSQL: `SELECT pg_advisory_xact_lock(hashtext('briefbot migrate ' || COALESCE(current_schema(), '')))`,
+}
+
+// pgMaxConns bounds the connections one process opens: enough for the
+// bot's concurrent lookups and writes, few enough that several shard
+// processes stay well inside PostgreSQL's default max_connections (100).
+var pgMaxConns = max(8, 2*runtime.GOMAXPROCS(0))
+
+// openPostgres opens the PostgreSQL database at dsn and migrates it. One
+// pool serves reads and writes: PostgreSQL runs concurrent writers itself.
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	name := redactURL(dsn)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", name, err)
+	}
+	pool := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
+	pool.SetMaxOpenConns(pgMaxConns)
+	pool.SetMaxIdleConns(pgMaxConns)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: open %s: %w", name, err)
+	}
+	db := &DB{w: pool, r: pool, d: pgDialect}
+	if err := db.migrate(ctx, name); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", name, err)
+	}
+	return db, nil
+}
+
+// redactURL returns dsn without its password, for messages.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "PostgreSQL database"
+	}
+	return u.Redacted()
+}
+
+// pgDiskFull is PostgreSQL's SQLSTATE for a full disk.
+const pgDiskFull = "53100"
+
+// isPgDiskFull reports whether err is PostgreSQL's disk_full error.
+func isPgDiskFull(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == pgDiskFull
+}
+
+// rebindConnector hands out connections that rebind the store's "?"
+// placeholders to PostgreSQL's $n, so one text of each query serves both
+// engines.
+type rebindConnector struct{ driver.Connector }
+
+func (c rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := conn.(*stdlib.Conn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("store: unexpected pgx connection type %T", conn)
+	}
+	return rebindConn{sc}, nil
+}
+
+// rebindConn is a pgx connection whose statements are rebound; every other
+// method is pgx's own.
+type rebindConn struct{ *stdlib.Conn }
+
+func (c rebindConn) Prepare(query string) (driver.Stmt, error) {
+	return c.Conn.Prepare(rebind(query))
+}
+
+func (c rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, rebind(query))
+}
+
+func (c rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return c.Conn.ExecContext(ctx, rebind(query), args)
+}
+
+func (c rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	return c.Conn.QueryContext(ctx, rebind(query), args)
+}
+
+// pgMatchCTE is ftsMatchCTE for PostgreSQL: the same tiers, from a topic's
+// name vector (name_tsv) and its name-and-points vector (doc_tsv, name
+// weighted A, points D). score is minus ts_rank, whose default weights
+// count an A match 10 times a D match (nameWeight), so that lower is
+// better as with bm25.
+const pgMatchCTE = `WITH q AS (SELECT to_tsquery('briefbot', ?) AS lit, to_tsquery('briefbot', ?) AS alls)
+	SELECT f.topic_id,
+		CASE WHEN f.name_tsv @@ q.lit THEN 0
+			WHEN f.name_tsv @@ q.alls THEN 1
+			WHEN f.doc_tsv @@ q.lit THEN 2
+			ELSE 3 END AS tier,
+		-ts_rank(f.doc_tsv, q.alls)::float8 AS score
+	FROM topic_fts f, q WHERE f.doc_tsv @@ q.alls`
+
+// pgFTSDeleteSQL binds a summary's id.
+const pgFTSDeleteSQL = `DELETE FROM topic_fts
+	WHERE topic_id IN (SELECT id FROM summary_topics WHERE summary_id = $1)`
+
+// pgFTSInsertSQL binds a topic's id, its name and its point texts.
+const pgFTSInsertSQL = `INSERT INTO topic_fts (topic_id, name_tsv, doc_tsv)
+	VALUES ($1, to_tsvector('briefbot', $2),
+		setweight(to_tsvector('briefbot', $2), 'A') || setweight(to_tsvector('briefbot', $3), 'D'))`
+
+// pgFTSText prepares text for the index as FTS5's unicode61 tokenizer
+// sees it: runs of letters and digits, lower-cased, accents removed
+// ("Zelenský" is indexed as "zelensky"). Splitting here, not in
+// PostgreSQL's parser, keeps hyphenated words, URLs and e-mail addresses
+// from becoming tokens of their own; the briefbot configuration then
+// stems each word (snowball English, no stopword list, like FTS5's
+// porter).
+func pgFTSText(s string) string {
+	return strings.Join(tokens(foldAccents(s)), " ")
+}
+
+// pgTSQuery renders term groups as a to_tsquery expression, as ftsExpr
+// does for FTS5 (without synonyms when literal is set): the words of a
+// phrase joined by <->, the alternatives of a group by |, the groups by
+// &, a prefix :* after the last word of the user's own forms in the last
+// group. Words hold only letters and digits (see parseQuery), so the
+// operators in the result are only the ones written here.
+func pgTSQuery(groups []termGroup, literal bool) string {
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		alts := make([]string, 0, len(g.alts))
+		for i, a := range g.alts {
+			if literal && i >= g.own {
+				break
+			}
+			words := tokens(foldAccents(strings.Join(a, " ")))
+			if len(words) == 0 {
+				continue
+			}
+			p := strings.Join(words, " <-> ")
+			if i < g.own && g.prefix {
+				p += ":*"
+			}
+			alts = append(alts, "("+p+")")
+		}
+		if len(alts) > 0 {
+			parts = append(parts, "("+strings.Join(alts, " | ")+")")
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// foldAccents removes combining marks after canonical decomposition: "é"
+// becomes "e", as FTS5's remove_diacritics does.
+func foldAccents(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+			out, _, err := transform.String(t, s)
+			if err != nil {
+				return s
+			}
+			return out
+		}
+	}
+	return s
+}
