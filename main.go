@@ -47,6 +47,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 )
 
 func main() {
@@ -194,7 +195,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		OpenAIModel:       p.str("OPENAI_MODEL", "gpt-4o-mini"),
 		LLMTimeout:        p.duration("LLM_TIMEOUT", 60*time.Second),
 		LLMConcurrency:    p.integer("LLM_MAX_CONCURRENT", 4, 1, 256),
-		LLMChunkTokens:    p.integer("LLM_CHUNK_TOKENS", summarize.DefaultLLMChunkTokens, 500, 1_000_000),
+		LLMChunkTokens:    p.integer("LLM_CHUNK_TOKENS", llm.DefaultChunkTokens, 500, 1_000_000),
 		DatabasePath:      p.nonEmpty("DATABASE_PATH", "briefbot.db"),
 		DatabaseURL:       p.postgresURL("DATABASE_URL"),
 		SummaryLanguage:   p.language("SUMMARY_LANGUAGE"),
@@ -529,7 +530,7 @@ type app struct {
 	// llm is nil when no language model is configured; offline is then
 	// nil too, else the Service over the offline engine that answers a
 	// server past its daily token cap.
-	llm     *summarize.LLMEngine
+	llm     *llm.Engine
 	offline *summarize.Service
 }
 
@@ -552,9 +553,9 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 	})
 	offline := extractive.New()
 	var engine summarize.Engine = offline
-	var llm *summarize.LLMEngine
+	var model *llm.Engine
 	if cfg.useLLM() {
-		llm, err = summarize.NewLLMEngine(summarize.LLMOptions{
+		model, err = llm.New(llm.Options{
 			APIKey:        cfg.OpenAIKey,
 			BaseURL:       cfg.OpenAIBaseURL,
 			Model:         cfg.OpenAIModel,
@@ -568,7 +569,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 			db.Close()
 			return nil, fmt.Errorf("language model: %w", err)
 		}
-		engine = llm
+		engine = model
 		if engineLog {
 			log.Info("llm_engine", slog.String("model", cfg.OpenAIModel), slog.String("base_url", cfg.OpenAIBaseURL))
 		}
@@ -592,8 +593,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 		db.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: llm}
-	if llm != nil {
+	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: model}
+	if model != nil {
 		a.offline, err = summarize.NewService(summarize.ServiceOptions{
 			Store:    db,
 			Fetcher:  fetcher,

@@ -16,6 +16,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -35,8 +36,8 @@ func newOpsBot(b *testing.B, withMetrics, withUsage bool) *opsBot {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	llm := openaitest.New(b)
-	engine, err := summarize.NewLLMEngine(summarize.LLMOptions{BaseURL: llm.BaseURL(), APIKey: "bench-key", Model: "bench-model"})
+	srv := openaitest.New(b)
+	engine, err := llm.New(llm.Options{BaseURL: srv.BaseURL(), APIKey: "bench-key", Model: "bench-model"})
 	if err != nil {
 		b.Fatal(err)
 	}

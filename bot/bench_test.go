@@ -32,6 +32,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -125,7 +126,7 @@ type benchBot struct {
 	h      *bot.Handler
 	db     *store.DB
 	llm    *openaitest.Server
-	engine *summarize.LLMEngine
+	engine *llm.Engine
 	inv    bot.Invoker
 	n      atomic.Int64 // invocation counter, for distinct interaction IDs
 }
@@ -144,9 +145,9 @@ func newBenchBot(tb testing.TB) *benchBot {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	llm := openaitest.New(tb)
-	engine, err := summarize.NewLLMEngine(summarize.LLMOptions{
-		BaseURL: llm.BaseURL(), APIKey: "bench-key", Model: "bench-model", MaxConcurrent: 4,
+	srv := openaitest.New(tb)
+	engine, err := llm.New(llm.Options{
+		BaseURL: srv.BaseURL(), APIKey: "bench-key", Model: "bench-model", MaxConcurrent: 4,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -164,7 +165,7 @@ func newBenchBot(tb testing.TB) *benchBot {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return &benchBot{h: h, db: db, llm: llm, engine: engine, inv: bot.Invoker{GuildID: "g1", ChannelID: "c1", UserID: "u1"}}
+	return &benchBot{h: h, db: db, llm: srv, engine: engine, inv: bot.Invoker{GuildID: "g1", ChannelID: "c1", UserID: "u1"}}
 }
 
 // summarize runs /summarize url and returns the replies, failing unless

@@ -15,6 +15,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -80,7 +81,7 @@ func (w *budgetWorld) start() {
 		t.Fatal(err)
 	}
 	fetcher := summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true})
-	engine, err := summarize.NewLLMEngine(summarize.LLMOptions{BaseURL: w.llm.BaseURL(), APIKey: "sk-test", Model: "test-model"})
+	engine, err := llm.New(llm.Options{BaseURL: w.llm.BaseURL(), APIKey: "sk-test", Model: "test-model"})
 	if err != nil {
 		t.Fatal(err)
 	}

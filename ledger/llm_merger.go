@@ -12,12 +12,13 @@ import (
 
 	"briefbot/prompts"
 	"briefbot/summarize"
+	"briefbot/summarize/llm"
 )
 
 // Defaults of LLMMerger.
 const (
 	// DefaultMergeChunkTokens is the budget of the topics listed in one
-	// call (summarize.EstimateTokens units): with the ~350-token system
+	// call (llm.EstimateTokens units): with the ~350-token system
 	// prompt and a short answer it fits an 8k-context local model, and
 	// holds 50–80 topics, a busy day of 10–15 articles, in one call.
 	DefaultMergeChunkTokens = 4000
@@ -46,7 +47,7 @@ const maxLoggedIDs = 20
 const mergeMaxNameRunes = 80
 
 // LLMMerger is the Merger backed by a model: one schema-validated call
-// per briefing (summarize.LLMEngine.CompleteJSON) lists the day's topics
+// per briefing (llm.Engine.CompleteJSON) lists the day's topics
 // by id and asks which are one subject. When the topics exceed
 // ChunkTokens they are listed over several calls (at most MaxCalls, the
 // rest merged by keywords), similar names kept in the same call, and
@@ -57,7 +58,7 @@ const mergeMaxNameRunes = 80
 // leaves out stay on their own, and an empty name becomes the first
 // member's. Set the fields before the first Merge.
 type LLMMerger struct {
-	engine *summarize.LLMEngine
+	engine *llm.Engine
 	log    *slog.Logger
 	// ChunkTokens is the budget of the topics listed in one call; 0 means
 	// DefaultMergeChunkTokens.
@@ -71,7 +72,7 @@ var _ Merger = (*LLMMerger)(nil)
 
 // NewLLMMerger returns a Merger asking e's model; logger may be nil. With
 // a nil e (no model configured) it merges by keywords, as KeywordMerger.
-func NewLLMMerger(e *summarize.LLMEngine, logger *slog.Logger) *LLMMerger {
+func NewLLMMerger(e *llm.Engine, logger *slog.Logger) *LLMMerger {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -85,7 +86,7 @@ type mergeChunk []int
 var _ StoryMerger = (*LLMMerger)(nil)
 
 // Merge returns every topic in exactly one group. It returns an error
-// wrapping summarize.ErrLLMUnavailable or summarize.ErrLLMBadAnswer when
+// wrapping llm.ErrUnavailable or llm.ErrBadAnswer when
 // any call fails (the briefing then merges by keywords), or ctx's error.
 func (m *LLMMerger) Merge(ctx context.Context, topics []MergeTopic) ([]TopicGroup, error) {
 	groups, _, err := m.MergeStories(ctx, topics)
@@ -211,7 +212,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 		return nil, nil, summarize.Usage{}, err
 	}
 	var ans prompts.BriefingAnswer
-	usage, err := m.engine.CompleteJSON(ctx, summarize.JSONRequest{
+	usage, err := m.engine.CompleteJSON(ctx, llm.JSONRequest{
 		Name: "briefing", System: system, User: user,
 		Check: func() error { return checkIDs(ans, len(c)) },
 	}, &ans)
@@ -352,9 +353,9 @@ func promptTopic(t MergeTopic) prompts.BriefingTopic {
 // topicTokens estimates the tokens a topic takes in the prompt, as
 // prompts.Briefing lists it (with a four-digit id).
 func topicTokens(t prompts.BriefingTopic) int {
-	n := summarize.EstimateTokens(fmt.Sprintf("t0000 (article %d): %s\n", t.Article, t.Name))
+	n := llm.EstimateTokens(fmt.Sprintf("t0000 (article %d): %s\n", t.Article, t.Name))
 	for _, p := range t.Points {
-		n += summarize.EstimateTokens("- " + p + "\n")
+		n += llm.EstimateTokens("- " + p + "\n")
 	}
 	return n
 }

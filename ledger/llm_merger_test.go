@@ -18,6 +18,7 @@ import (
 	"briefbot/prompts"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -25,7 +26,7 @@ import (
 // returned buffer (the handler serialises writes).
 func newMerger(t *testing.T, srv *openaitest.Server, retries int) (*LLMMerger, *bytes.Buffer) {
 	t.Helper()
-	e, err := summarize.NewLLMEngine(summarize.LLMOptions{
+	e, err := llm.New(llm.Options{
 		BaseURL:    srv.BaseURL(),
 		HTTPClient: srv.Client(),
 		Model:      "test-model",
@@ -34,7 +35,7 @@ func newMerger(t *testing.T, srv *openaitest.Server, retries int) (*LLMMerger, *
 		Sleep:      func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	})
 	if err != nil {
-		t.Fatalf("NewLLMEngine: %v", err)
+		t.Fatalf("llm.New: %v", err)
 	}
 	var buf bytes.Buffer
 	return NewLLMMerger(e, slog.New(slog.NewJSONHandler(&buf, nil))), &buf
@@ -441,8 +442,8 @@ func TestLLMMergerBoundedAnswer(t *testing.T) {
 	}
 
 	srv.SetDefault(floodAnswer(150, 10_000))
-	if _, err := m.Merge(context.Background(), topics); !errors.Is(err, summarize.ErrLLMBadAnswer) {
-		t.Errorf("Merge with two answers over 1 MiB = %v; want ErrLLMBadAnswer (the briefing merges by keywords)", err)
+	if _, err := m.Merge(context.Background(), topics); !errors.Is(err, llm.ErrBadAnswer) {
+		t.Errorf("Merge with two answers over 1 MiB = %v; want llm.ErrBadAnswer (the briefing merges by keywords)", err)
 	}
 }
 
@@ -455,8 +456,8 @@ func TestLLMMergerFailingServer(t *testing.T) {
 	shares := storyShares()
 
 	_, err := m.Merge(context.Background(), []MergeTopic{{Name: "Truce"}, {Name: "Ceasefire", Source: 1}})
-	if !errors.Is(err, summarize.ErrLLMUnavailable) || !strings.HasPrefix(err.Error(), "ledger: llm merge: ") {
-		t.Fatalf("Merge on a failing server = %v; want a schedule: error wrapping ErrLLMUnavailable", err)
+	if !errors.Is(err, llm.ErrUnavailable) || !strings.HasPrefix(err.Error(), "ledger: llm merge: ") {
+		t.Fatalf("Merge on a failing server = %v; want a ledger: error wrapping llm.ErrUnavailable", err)
 	}
 	if n := srv.Count(); n != 3 {
 		t.Errorf("requests = %d; want 3 (one attempt and two retries)", n)
@@ -546,7 +547,7 @@ func TestLLMMergerChunks(t *testing.T) {
 			}
 		}
 		body := user[strings.Index(user, prompts.TopicsOpen)+len(prompts.TopicsOpen) : strings.Index(user, prompts.TopicsClose)]
-		if n := summarize.EstimateTokens(body); n > m.ChunkTokens+10 {
+		if n := llm.EstimateTokens(body); n > m.ChunkTokens+10 {
 			t.Errorf("request %d lists %d tokens of topics; want ≤ %d", i, n, m.ChunkTokens)
 		}
 		sm := partRE.FindStringSubmatch(user)
@@ -631,7 +632,7 @@ func TestLLMMergerSeedOneCall(t *testing.T) {
 	}
 	for _, r := range srv.Requests() {
 		ids, _ := listed(r)
-		sys, user := summarize.EstimateTokens(r.System()), summarize.EstimateTokens(r.LastUser())
+		sys, user := llm.EstimateTokens(r.System()), llm.EstimateTokens(r.LastUser())
 		t.Logf("%d topics of 5 articles: system %d + user %d estimated tokens", len(ids), sys, user)
 		if sys+user > 2000 {
 			t.Errorf("prompt of %d estimated tokens for 5 articles; want it small", sys+user)

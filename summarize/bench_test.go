@@ -20,6 +20,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -91,16 +92,16 @@ func (a *benchArticles) hitsOf(path string) int {
 }
 
 // newBenchService wires the Service as main.go does, with the LLM engine
-// talking to llm and the extractive engine as fallback.
-func newBenchService(tb testing.TB, llm *openaitest.Server, maxConcurrent int) *summarize.Service {
+// talking to srv and the extractive engine as fallback.
+func newBenchService(tb testing.TB, srv *openaitest.Server, maxConcurrent int) *summarize.Service {
 	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "bench.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	engine, err := summarize.NewLLMEngine(summarize.LLMOptions{
-		BaseURL: llm.BaseURL(), APIKey: "bench-key", Model: "bench-model", MaxConcurrent: maxConcurrent,
+	engine, err := llm.New(llm.Options{
+		BaseURL: srv.BaseURL(), APIKey: "bench-key", Model: "bench-model", MaxConcurrent: maxConcurrent,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -123,11 +124,11 @@ func newBenchService(tb testing.TB, llm *openaitest.Server, maxConcurrent int) *
 func TestHundredRequestsOneFlight(t *testing.T) {
 	const callers = 100
 	articles := newBenchArticles(t)
-	llm := openaitest.New(t)
+	srv := openaitest.New(t)
 	// A model slow enough that every caller arrives while the flight is
 	// still in the air.
-	llm.SetDefault(openaitest.Delayed(300*time.Millisecond, openaitest.Instant))
-	svc := newBenchService(t, llm, 8)
+	srv.SetDefault(openaitest.Delayed(300*time.Millisecond, openaitest.Instant))
+	svc := newBenchService(t, srv, 8)
 	url := articles.srv.URL + "/news/a7"
 
 	start := make(chan struct{})
@@ -156,7 +157,7 @@ func TestHundredRequestsOneFlight(t *testing.T) {
 	if got := articles.all.Load(); got != 1 {
 		t.Errorf("article server hits in all = %d; want 1", got)
 	}
-	if got := llm.Count(); got != 1 {
+	if got := srv.Count(); got != 1 {
 		t.Errorf("model calls = %d; want 1", got)
 	}
 	first := sums[0]
@@ -193,14 +194,14 @@ func BenchmarkThousandLinks(b *testing.B) {
 		b.Skip("takes 25 s an op; skipped with -short")
 	}
 	articles := newBenchArticles(b)
-	llm := openaitest.New(b)
+	srv := openaitest.New(b)
 	// firstCall records when the model got its first request of a run:
 	// until then the model sits idle while the pages are fetched and
 	// extracted.
 	var firstMu sync.Mutex
 	var firstCall time.Time
 	delayed := openaitest.Delayed(thousandDelay, openaitest.Instant)
-	llm.SetDefault(func(req *openaitest.Request) openaitest.Reply {
+	srv.SetDefault(func(req *openaitest.Request) openaitest.Reply {
 		firstMu.Lock()
 		if firstCall.IsZero() {
 			firstCall = time.Now()
@@ -208,14 +209,14 @@ func BenchmarkThousandLinks(b *testing.B) {
 		firstMu.Unlock()
 		return delayed(req)
 	})
-	svc := newBenchService(b, llm, thousandLimit)
+	svc := newBenchService(b, srv, thousandLimit)
 	ctx := context.Background()
 
 	run := 0
 	var wall, idle time.Duration
 	for b.Loop() {
 		run++
-		calls := llm.Count()
+		calls := srv.Count()
 		errs := make(chan error, thousandLinks)
 		firstMu.Lock()
 		firstCall = time.Time{}
@@ -245,11 +246,11 @@ func BenchmarkThousandLinks(b *testing.B) {
 		for err := range errs {
 			b.Fatal(err)
 		}
-		if got := llm.Count() - calls; got != thousandLinks {
+		if got := srv.Count() - calls; got != thousandLinks {
 			b.Fatalf("model calls = %d; want %d, one per link", got, thousandLinks)
 		}
 	}
-	if got := llm.MaxInFlight(); got > thousandLimit {
+	if got := srv.MaxInFlight(); got > thousandLimit {
 		b.Fatalf("model calls in flight at once = %d; want at most %d", got, thousandLimit)
 	}
 	perRun := wall / time.Duration(run)

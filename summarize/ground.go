@@ -244,3 +244,8 @@ func grdDash(r rune) bool {
 	}
 	return false
 }
+
+// NoSpaceScript reports whether r belongs to a script written without
+// spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): text in it
+// has no words to split on spaces.
+func NoSpaceScript(r rune) bool { return grdNoSpaceScript(r) }

@@ -9,7 +9,7 @@
 //
 //	srv := openaitest.New(t)
 //	srv.Enqueue(openaitest.RateLimited("1"), openaitest.Instant)
-//	engine, _ := summarize.NewLLMEngine(summarize.LLMOptions{BaseURL: srv.BaseURL(), ...})
+//	engine, _ := llm.New(llm.Options{BaseURL: srv.BaseURL(), ...})
 //
 // Instant builds a plausible answer from the article in the prompt without
 // any model: see its comment.

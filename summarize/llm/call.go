@@ -1,4 +1,4 @@
-package summarize
+package llm
 
 import (
 	"context"
@@ -13,24 +13,26 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"briefbot/summarize"
 )
 
-// llmFormat is a rung of the response_format ladder: strict JSON schema,
+// format is a rung of the response_format ladder: strict JSON schema,
 // then plain JSON mode for servers that refuse schemas, then no
 // response_format at all for servers that refuse both.
-type llmFormat int32
+type format int32
 
 const (
-	llmFormatSchema llmFormat = iota
-	llmFormatJSON
-	llmFormatNone
+	formatSchema format = iota
+	formatJSON
+	formatNone
 )
 
-func (f llmFormat) String() string {
+func (f format) String() string {
 	switch f {
-	case llmFormatSchema:
+	case formatSchema:
 		return "json_schema"
-	case llmFormatJSON:
+	case formatJSON:
 		return "json_object"
 	default:
 		return "none"
@@ -38,9 +40,9 @@ func (f llmFormat) String() string {
 }
 
 // responseFormat is the response_format of rung f asking for schema s.
-func responseFormat(f llmFormat, s llmSchema) *openai.ChatCompletionResponseFormat {
+func responseFormat(f format, s answerSchema) *openai.ChatCompletionResponseFormat {
 	switch f {
-	case llmFormatSchema:
+	case formatSchema:
 		return &openai.ChatCompletionResponseFormat{
 			Type: openai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &openai.ChatCompletionResponseFormatJSONSchema{
@@ -49,19 +51,19 @@ func responseFormat(f llmFormat, s llmSchema) *openai.ChatCompletionResponseForm
 				Strict: true,
 			},
 		}
-	case llmFormatJSON:
+	case formatJSON:
 		return &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
 	default:
 		return nil
 	}
 }
 
-// llmAnswer is one completed call.
-type llmAnswer struct {
+// answer is one completed call.
+type answer struct {
 	content string
 	// truncated: the model stopped at its length limit.
 	truncated bool
-	// tooLarge: the response body passed llmMaxResponseBytes and was not
+	// tooLarge: the response body passed maxResponseBytes and was not
 	// read further; content is empty.
 	tooLarge bool
 }
@@ -70,10 +72,10 @@ type llmAnswer struct {
 // transient failures (errors without the package prefix, added by the
 // caller), and adds the usage of the successful call to usage. Format refusals move the engine down the
 // format ladder and are retried at once without counting as retries.
-func (e *LLMEngine) complete(ctx context.Context, s llmSchema, msgs []openai.ChatCompletionMessage, usage *Usage) (llmAnswer, error) {
+func (e *Engine) complete(ctx context.Context, s answerSchema, msgs []openai.ChatCompletionMessage, usage *summarize.Usage) (answer, error) {
 	attempts := 0
 	for {
-		format := llmFormat(e.format.Load())
+		format := format(e.format.Load())
 		req := openai.ChatCompletionRequest{
 			Model:          e.opts.Model,
 			Messages:       msgs,
@@ -88,23 +90,23 @@ func (e *LLMEngine) complete(ctx context.Context, s llmSchema, msgs []openai.Cha
 			if len(resp.Choices) == 0 {
 				// Answered, but with nothing: the repair path handles it
 				// like any unusable answer.
-				return llmAnswer{}, nil
+				return answer{}, nil
 			}
 			c := resp.Choices[0]
-			return llmAnswer{content: c.Message.Content, truncated: c.FinishReason == openai.FinishReasonLength}, nil
+			return answer{content: c.Message.Content, truncated: c.FinishReason == openai.FinishReasonLength}, nil
 		}
 		if ctx.Err() != nil {
-			return llmAnswer{}, fmt.Errorf("llm call: %w", ctx.Err())
+			return answer{}, fmt.Errorf("llm call: %w", ctx.Err())
 		}
 		if info.tooLarge && info.status == http.StatusOK {
 			// The model answered, at a length no answer within bounds
 			// has: the repair path asks once more, like any unusable
 			// answer. Its usage was not read.
 			usage.Calls++
-			e.log.Warn("llm_response_too_large", slog.Int("limit_bytes", llmMaxResponseBytes))
-			return llmAnswer{tooLarge: true}, nil
+			e.log.Warn("llm_response_too_large", slog.Int("limit_bytes", maxResponseBytes))
+			return answer{tooLarge: true}, nil
 		}
-		if format < llmFormatNone && llmRefusesFormat(info.status, err) {
+		if format < formatNone && refusesFormat(info.status, err) {
 			next := format + 1
 			if e.format.CompareAndSwap(int32(format), int32(next)) {
 				e.log.Warn("llm_response_format_refused", slog.String("format", format.String()),
@@ -113,34 +115,34 @@ func (e *LLMEngine) complete(ctx context.Context, s llmSchema, msgs []openai.Cha
 			attempts--
 			continue
 		}
-		if !llmRetryable(info, err) {
-			return llmAnswer{}, fmt.Errorf("%w: %w", ErrLLMUnavailable, err)
+		if !retryable(info, err) {
+			return answer{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		if attempts > e.opts.MaxRetries {
-			return llmAnswer{}, fmt.Errorf("%w after %d attempts: %w", ErrLLMUnavailable, attempts, err)
+			return answer{}, fmt.Errorf("%w after %d attempts: %w", ErrUnavailable, attempts, err)
 		}
 		wait := e.backoff(attempts - 1)
 		if ra, ok := info.retryAfter(e.opts.Now()); ok {
 			if ra > e.opts.MaxRetryAfter {
-				return llmAnswer{}, fmt.Errorf("%w: server asks to retry after %v (more than %v): %w",
-					ErrLLMUnavailable, ra, e.opts.MaxRetryAfter, err)
+				return answer{}, fmt.Errorf("%w: server asks to retry after %v (more than %v): %w",
+					ErrUnavailable, ra, e.opts.MaxRetryAfter, err)
 			}
 			wait = ra
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-			return llmAnswer{}, fmt.Errorf("%w: retry in %v would pass the deadline: %w", ErrLLMUnavailable, wait, err)
+			return answer{}, fmt.Errorf("%w: retry in %v would pass the deadline: %w", ErrUnavailable, wait, err)
 		}
 		e.log.Info("llm_retry", slog.Int("attempt", attempts), slog.Int("status", info.status),
 			slog.Duration("wait", wait), slog.String("error", err.Error()))
 		if err := e.opts.Sleep(ctx, wait); err != nil {
-			return llmAnswer{}, fmt.Errorf("llm retry: %w", err)
+			return answer{}, fmt.Errorf("llm retry: %w", err)
 		}
 	}
 }
 
 // backoff is the capped exponential backoff with full jitter before retry
 // n (0-based): uniform in [0, min(BackoffMax, BackoffBase·2ⁿ)].
-func (e *LLMEngine) backoff(n int) time.Duration {
+func (e *Engine) backoff(n int) time.Duration {
 	c := e.opts.BackoffMax
 	if n < 30 {
 		c = min(c, e.opts.BackoffBase<<n)
@@ -153,8 +155,8 @@ func (e *LLMEngine) backoff(n int) time.Duration {
 
 // call makes one request within the concurrency bound and the per-call
 // timeout.
-func (e *LLMEngine) call(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, *llmCallInfo, error) {
-	info := &llmCallInfo{}
+func (e *Engine) call(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, *callInfo, error) {
+	info := &callInfo{}
 	select {
 	case e.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -163,34 +165,34 @@ func (e *LLMEngine) call(ctx context.Context, req openai.ChatCompletionRequest) 
 	defer func() { <-e.sem }()
 	cctx, cancel := context.WithTimeout(ctx, e.opts.Timeout)
 	defer cancel()
-	resp, err := e.client.CreateChatCompletion(context.WithValue(cctx, llmCallInfoKey{}, info), req)
+	resp, err := e.client.CreateChatCompletion(context.WithValue(cctx, callInfoKey{}, info), req)
 	if err != nil && ctx.Err() == nil && errors.Is(cctx.Err(), context.DeadlineExceeded) {
 		err = fmt.Errorf("call timed out after %v: %w", e.opts.Timeout, err)
 	}
 	return resp, info, err
 }
 
-// llmCallInfo is what the transport saw of one call: go-openai's errors
+// callInfo is what the transport saw of one call: go-openai's errors
 // carry the status but not the headers.
-type llmCallInfo struct {
+type callInfo struct {
 	sent   bool // a request reached the transport
 	status int  // HTTP status of the last response, 0 if none
 	header http.Header
-	// tooLarge: the response body passed llmMaxResponseBytes.
+	// tooLarge: the response body passed maxResponseBytes.
 	tooLarge bool
 }
 
-type llmCallInfoKey struct{}
+type callInfoKey struct{}
 
-// llmTransport records each response's status and headers in the
-// llmCallInfo carried by the request's context, and bounds the body read
-// to llmMaxResponseBytes.
-type llmTransport struct {
+// transport records each response's status and headers in the
+// callInfo carried by the request's context, and bounds the body read
+// to maxResponseBytes.
+type transport struct {
 	base http.RoundTripper
 }
 
-func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	info, _ := req.Context().Value(llmCallInfoKey{}).(*llmCallInfo)
+func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	info, _ := req.Context().Value(callInfoKey{}).(*callInfo)
 	if info != nil {
 		info.sent = true
 	}
@@ -202,36 +204,36 @@ func (t llmTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		info.status = resp.StatusCode
 		info.header = resp.Header.Clone()
 	}
-	body := &llmLimitedBody{rc: resp.Body, left: llmMaxResponseBytes, info: info}
-	if resp.ContentLength > llmMaxResponseBytes {
+	body := &limitedBody{rc: resp.Body, left: maxResponseBytes, info: info}
+	if resp.ContentLength > maxResponseBytes {
 		body.exceeded()
 	}
 	resp.Body = body
 	return resp, nil
 }
 
-// errLLMResponseTooLarge ends the reading of a body past its bound.
-var errLLMResponseTooLarge = fmt.Errorf("llm response over %d bytes", llmMaxResponseBytes)
+// errResponseTooLarge ends the reading of a body past its bound.
+var errResponseTooLarge = fmt.Errorf("llm response over %d bytes", maxResponseBytes)
 
-// llmLimitedBody reads at most left bytes of rc, then fails with
-// errLLMResponseTooLarge and marks info.
-type llmLimitedBody struct {
+// limitedBody reads at most left bytes of rc, then fails with
+// errResponseTooLarge and marks info.
+type limitedBody struct {
 	rc   io.ReadCloser
 	left int64
-	info *llmCallInfo
+	info *callInfo
 	over bool
 }
 
-func (b *llmLimitedBody) exceeded() {
+func (b *limitedBody) exceeded() {
 	b.over = true
 	if b.info != nil {
 		b.info.tooLarge = true
 	}
 }
 
-func (b *llmLimitedBody) Read(p []byte) (int, error) {
+func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.over {
-		return 0, errLLMResponseTooLarge
+		return 0, errResponseTooLarge
 	}
 	if int64(len(p)) > b.left+1 {
 		p = p[:b.left+1]
@@ -239,17 +241,17 @@ func (b *llmLimitedBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if int64(n) > b.left {
 		b.exceeded()
-		return int(b.left), errLLMResponseTooLarge
+		return int(b.left), errResponseTooLarge
 	}
 	b.left -= int64(n)
 	return n, err
 }
 
-func (b *llmLimitedBody) Close() error { return b.rc.Close() }
+func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // retryAfter reads Retry-After (delay seconds or an HTTP date) or the
 // non-standard Retry-After-Ms some OpenAI-compatible servers send.
-func (i *llmCallInfo) retryAfter(now time.Time) (time.Duration, bool) {
+func (i *callInfo) retryAfter(now time.Time) (time.Duration, bool) {
 	if i.header == nil {
 		return 0, false
 	}
@@ -274,8 +276,8 @@ func (i *llmCallInfo) retryAfter(now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// llmStatusMessage returns the HTTP status and error text of an API error.
-func llmStatusMessage(err error) (int, string) {
+// statusMessage returns the HTTP status and error text of an API error.
+func statusMessage(err error) (int, string) {
 	var apiErr *openai.APIError
 	if errors.As(err, &apiErr) {
 		msg := apiErr.Message + " " + apiErr.Type
@@ -294,10 +296,10 @@ func llmStatusMessage(err error) (int, string) {
 	return 0, ""
 }
 
-// llmRefusesFormat reports whether err is a server refusing the requested
+// refusesFormat reports whether err is a server refusing the requested
 // response_format: a 400 (or 422, 501) whose message names it.
-func llmRefusesFormat(status int, err error) bool {
-	code, msg := llmStatusMessage(err)
+func refusesFormat(status int, err error) bool {
+	code, msg := statusMessage(err)
 	if code == 0 {
 		code = status
 	}
@@ -313,15 +315,15 @@ func llmRefusesFormat(status int, err error) bool {
 	return false
 }
 
-// llmRetryable reports whether a failed call is worth retrying: network
+// retryable reports whether a failed call is worth retrying: network
 // errors, timeouts and unreadable answers, and the statuses 408, 409, 429
 // (unless the quota is exhausted) and 5xx. Errors raised before anything
 // was sent (the client refusing the request) are not.
-func llmRetryable(info *llmCallInfo, err error) bool {
+func retryable(info *callInfo, err error) bool {
 	if !info.sent {
 		return false
 	}
-	code, msg := llmStatusMessage(err)
+	code, msg := statusMessage(err)
 	if code == 0 {
 		code = info.status
 	}

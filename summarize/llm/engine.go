@@ -1,4 +1,12 @@
-package summarize
+// Package llm is the summarizing engine that asks a language model: any
+// OpenAI-compatible chat-completions endpoint (OpenAI, Azure, Ollama,
+// vLLM, LM Studio, OpenRouter) through go-openai, with JSON-schema
+// structured output. The article goes in as delimited, untrusted data;
+// the answer is bounded, checked against its schema and the reply
+// contract, and repaired once. Long articles are summarized in parts and
+// merged, never truncated. It implements summarize.Engine; the Service
+// grounds its quotes.
+package llm
 
 import (
 	"context"
@@ -18,54 +26,55 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"briefbot/prompts"
+	"briefbot/summarize"
 )
 
 // Errors the LLM engine returns, wrapped with the detail
-// ("summarize: llm unavailable after 5 attempts: …"); the Service falls
+// ("llm: model unavailable after 5 attempts: …"); the Service falls
 // back to the extractive engine on either.
 var (
-	// ErrLLMUnavailable: the endpoint could not be reached or kept failing
+	// ErrUnavailable: the endpoint could not be reached or kept failing
 	// (network errors, timeouts, 429 and 5xx after every retry, or a
 	// refusal such as 401).
-	ErrLLMUnavailable = errors.New("llm unavailable")
-	// ErrLLMBadAnswer: the model answered, but neither its answer nor its
+	ErrUnavailable = errors.New("model unavailable")
+	// ErrBadAnswer: the model answered, but neither its answer nor its
 	// one repair was a valid ledger.
-	ErrLLMBadAnswer = errors.New("llm answer unusable")
+	ErrBadAnswer = errors.New("model answer unusable")
 )
 
-// Defaults of LLMOptions.
+// Defaults of Options.
 const (
-	DefaultLLMModel = "gpt-4o-mini"
-	// DefaultLLMTimeout bounds one call: a ledger of a 6,000-token part
+	DefaultModel = "gpt-4o-mini"
+	// DefaultTimeout bounds one call: a ledger of a 6,000-token part
 	// takes a hosted model 5–20 s; local models are slower.
-	DefaultLLMTimeout = 60 * time.Second
-	// DefaultLLMMaxRetries: five attempts in all ride out a short outage
+	DefaultTimeout = 60 * time.Second
+	// DefaultMaxRetries: five attempts in all ride out a short outage
 	// (with the backoff below, about 15 s of waiting at most).
-	DefaultLLMMaxRetries = 4
-	// DefaultLLMChunkTokens is the article budget of one part: small
+	DefaultMaxRetries = 4
+	// DefaultChunkTokens is the article budget of one part: small
 	// enough for 8k-context local models with the prompt and the answer,
 	// large enough that most news articles need one call.
-	DefaultLLMChunkTokens = 6000
-	// DefaultLLMMaxConcurrent bounds calls in flight at once, within a
+	DefaultChunkTokens = 6000
+	// DefaultMaxConcurrent bounds calls in flight at once, within a
 	// typical hosted rate limit.
-	DefaultLLMMaxConcurrent = 4
-	// DefaultLLMBackoffBase and DefaultLLMBackoffMax shape the capped
+	DefaultMaxConcurrent = 4
+	// DefaultBackoffBase and DefaultBackoffMax shape the capped
 	// exponential backoff between retries (1 s, 2 s, 4 s, 8 s … ≤ 20 s,
 	// each drawn uniformly from [0, cap]: "full jitter").
-	DefaultLLMBackoffBase = time.Second
-	DefaultLLMBackoffMax  = 20 * time.Second
-	// DefaultLLMMaxRetryAfter is the longest Retry-After honoured; a
+	DefaultBackoffBase = time.Second
+	DefaultBackoffMax  = 20 * time.Second
+	// DefaultMaxRetryAfter is the longest Retry-After honoured; a
 	// server asking for a longer wait fails the call at once, so the
 	// Service can fall back instead of keeping a user waiting.
-	DefaultLLMMaxRetryAfter = 60 * time.Second
+	DefaultMaxRetryAfter = 60 * time.Second
 )
 
 // azureAPIVersion is the Azure OpenAI data-plane version used for classic
 // deployment URLs: the first GA version with json_schema structured output.
 const azureAPIVersion = "2024-10-21"
 
-// LLMOptions configure an LLMEngine. Zero values take the defaults above.
-type LLMOptions struct {
+// Options configure an Engine. Zero values take the defaults above.
+type Options struct {
 	// APIKey authenticates to the endpoint (may be empty for local servers).
 	APIKey string
 	// BaseURL is any OpenAI-compatible endpoint ending before
@@ -104,62 +113,62 @@ type LLMOptions struct {
 	Now func() time.Time
 }
 
-// LLMEngine summarizes through an OpenAI-compatible chat-completions
+// Engine summarizes through an OpenAI-compatible chat-completions
 // endpoint, asking for JSON-schema structured output. It is safe for
 // concurrent use.
-type LLMEngine struct {
-	opts   LLMOptions
+type Engine struct {
+	opts   Options
 	client *openai.Client
 	log    *slog.Logger
 	schema *jsonschema.Definition
 	// schemaJSON is the schema as sent, for token estimates.
 	schemaJSON []byte
 	sem        chan struct{}
-	// format is the response_format in use (an llmFormat); it only moves
+	// format is the response_format in use (a format); it only moves
 	// down the ladder, when the server refuses the current one.
 	format atomic.Int32
 }
 
-var _ Engine = (*LLMEngine)(nil)
+var _ summarize.Engine = (*Engine)(nil)
 
-// NewLLMEngine checks opts, fills in defaults and builds the engine. It
+// New checks opts, fills in defaults and builds the engine. It
 // makes no network call.
-func NewLLMEngine(opts LLMOptions) (*LLMEngine, error) {
+func New(opts Options) (*Engine, error) {
 	if opts.Model == "" {
-		opts.Model = DefaultLLMModel
+		opts.Model = DefaultModel
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultLLMTimeout
+		opts.Timeout = DefaultTimeout
 	}
 	switch {
 	case opts.MaxRetries == 0:
-		opts.MaxRetries = DefaultLLMMaxRetries
+		opts.MaxRetries = DefaultMaxRetries
 	case opts.MaxRetries < 0:
 		opts.MaxRetries = 0
 	}
 	if opts.ChunkTokens <= 0 {
-		opts.ChunkTokens = DefaultLLMChunkTokens
+		opts.ChunkTokens = DefaultChunkTokens
 	}
 	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultLLMMaxConcurrent
+		opts.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if opts.BackoffBase <= 0 {
-		opts.BackoffBase = DefaultLLMBackoffBase
+		opts.BackoffBase = DefaultBackoffBase
 	}
 	if opts.BackoffMax <= 0 {
-		opts.BackoffMax = DefaultLLMBackoffMax
+		opts.BackoffMax = DefaultBackoffMax
 	}
 	if opts.MaxRetryAfter <= 0 {
-		opts.MaxRetryAfter = DefaultLLMMaxRetryAfter
+		opts.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = llmSleep
+		opts.Sleep = sleep
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if _, err := prompts.LanguageName(opts.Language); err != nil {
-		return nil, fmt.Errorf("summarize: llm: %w", err)
+		return nil, fmt.Errorf("llm: %w", err)
 	}
 	log := opts.Logger
 	if log == nil {
@@ -170,9 +179,9 @@ func NewLLMEngine(opts LLMOptions) (*LLMEngine, error) {
 	if opts.BaseURL != "" {
 		u, err := url.Parse(opts.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("summarize: llm: base URL %q: want http(s)://host/path", opts.BaseURL)
+			return nil, fmt.Errorf("llm: base URL %q: want http(s)://host/path", opts.BaseURL)
 		}
-		if llmIsAzureClassic(u) {
+		if isAzureClassic(u) {
 			cfg = openai.DefaultAzureConfig(opts.APIKey, opts.BaseURL)
 			cfg.APIVersion = azureAPIVersion
 		} else {
@@ -188,18 +197,18 @@ func NewLLMEngine(opts LLMOptions) (*LLMEngine, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = llmTransport{base: base}
+	hc.Transport = transport{base: base}
 	cfg.HTTPClient = hc
 
 	schema, err := jsonschema.GenerateSchemaForType(prompts.Answer{})
 	if err != nil {
-		return nil, fmt.Errorf("summarize: llm: answer schema: %w", err)
+		return nil, fmt.Errorf("llm: answer schema: %w", err)
 	}
 	schemaJSON, err := schema.MarshalJSON()
 	if err != nil {
-		return nil, fmt.Errorf("summarize: llm: answer schema: %w", err)
+		return nil, fmt.Errorf("llm: answer schema: %w", err)
 	}
-	return &LLMEngine{
+	return &Engine{
 		opts:       opts,
 		client:     openai.NewClientWithConfig(cfg),
 		log:        log,
@@ -209,45 +218,45 @@ func NewLLMEngine(opts LLMOptions) (*LLMEngine, error) {
 	}, nil
 }
 
-// llmIsAzureClassic reports whether u is an Azure OpenAI resource URL
+// isAzureClassic reports whether u is an Azure OpenAI resource URL
 // using deployment routes (not Azure's OpenAI-compatible /openai/v1).
-func llmIsAzureClassic(u *url.URL) bool {
+func isAzureClassic(u *url.URL) bool {
 	host := strings.ToLower(u.Hostname())
 	azure := strings.HasSuffix(host, ".openai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com")
 	return azure && !strings.Contains(u.Path, "/openai/v1")
 }
 
 // Name returns "llm".
-func (e *LLMEngine) Name() string { return "llm" }
+func (e *Engine) Name() string { return "llm" }
 
 // Model returns the model asked for.
-func (e *LLMEngine) Model() string { return e.opts.Model }
+func (e *Engine) Model() string { return e.opts.Model }
 
 // PromptVersion returns prompts.Version.
-func (e *LLMEngine) PromptVersion() string { return prompts.Version }
+func (e *Engine) PromptVersion() string { return prompts.Version }
 
 // Summarize asks the model for the ledger of doc. A long article is split
 // into parts under the token budget (see EstimateTokens), the parts are
 // summarized concurrently (within MaxConcurrent) and their topics merged
-// by TopicKey; the tail is never dropped (past llmMaxStoredPoints points
+// by TopicKey; the tail is never dropped (past maxStoredPoints points
 // in all, each part keeps its most important ones). It returns an error
-// wrapping ErrLLMUnavailable or ErrLLMBadAnswer when any part fails.
-func (e *LLMEngine) Summarize(ctx context.Context, doc *Document) (*Result, error) {
-	parts := llmSplit(llmBlocks(doc), e.opts.ChunkTokens)
+// wrapping ErrUnavailable or ErrBadAnswer when any part fails.
+func (e *Engine) Summarize(ctx context.Context, doc *summarize.Document) (*summarize.Result, error) {
+	parts := split(docBlocks(doc), e.opts.ChunkTokens)
 	if len(parts) == 0 {
-		return nil, fmt.Errorf("summarize: llm: %s: no text to summarize", doc.URL)
+		return nil, fmt.Errorf("llm: %s: no text to summarize", doc.URL)
 	}
-	results := make([]llmPartResult, len(parts))
+	results := make([]partResult, len(parts))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, text := range parts {
 		g.Go(func() error {
 			r, err := e.summarizePart(gctx, doc, i+1, len(parts), text)
 			results[i] = r
 			if err != nil && len(parts) > 1 {
-				return fmt.Errorf("summarize: part %d of %d: %w", i+1, len(parts), err)
+				return fmt.Errorf("llm: part %d of %d: %w", i+1, len(parts), err)
 			}
 			if err != nil {
-				return fmt.Errorf("summarize: %w", err)
+				return fmt.Errorf("llm: %w", err)
 			}
 			return nil
 		})
@@ -255,34 +264,34 @@ func (e *LLMEngine) Summarize(ctx context.Context, doc *Document) (*Result, erro
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	var usage Usage
-	topicsPerPart := make([][]Topic, len(results))
+	var usage summarize.Usage
+	topicsPerPart := make([][]summarize.Topic, len(results))
 	for i, r := range results {
 		usage.PromptTokens += r.usage.PromptTokens
 		usage.CompletionTokens += r.usage.CompletionTokens
 		usage.Calls += r.usage.Calls
 		topicsPerPart[i] = r.topics
 	}
-	res := &Result{Topics: llmMergeTopics(llmCapParts(topicsPerPart, llmMaxStoredPoints)), Usage: usage}
+	res := &summarize.Result{Topics: mergeTopics(capParts(topicsPerPart, maxStoredPoints)), Usage: usage}
 	if len(parts) > 1 {
 		res.Notes = append(res.Notes, fmt.Sprintf("A long article: summarized in %d parts.", len(parts)))
 	}
 	return res, nil
 }
 
-type llmPartResult struct {
-	topics []Topic
-	usage  Usage
+type partResult struct {
+	topics []summarize.Topic
+	usage  summarize.Usage
 }
 
-// llmRepairEcho bounds how much of a bad answer is sent back with the
+// repairEcho bounds how much of a bad answer is sent back with the
 // repair request.
-const llmRepairEcho = 16 << 10
+const repairEcho = 16 << 10
 
 // summarizePart asks for the ledger of one part, with one repair attempt.
 // Its errors have no package prefix: Summarize adds it with the part.
-func (e *LLMEngine) summarizePart(ctx context.Context, doc *Document, part, parts int, text string) (llmPartResult, error) {
-	var res llmPartResult
+func (e *Engine) summarizePart(ctx context.Context, doc *summarize.Document, part, parts int, text string) (partResult, error) {
+	var res partResult
 	system, user, err := prompts.Summarize(prompts.SummarizeInput{
 		Title: doc.Title, Site: doc.Site, URL: doc.URL,
 		Language: e.language(doc),
@@ -296,8 +305,8 @@ func (e *LLMEngine) summarizePart(ctx context.Context, doc *Document, part, part
 		{Role: openai.ChatMessageRoleSystem, Content: system},
 		{Role: openai.ChatMessageRoleUser, Content: user},
 	}
-	contract := newLLMContract(doc, part, text)
-	err = e.completeChecked(ctx, e.ledgerSchema(), msgs, &res.usage, func(ans llmAnswer, repaired bool) error {
+	contract := newContract(doc, part, text)
+	err = e.completeChecked(ctx, e.ledgerSchema(), msgs, &res.usage, func(ans answer, repaired bool) error {
 		topics, problem := e.parseAnswer(ans, contract, repaired)
 		res.topics = topics
 		return problem
@@ -306,11 +315,11 @@ func (e *LLMEngine) summarizePart(ctx context.Context, doc *Document, part, part
 }
 
 // ledgerSchema is the schema of a summary's answer (prompts.Answer).
-func (e *LLMEngine) ledgerSchema() llmSchema {
-	return llmSchema{name: "ledger", def: e.schema}
+func (e *Engine) ledgerSchema() answerSchema {
+	return answerSchema{name: "ledger", def: e.schema}
 }
 
-func llmTruncateUTF8(s string, n int) string {
+func truncateUTF8(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}
@@ -329,17 +338,17 @@ func llmTruncateUTF8(s string, n int) string {
 // It errs high for most text, the safe side for a budget. The chunker
 // uses it for the parts' budget; the benchmarks use it for prompt costs.
 func EstimateTokens(s string) int {
-	var c llmTokenCounter
+	var c tokenCounter
 	for _, r := range s {
 		c.add(r)
 	}
 	return c.tokens()
 }
 
-// llmTokenCounter counts EstimateTokens incrementally, rune by rune.
-type llmTokenCounter struct{ ascii, wide, other int }
+// tokenCounter counts EstimateTokens incrementally, rune by rune.
+type tokenCounter struct{ ascii, wide, other int }
 
-func (c *llmTokenCounter) add(r rune) {
+func (c *tokenCounter) add(r rune) {
 	switch {
 	case r < utf8.RuneSelf:
 		c.ascii++
@@ -350,20 +359,20 @@ func (c *llmTokenCounter) add(r rune) {
 	}
 }
 
-func (c *llmTokenCounter) tokens() int {
+func (c *tokenCounter) tokens() int {
 	return (c.ascii+3)/4 + c.wide + (c.other+1)/2
 }
 
 // Chat overheads in the OpenAI accounting: each message costs about 4
 // tokens of framing, and the reply is primed with 3.
 const (
-	llmTokensPerMessage = 4
-	llmTokensPerReply   = 3
+	tokensPerMessage = 4
+	tokensPerReply   = 3
 )
 
-// LLMEstimate is what the engine would send for one document, in
+// Estimate is what the engine would send for one document, in
 // EstimateTokens units.
-type LLMEstimate struct {
+type Estimate struct {
 	Parts int
 	// ArticleTokens counts the article text alone, as the engine renders
 	// it (headings marked with #, paragraphs separated by blank lines).
@@ -375,27 +384,27 @@ type LLMEstimate struct {
 
 // EstimateRequest renders the prompts the engine would send for doc,
 // without sending them, and estimates their tokens.
-func (e *LLMEngine) EstimateRequest(doc *Document) (LLMEstimate, error) {
-	blocks := llmBlocks(doc)
-	parts := llmSplit(blocks, e.opts.ChunkTokens)
-	est := LLMEstimate{Parts: len(parts), ArticleTokens: EstimateTokens(llmRender(blocks))}
+func (e *Engine) EstimateRequest(doc *summarize.Document) (Estimate, error) {
+	blocks := docBlocks(doc)
+	parts := split(blocks, e.opts.ChunkTokens)
+	est := Estimate{Parts: len(parts), ArticleTokens: EstimateTokens(render(blocks))}
 	for i, text := range parts {
 		system, user, err := prompts.Summarize(prompts.SummarizeInput{
 			Title: doc.Title, Site: doc.Site, URL: doc.URL,
 			Language: e.language(doc), Part: i + 1, Parts: len(parts), Text: text,
 		})
 		if err != nil {
-			return est, fmt.Errorf("summarize: llm: %w", err)
+			return est, fmt.Errorf("llm: %w", err)
 		}
-		est.PromptTokens += EstimateTokens(system) + EstimateTokens(user) + 2*llmTokensPerMessage + llmTokensPerReply
-		if llmFormat(e.format.Load()) == llmFormatSchema {
+		est.PromptTokens += EstimateTokens(system) + EstimateTokens(user) + 2*tokensPerMessage + tokensPerReply
+		if format(e.format.Load()) == formatSchema {
 			est.PromptTokens += EstimateTokens(string(e.schemaJSON))
 		}
 	}
 	return est, nil
 }
 
-func llmSleep(ctx context.Context, d time.Duration) error {
+func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -411,7 +420,7 @@ func llmSleep(ctx context.Context, d time.Duration) error {
 
 // language is the summary language for doc: the request's, else the
 // engine's default ("" = the article's own).
-func (e *LLMEngine) language(doc *Document) string {
+func (e *Engine) language(doc *summarize.Document) string {
 	if doc.TargetLanguage != "" {
 		return doc.TargetLanguage
 	}

@@ -1,4 +1,4 @@
-package summarize
+package llm
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"briefbot/prompts"
+	"briefbot/summarize"
 )
 
 func TestEstimateTokens(t *testing.T) {
@@ -45,28 +46,28 @@ func para(n int, word string) string {
 	return strings.TrimSpace(b.String())
 }
 
-func TestLLMSplit(t *testing.T) {
-	h := func(s string) Block { return Block{Heading: true, Level: 2, Text: s} }
-	p := func(s string) Block { return Block{Text: s} }
+func TestSplit(t *testing.T) {
+	h := func(s string) summarize.Block { return summarize.Block{Heading: true, Level: 2, Text: s} }
+	p := func(s string) summarize.Block { return summarize.Block{Text: s} }
 	tests := []struct {
 		name   string
-		blocks []Block
+		blocks []summarize.Block
 		budget int
 		parts  int // 0: don't check the count
 	}{
-		{"short", []Block{h("Aid"), p("Aid did not come up.")}, 100, 1},
-		{"sections", []Block{h("One"), p(para(20, "Alpha")), h("Two"), p(para(20, "Beta")), h("Three"), p(para(20, "Gamma"))}, 150, 0},
-		{"giant paragraph", []Block{h("Big"), p(para(200, "Delta"))}, 200, 0},
-		{"giant sentence", []Block{p(strings.Repeat("word ", 2000))}, 100, 0},
-		{"cjk without spaces", []Block{p(strings.Repeat("東京で会談が行われた", 100))}, 150, 0},
-		{"trailing headings", []Block{p(para(30, "Eps")), h("Related"), h("More")}, 100, 0},
-		{"heading levels", []Block{{Heading: true, Level: 1, Text: "Top"}, {Heading: true, Level: 9, Text: "Odd"}, p("Text.")}, 100, 1},
+		{"short", []summarize.Block{h("Aid"), p("Aid did not come up.")}, 100, 1},
+		{"sections", []summarize.Block{h("One"), p(para(20, "Alpha")), h("Two"), p(para(20, "Beta")), h("Three"), p(para(20, "Gamma"))}, 150, 0},
+		{"giant paragraph", []summarize.Block{h("Big"), p(para(200, "Delta"))}, 200, 0},
+		{"giant sentence", []summarize.Block{p(strings.Repeat("word ", 2000))}, 100, 0},
+		{"cjk without spaces", []summarize.Block{p(strings.Repeat("東京で会談が行われた", 100))}, 150, 0},
+		{"trailing headings", []summarize.Block{p(para(30, "Eps")), h("Related"), h("More")}, 100, 0},
+		{"heading levels", []summarize.Block{{Heading: true, Level: 1, Text: "Top"}, {Heading: true, Level: 9, Text: "Odd"}, p("Text.")}, 100, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parts := llmSplit(tt.blocks, tt.budget)
+			parts := split(tt.blocks, tt.budget)
 			if tt.parts != 0 && len(parts) != tt.parts {
-				t.Errorf("llmSplit(%s) = %d parts; want %d", tt.name, len(parts), tt.parts)
+				t.Errorf("split(%s) = %d parts; want %d", tt.name, len(parts), tt.parts)
 			}
 			for i, part := range parts {
 				if got := EstimateTokens(part); got > tt.budget {
@@ -85,28 +86,28 @@ func TestLLMSplit(t *testing.T) {
 			}
 			for _, b := range tt.blocks {
 				if b.Heading {
-					if !strings.Contains(strings.Join(parts, "\n"), llmBlockText(b)) {
-						t.Errorf("llmSplit(%s): heading %q not sent", tt.name, b.Text)
+					if !strings.Contains(strings.Join(parts, "\n"), blockText(b)) {
+						t.Errorf("split(%s): heading %q not sent", tt.name, b.Text)
 					}
 					continue
 				}
 				want.WriteString(noSpace(b.Text))
 			}
 			if sent.String() != want.String() {
-				t.Errorf("llmSplit(%s) sent %q; want %q", tt.name, sent.String(), want.String())
+				t.Errorf("split(%s) sent %q; want %q", tt.name, sent.String(), want.String())
 			}
 		})
 	}
 }
 
-func TestLLMSplitRepeatsSectionHeading(t *testing.T) {
-	blocks := []Block{{Heading: true, Level: 2, Text: "Energy"}}
+func TestSplitRepeatsSectionHeading(t *testing.T) {
+	blocks := []summarize.Block{{Heading: true, Level: 2, Text: "Energy"}}
 	for i := range 6 {
-		blocks = append(blocks, Block{Text: para(10, fmt.Sprintf("P%d", i))})
+		blocks = append(blocks, summarize.Block{Text: para(10, fmt.Sprintf("P%d", i))})
 	}
-	parts := llmSplit(blocks, 150)
+	parts := split(blocks, 150)
 	if len(parts) < 2 {
-		t.Fatalf("llmSplit = %d parts; want several", len(parts))
+		t.Fatalf("split = %d parts; want several", len(parts))
 	}
 	for i, part := range parts {
 		if !strings.HasPrefix(part, "## Energy\n\n") {
@@ -122,14 +123,14 @@ func TestLLMSplitRepeatsSectionHeading(t *testing.T) {
 	}
 }
 
-func TestLLMSplitBalanced(t *testing.T) {
-	var blocks []Block
+func TestSplitBalanced(t *testing.T) {
+	var blocks []summarize.Block
 	for i := range 30 {
-		blocks = append(blocks, Block{Text: para(8, fmt.Sprintf("B%d", i))}) // ~43 tokens each
+		blocks = append(blocks, summarize.Block{Text: para(8, fmt.Sprintf("B%d", i))}) // ~43 tokens each
 	}
-	parts := llmSplit(blocks, 500)
+	parts := split(blocks, 500)
 	if len(parts) != 3 {
-		t.Fatalf("llmSplit = %d parts; want 3", len(parts))
+		t.Fatalf("split = %d parts; want 3", len(parts))
 	}
 	last := EstimateTokens(parts[len(parts)-1])
 	if last < 300 {
@@ -137,16 +138,16 @@ func TestLLMSplitBalanced(t *testing.T) {
 	}
 }
 
-func TestLLMBlocksFromText(t *testing.T) {
-	doc := &Document{Text: "First paragraph.\r\n\r\nSecond\nparagraph.\n\n\n\nThird."}
-	got := llmBlocks(doc)
-	want := []Block{{Text: "First paragraph."}, {Text: "Second\nparagraph."}, {Text: "Third."}}
+func TestBlocksFromText(t *testing.T) {
+	doc := &summarize.Document{Text: "First paragraph.\r\n\r\nSecond\nparagraph.\n\n\n\nThird."}
+	got := docBlocks(doc)
+	want := []summarize.Block{{Text: "First paragraph."}, {Text: "Second\nparagraph."}, {Text: "Third."}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("llmBlocks(%q) = %+v; want %+v", doc.Text, got, want)
+		t.Errorf("docBlocks(%q) = %+v; want %+v", doc.Text, got, want)
 	}
 }
 
-func TestLLMSentences(t *testing.T) {
+func TestSentences(t *testing.T) {
 	tests := []struct {
 		in   string
 		want []string
@@ -157,13 +158,13 @@ func TestLLMSentences(t *testing.T) {
 		{"会談が行われた。合意した。", []string{"会談が行われた。", "合意した。"}},
 	}
 	for _, tt := range tests {
-		if got := llmSentences(tt.in); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
-			t.Errorf("llmSentences(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := sentences(tt.in); fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tt.want) {
+			t.Errorf("sentences(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-func TestLLMCleanQuote(t *testing.T) {
+func TestCleanQuote(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain words", "plain words"},
 		{`"quoted"`, "quoted"},
@@ -178,13 +179,13 @@ func TestLLMCleanQuote(t *testing.T) {
 		{"“…”", ""},
 	}
 	for _, tt := range tests {
-		if got := llmCleanQuote(tt.in); got != tt.want {
-			t.Errorf("llmCleanQuote(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := cleanQuote(tt.in); got != tt.want {
+			t.Errorf("cleanQuote(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-func TestLLMExtractJSON(t *testing.T) {
+func TestExtractJSON(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"a":1}`, `{"a":1}`},
 		{"```json\n{\"a\":1}\n```", `{"a":1}`},
@@ -194,13 +195,13 @@ func TestLLMExtractJSON(t *testing.T) {
 		{`{"a":`, `{"a":`},
 	}
 	for _, tt := range tests {
-		if got := llmExtractJSON(tt.in); got != tt.want {
-			t.Errorf("llmExtractJSON(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := extractJSON(tt.in); got != tt.want {
+			t.Errorf("extractJSON(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-func TestLLMRetryAfterHeader(t *testing.T) {
+func TestRetryAfterHeader(t *testing.T) {
 	now := time.Date(2025, 3, 19, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -218,7 +219,7 @@ func TestLLMRetryAfterHeader(t *testing.T) {
 		{"negative", http.Header{"Retry-After": {"-3"}}, 0, false},
 	}
 	for _, tt := range tests {
-		info := &llmCallInfo{header: tt.header}
+		info := &callInfo{header: tt.header}
 		got, ok := info.retryAfter(now)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("retryAfter(%s: %v) = %v, %v; want %v, %v", tt.name, tt.header, got, ok, tt.want, tt.ok)
@@ -234,7 +235,7 @@ func apiErr(status int, msg, param string) error {
 	return fmt.Errorf("wrapped: %w", e)
 }
 
-func TestLLMRefusesFormat(t *testing.T) {
+func TestRefusesFormat(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
@@ -249,39 +250,39 @@ func TestLLMRefusesFormat(t *testing.T) {
 		{"network", errors.New("connection refused"), false},
 	}
 	for _, tt := range tests {
-		if got := llmRefusesFormat(0, tt.err); got != tt.want {
-			t.Errorf("llmRefusesFormat(%s: %v) = %v; want %v", tt.name, tt.err, got, tt.want)
+		if got := refusesFormat(0, tt.err); got != tt.want {
+			t.Errorf("refusesFormat(%s: %v) = %v; want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }
 
-func TestLLMRetryable(t *testing.T) {
+func TestRetryable(t *testing.T) {
 	tests := []struct {
 		name string
-		info llmCallInfo
+		info callInfo
 		err  error
 		want bool
 	}{
-		{"not sent", llmCallInfo{}, openai.ErrChatCompletionInvalidModel, false},
-		{"network", llmCallInfo{sent: true}, errors.New("connection reset"), true},
-		{"garbage 200", llmCallInfo{sent: true, status: 200}, errors.New("invalid character '<'"), true},
-		{"429", llmCallInfo{sent: true, status: 429}, apiErr(429, "Rate limit reached", ""), true},
-		{"quota", llmCallInfo{sent: true, status: 429}, &openai.APIError{HTTPStatusCode: 429, Message: "quota", Code: "insufficient_quota"}, false},
-		{"408", llmCallInfo{sent: true, status: 408}, apiErr(408, "timeout", ""), true},
-		{"503", llmCallInfo{sent: true, status: 503}, &openai.RequestError{HTTPStatusCode: 503, Body: []byte("<html>")}, true},
-		{"400", llmCallInfo{sent: true, status: 400}, apiErr(400, "bad", ""), false},
-		{"401", llmCallInfo{sent: true, status: 401}, apiErr(401, "key", ""), false},
-		{"404", llmCallInfo{sent: true, status: 404}, apiErr(404, "no such model", ""), false},
+		{"not sent", callInfo{}, openai.ErrChatCompletionInvalidModel, false},
+		{"network", callInfo{sent: true}, errors.New("connection reset"), true},
+		{"garbage 200", callInfo{sent: true, status: 200}, errors.New("invalid character '<'"), true},
+		{"429", callInfo{sent: true, status: 429}, apiErr(429, "Rate limit reached", ""), true},
+		{"quota", callInfo{sent: true, status: 429}, &openai.APIError{HTTPStatusCode: 429, Message: "quota", Code: "insufficient_quota"}, false},
+		{"408", callInfo{sent: true, status: 408}, apiErr(408, "timeout", ""), true},
+		{"503", callInfo{sent: true, status: 503}, &openai.RequestError{HTTPStatusCode: 503, Body: []byte("<html>")}, true},
+		{"400", callInfo{sent: true, status: 400}, apiErr(400, "bad", ""), false},
+		{"401", callInfo{sent: true, status: 401}, apiErr(401, "key", ""), false},
+		{"404", callInfo{sent: true, status: 404}, apiErr(404, "no such model", ""), false},
 	}
 	for _, tt := range tests {
-		if got := llmRetryable(&tt.info, tt.err); got != tt.want {
-			t.Errorf("llmRetryable(%s) = %v; want %v", tt.name, got, tt.want)
+		if got := retryable(&tt.info, tt.err); got != tt.want {
+			t.Errorf("retryable(%s) = %v; want %v", tt.name, got, tt.want)
 		}
 	}
 }
 
-func TestLLMBackoff(t *testing.T) {
-	e := &LLMEngine{opts: LLMOptions{BackoffBase: time.Second, BackoffMax: 5 * time.Second}}
+func TestBackoff(t *testing.T) {
+	e := &Engine{opts: Options{BackoffBase: time.Second, BackoffMax: 5 * time.Second}}
 	caps := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second}
 	for n, c := range caps {
 		var top time.Duration
@@ -301,8 +302,8 @@ func TestLLMBackoff(t *testing.T) {
 	}
 }
 
-func TestLLMSchemaProblem(t *testing.T) {
-	e, err := NewLLMEngine(LLMOptions{})
+func TestSchemaProblem(t *testing.T) {
+	e, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +320,7 @@ func TestLLMSchemaProblem(t *testing.T) {
 		{`{"topics":[{"name":"A","points":[{"text":"t","status":"AGREED","actors":[],"quote":"“q”"}]}]}`, ""},
 	}
 	for _, tt := range tests {
-		_, err := e.parseAnswer(llmAnswer{content: tt.in}, llmContract{}, false)
+		_, err := e.parseAnswer(answer{content: tt.in}, contract{}, false)
 		got := ""
 		if err != nil {
 			got = err.Error()
@@ -330,34 +331,34 @@ func TestLLMSchemaProblem(t *testing.T) {
 	}
 }
 
-func TestLLMMergeTopics(t *testing.T) {
-	a := []Topic{{Name: "Energy attacks", Key: "energy attacks", Points: []Point{
-		{Text: "Paused.", Status: StatusAgreed, Actors: []string{"Putin"}, Quote: "q1"},
+func TestMergeTopics(t *testing.T) {
+	a := []summarize.Topic{{Name: "Energy attacks", Key: "energy attacks", Points: []summarize.Point{
+		{Text: "Paused.", Status: summarize.StatusAgreed, Actors: []string{"Putin"}, Quote: "q1"},
 	}}}
-	b := []Topic{
-		{Name: "Aid", Key: "aid", Points: []Point{{Text: "No aid.", Status: StatusUnresolved, Quote: "q2"}}},
-		{Name: "The energy attacks", Key: "energy attacks", Points: []Point{
-			{Text: "paused. ", Status: StatusAgreed, Actors: []string{"Kremlin", "putin"}, Quote: "q1 again"},
-			{Text: "Paused.", Status: StatusDisputed, Quote: "q3"},
+	b := []summarize.Topic{
+		{Name: "Aid", Key: "aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
+		{Name: "The energy attacks", Key: "energy attacks", Points: []summarize.Point{
+			{Text: "paused. ", Status: summarize.StatusAgreed, Actors: []string{"Kremlin", "putin"}, Quote: "q1 again"},
+			{Text: "Paused.", Status: summarize.StatusDisputed, Quote: "q3"},
 		}},
 	}
-	got := llmMergeTopics([][]Topic{a, b})
-	want := []Topic{
-		{Name: "Energy attacks", Key: "energy attacks", Points: []Point{
-			{Text: "Paused.", Status: StatusAgreed, Actors: []string{"Putin", "Kremlin"}, Quote: "q1"},
-			{Text: "Paused.", Status: StatusDisputed, Quote: "q3"},
+	got := mergeTopics([][]summarize.Topic{a, b})
+	want := []summarize.Topic{
+		{Name: "Energy attacks", Key: "energy attacks", Points: []summarize.Point{
+			{Text: "Paused.", Status: summarize.StatusAgreed, Actors: []string{"Putin", "Kremlin"}, Quote: "q1"},
+			{Text: "Paused.", Status: summarize.StatusDisputed, Quote: "q3"},
 		}},
-		{Name: "Aid", Key: "aid", Points: []Point{{Text: "No aid.", Status: StatusUnresolved, Quote: "q2"}}},
+		{Name: "Aid", Key: "aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
-		t.Errorf("llmMergeTopics = %+v; want %+v", got, want)
+		t.Errorf("mergeTopics = %+v; want %+v", got, want)
 	}
 	if len(a[0].Points[0].Actors) != 1 {
-		t.Errorf("llmMergeTopics changed its input: %+v", a)
+		t.Errorf("mergeTopics changed its input: %+v", a)
 	}
 }
 
-func TestLLMAzureClassic(t *testing.T) {
+func TestAzureClassic(t *testing.T) {
 	tests := []struct {
 		u    string
 		want bool
@@ -370,22 +371,22 @@ func TestLLMAzureClassic(t *testing.T) {
 	}
 	for _, tt := range tests {
 		u, _ := url.Parse(tt.u)
-		if got := llmIsAzureClassic(u); got != tt.want {
-			t.Errorf("llmIsAzureClassic(%q) = %v; want %v", tt.u, got, tt.want)
+		if got := isAzureClassic(u); got != tt.want {
+			t.Errorf("isAzureClassic(%q) = %v; want %v", tt.u, got, tt.want)
 		}
 	}
 }
 
-// TestLLMSchemaStatuses: the answer schema's status enum is exactly the
+// TestSchemaStatuses: the answer schema's status enum is exactly the
 // domain's statuses, and the system prompt defines each of them.
-func TestLLMSchemaStatuses(t *testing.T) {
-	e, err := NewLLMEngine(LLMOptions{})
+func TestSchemaStatuses(t *testing.T) {
+	e, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	point := e.schema.Defs["AnswerPoint"]
 	var want []string
-	for _, s := range Statuses {
+	for _, s := range summarize.Statuses {
 		want = append(want, string(s))
 	}
 	if got := point.Properties["status"].Enum; fmt.Sprint(got) != fmt.Sprint(want) {
@@ -402,7 +403,7 @@ func TestLLMSchemaStatuses(t *testing.T) {
 	}
 }
 
-func TestLLMActorProblem(t *testing.T) {
+func TestActorProblem(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Putin", ""}, {"White House", ""}, {"U.S.", ""}, {"G7", ""}, {"eBay", ""}, {"Путин", ""}, {"普京", ""},
 		{"Theresa May", ""}, {"May", ""}, {"International Atomic Energy Agency", ""},
@@ -418,13 +419,13 @@ func TestLLMActorProblem(t *testing.T) {
 		{"A Very Long Name Of Seven Words Here", "is too long for a name"},
 	}
 	for _, tt := range tests {
-		if got := llmActorProblem(tt.in); got != tt.want {
-			t.Errorf("llmActorProblem(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := actorProblem(tt.in); got != tt.want {
+			t.Errorf("actorProblem(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-func TestLLMClip(t *testing.T) {
+func TestClip(t *testing.T) {
 	tests := []struct {
 		in   string
 		n    int
@@ -439,49 +440,49 @@ func TestLLMClip(t *testing.T) {
 		{"one, two three", 6, "…", "one…"},
 	}
 	for _, tt := range tests {
-		if got := llmClip(tt.in, tt.n, tt.mark); got != tt.want {
-			t.Errorf("llmClip(%q, %d, %q) = %q; want %q", tt.in, tt.n, tt.mark, got, tt.want)
+		if got := clip(tt.in, tt.n, tt.mark); got != tt.want {
+			t.Errorf("clip(%q, %d, %q) = %q; want %q", tt.in, tt.n, tt.mark, got, tt.want)
 		}
 	}
 }
 
-func TestLLMCapParts(t *testing.T) {
-	part := func(name string, n int) []Topic {
-		t := Topic{Name: name, Key: name}
+func TestCapParts(t *testing.T) {
+	part := func(name string, n int) []summarize.Topic {
+		t := summarize.Topic{Name: name, Key: name}
 		for i := range n {
-			t.Points = append(t.Points, Point{Text: fmt.Sprintf("%s%d", name, i)})
+			t.Points = append(t.Points, summarize.Point{Text: fmt.Sprintf("%s%d", name, i)})
 		}
-		return []Topic{t}
+		return []summarize.Topic{t}
 	}
-	parts := [][]Topic{part("a", 8), part("b", 2), part("c", 8), part("d", 8)}
-	got := llmCapParts(parts, 12)
+	parts := [][]summarize.Topic{part("a", 8), part("b", 2), part("c", 8), part("d", 8)}
+	got := capParts(parts, 12)
 	var counts []int
 	for _, p := range got {
-		counts = append(counts, llmCountPoints(p))
+		counts = append(counts, countPoints(p))
 	}
 	// k = 3 keeps 3+2+3+3 = 11; the one left goes to the first part with more.
 	if fmt.Sprint(counts) != "[4 2 3 3]" {
-		t.Errorf("llmCapParts(8,2,8,8 → 12) kept %v; want [4 2 3 3]", counts)
+		t.Errorf("capParts(8,2,8,8 → 12) kept %v; want [4 2 3 3]", counts)
 	}
 	if got[0][0].Points[0].Text != "a0" || got[3][0].Points[2].Text != "d2" {
-		t.Errorf("llmCapParts kept %+v; want each part's first points", got)
+		t.Errorf("capParts kept %+v; want each part's first points", got)
 	}
-	if same := llmCapParts(parts[:2], 12); llmCountPoints(same[0])+llmCountPoints(same[1]) != 10 {
-		t.Errorf("llmCapParts under the bound changed the parts")
+	if same := capParts(parts[:2], 12); countPoints(same[0])+countPoints(same[1]) != 10 {
+		t.Errorf("capParts under the bound changed the parts")
 	}
 }
 
-func TestLLMLeadProblem(t *testing.T) {
+func TestLeadProblem(t *testing.T) {
 	text := "## Call\n\nPutin agreed to pause strikes on energy sites.\n\nThe Kremlin spoke.\n\nMarkets were calm.\n\nLater, aid to Ukraine did not come up.\n\nThe ceasefire was still far off, analysts said."
-	doc := &Document{Title: "What Putin agreed in the ceasefire call"}
-	lead := func(text, quote string) []Topic {
-		return []Topic{{Name: "Call", Points: []Point{{Text: text, Quote: quote}}}}
+	doc := &summarize.Document{Title: "What Putin agreed in the ceasefire call"}
+	lead := func(text, quote string) []summarize.Topic {
+		return []summarize.Topic{{Name: "Call", Points: []summarize.Point{{Text: text, Quote: quote}}}}
 	}
 	tests := []struct {
 		name   string
-		doc    *Document
+		doc    *summarize.Document
 		part   int
-		topics []Topic
+		topics []summarize.Topic
 		ok     bool
 	}{
 		{"quote in the opening", doc, 1, lead("Strikes paused.", "Putin agreed to pause strikes"), true},
@@ -489,11 +490,11 @@ func TestLLMLeadProblem(t *testing.T) {
 		{"deep, off the headline", doc, 1, lead("No aid talk.", "aid to Ukraine did not come up"), false},
 		{"not in the article", doc, 1, lead("Putin agreed to a ceasefire.", "Putin signed a ceasefire"), false},
 		{"the title is no quote", doc, 1, lead("Putin agreed.", "What Putin agreed in the ceasefire call"), false},
-		{"a title without words to share", &Document{Title: "普京同意停火"}, 1, lead("No aid talk.", "aid to Ukraine did not come up"), true},
+		{"a title without words to share", &summarize.Document{Title: "普京同意停火"}, 1, lead("No aid talk.", "aid to Ukraine did not come up"), true},
 		{"a later part", doc, 2, lead("No aid talk.", "aid to Ukraine did not come up"), true},
 	}
 	for _, tt := range tests {
-		c := newLLMContract(tt.doc, tt.part, text)
+		c := newContract(tt.doc, tt.part, text)
 		if got := c.leadProblem(tt.topics); (got == "") != tt.ok {
 			t.Errorf("%s: leadProblem(%q) = %q; want ok=%v", tt.name, tt.topics[0].Points[0].Quote, got, tt.ok)
 		}
@@ -505,31 +506,31 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestLLMTransportBoundsBody(t *testing.T) {
+func TestTransportBoundsBody(t *testing.T) {
 	tests := []struct {
 		name          string
 		size          int
 		contentLength int64
 		tooLarge      bool
 	}{
-		{"within", llmMaxResponseBytes, -1, false},
-		{"one byte over, chunked", llmMaxResponseBytes + 1, -1, true},
+		{"within", maxResponseBytes, -1, false},
+		{"one byte over, chunked", maxResponseBytes + 1, -1, true},
 		{"announced over", 10, 2 << 20, true},
 	}
 	for _, tt := range tests {
 		body := strings.Repeat("x", tt.size)
-		tr := llmTransport{base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		tr := transport{base: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: 200, ContentLength: tt.contentLength, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body))}, nil
 		})}
-		info := &llmCallInfo{}
-		req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), llmCallInfoKey{}, info), "POST", "http://x/v1/chat/completions", nil)
+		info := &callInfo{}
+		req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), callInfoKey{}, info), "POST", "http://x/v1/chat/completions", nil)
 		resp, err := tr.RoundTrip(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := io.ReadAll(resp.Body)
-		if tt.tooLarge != errors.Is(err, errLLMResponseTooLarge) || info.tooLarge != tt.tooLarge || len(got) > llmMaxResponseBytes {
-			t.Errorf("%s: read %d bytes, err %v, tooLarge %v; want tooLarge %v and at most %d bytes", tt.name, len(got), err, info.tooLarge, tt.tooLarge, llmMaxResponseBytes)
+		if tt.tooLarge != errors.Is(err, errResponseTooLarge) || info.tooLarge != tt.tooLarge || len(got) > maxResponseBytes {
+			t.Errorf("%s: read %d bytes, err %v, tooLarge %v; want tooLarge %v and at most %d bytes", tt.name, len(got), err, info.tooLarge, tt.tooLarge, maxResponseBytes)
 		}
 	}
 }

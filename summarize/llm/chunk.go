@@ -1,29 +1,31 @@
-package summarize
+package llm
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
-// llmBlocks returns doc's blocks, or its Text split at blank lines when it
+// docBlocks returns doc's blocks, or its Text split at blank lines when it
 // has none (plain-text input).
-func llmBlocks(doc *Document) []Block {
+func docBlocks(doc *summarize.Document) []summarize.Block {
 	if len(doc.Blocks) > 0 {
 		return doc.Blocks
 	}
-	var out []Block
+	var out []summarize.Block
 	for _, p := range strings.Split(strings.ReplaceAll(doc.Text, "\r\n", "\n"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, Block{Text: p})
+			out = append(out, summarize.Block{Text: p})
 		}
 	}
 	return out
 }
 
-// llmBlockText renders a block as the model sees it: headings as Markdown
+// blockText renders a block as the model sees it: headings as Markdown
 // headings on one line ("## Territory"), paragraphs as they are.
-func llmBlockText(b Block) string {
+func blockText(b summarize.Block) string {
 	if !b.Heading {
 		return strings.TrimSpace(b.Text)
 	}
@@ -38,18 +40,18 @@ func llmBlockText(b Block) string {
 	return strings.Repeat("#", level) + " " + t
 }
 
-// llmRender joins the rendered blocks with blank lines.
-func llmRender(blocks []Block) string {
+// render joins the rendered blocks with blank lines.
+func render(blocks []summarize.Block) string {
 	var parts []string
 	for _, b := range blocks {
-		if s := llmBlockText(b); s != "" {
+		if s := blockText(b); s != "" {
 			parts = append(parts, s)
 		}
 	}
 	return strings.Join(parts, "\n\n")
 }
 
-// llmSplit splits an article into parts of at most budget tokens (by
+// split splits an article into parts of at most budget tokens (by
 // EstimateTokens), at paragraph boundaries: a heading stays with the
 // paragraph after it, a paragraph over the budget is cut between
 // sentences (and a sentence over it between words, a word between
@@ -58,7 +60,7 @@ func llmRender(blocks []Block) string {
 // merge by TopicKey joins them. The parts are balanced so the last one is
 // not a scrap. Every block's text is in exactly one part, in order:
 // nothing is dropped.
-func llmSplit(blocks []Block, budget int) []string {
+func split(blocks []summarize.Block, budget int) []string {
 	type unit struct {
 		text   string
 		tokens int
@@ -71,7 +73,7 @@ func llmSplit(blocks []Block, budget int) []string {
 	var headings []string // headings waiting for their paragraph
 	section, sectionTokens := "", 0
 	for _, b := range blocks {
-		s := llmBlockText(b)
+		s := blockText(b)
 		if s == "" {
 			continue
 		}
@@ -94,12 +96,12 @@ func llmSplit(blocks []Block, budget int) []string {
 			room = budget - sectionTokens - 1
 		}
 		if head != "" && section == "" {
-			for _, piece := range llmPieces(head, budget) {
+			for _, piece := range pieces(head, budget) {
 				units = append(units, unit{piece, EstimateTokens(piece), ""})
 			}
 			head = ""
 		}
-		for i, piece := range llmPieces(s, room) {
+		for i, piece := range pieces(s, room) {
 			u := unit{text: piece, section: section}
 			if i == 0 && head != "" {
 				u.text, u.section = head+"\n\n"+piece, ""
@@ -109,7 +111,7 @@ func llmSplit(blocks []Block, budget int) []string {
 		}
 	}
 	if len(headings) > 0 {
-		for _, piece := range llmPieces(strings.Join(headings, "\n\n"), budget) {
+		for _, piece := range pieces(strings.Join(headings, "\n\n"), budget) {
 			units = append(units, unit{piece, EstimateTokens(piece), ""})
 		}
 	}
@@ -143,11 +145,11 @@ func llmSplit(blocks []Block, budget int) []string {
 	return append(parts, strings.Join(cur, "\n\n"))
 }
 
-// llmPieces cuts s into pieces of at most limit tokens: whole when it
+// pieces cuts s into pieces of at most limit tokens: whole when it
 // fits, else between sentences, a long sentence between words, a long
 // word between characters. Joining the pieces with spaces gives s back up
 // to whitespace.
-func llmPieces(s string, limit int) []string {
+func pieces(s string, limit int) []string {
 	limit = max(limit, 1)
 	if EstimateTokens(s) <= limit {
 		return []string{s}
@@ -173,7 +175,7 @@ func llmPieces(s string, limit int) []string {
 		cur.WriteString(s)
 		curTokens += t
 	}
-	for _, sent := range llmSentences(s) {
+	for _, sent := range sentences(s) {
 		if t := EstimateTokens(sent); t <= limit {
 			push(sent, t)
 			continue
@@ -184,17 +186,17 @@ func llmPieces(s string, limit int) []string {
 				continue
 			}
 			flush()
-			out = append(out, llmCutRunes(w, limit)...)
+			out = append(out, cutRunes(w, limit)...)
 		}
 	}
 	flush()
 	return out
 }
 
-// llmSentences splits text after sentence-ending punctuation followed by
+// sentences splits text after sentence-ending punctuation followed by
 // whitespace and anything but a lower-case letter ("U.S. officials" stays
 // whole), or after CJK full stops.
-func llmSentences(s string) []string {
+func sentences(s string) []string {
 	var out []string
 	start := 0
 	for i, r := range s {
@@ -228,11 +230,11 @@ func llmSentences(s string) []string {
 	return out
 }
 
-// llmCutRunes cuts a word with no spaces into pieces of at most limit
+// cutRunes cuts a word with no spaces into pieces of at most limit
 // tokens.
-func llmCutRunes(w string, limit int) []string {
+func cutRunes(w string, limit int) []string {
 	var out []string
-	var c llmTokenCounter
+	var c tokenCounter
 	start := 0
 	for i, r := range w {
 		next := c
@@ -240,7 +242,7 @@ func llmCutRunes(w string, limit int) []string {
 		if next.tokens() > limit && i > start {
 			out = append(out, w[start:i])
 			start = i
-			next = llmTokenCounter{}
+			next = tokenCounter{}
 			next.add(r)
 		}
 		c = next

@@ -1,9 +1,9 @@
-package summarize
+package llm
 
 // Token cost of the LLM engine's prompts over the corpus. The figures in
 // BENCHMARKS.md come from:
 //
-//	go test ./summarize/ -run 'TestTokenOverhead' -count 1 -v
+//	go test ./summarize/llm/ -run 'TestTokenOverhead' -count 1 -v
 //
 // Tokens are EstimateTokens units (its comment documents the method: an
 // o200k-like rule of thumb, erring high), for the article and for the
@@ -17,12 +17,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"briefbot/summarize"
+	"briefbot/summarize/corpustest"
 )
 
 // evalDoc is one corpus page as the engines see it.
 type evalDoc struct {
-	page corpusPage
-	doc  *Document
+	page corpustest.Page
+	doc  *summarize.Document
 }
 
 var (
@@ -40,10 +43,10 @@ func evalCorpusDocs(t *testing.T, short bool) []evalDoc {
 	if docs, ok := evalDocsMemo[short]; ok {
 		return docs
 	}
-	pages := mustLoadCorpus(t, short)
+	pages := corpustest.Load(t, short)
 	docs := make([]evalDoc, 0, len(pages))
 	for _, pg := range pages {
-		doc, err := Extract(pg.HTML, pg.URL, "text/html; charset=utf-8")
+		doc, err := summarize.Extract(pg.HTML, pg.URL, "text/html; charset=utf-8")
 		if err != nil {
 			t.Logf("Extract(%s) error: %v (left out)", pg.ID, err)
 			continue
@@ -80,25 +83,25 @@ func statsOf(xs []float64) tokStats {
 // tokLongDocument is a synthetic article of about words words in sections
 // of 120 words, longer than one part at the default budget when words is
 // large enough.
-func tokLongDocument(words int) *Document {
-	var blocks []Block
+func tokLongDocument(words int) *summarize.Document {
+	var blocks []summarize.Block
 	var text []string
 	n := 0
 	for sec := 1; n < words; sec++ {
-		h := Block{Heading: true, Level: 2, Text: fmt.Sprintf("Section %d of the framework", sec)}
+		h := summarize.Block{Heading: true, Level: 2, Text: fmt.Sprintf("Section %d of the framework", sec)}
 		blocks = append(blocks, h)
 		text = append(text, h.Text)
 		for p := 1; p <= 3 && n < words; p++ {
 			para := fmt.Sprintf("In section %d, paragraph %d, the delegations agreed to keep talking about item %d. ", sec, p, sec*10+p) +
 				strings.Repeat("Both sides compared notes on the open questions and declined to say more before the next round. ", 2)
-			blocks = append(blocks, Block{Text: para})
+			blocks = append(blocks, summarize.Block{Text: para})
 			text = append(text, para)
 			n += len(strings.Fields(para))
 		}
 	}
-	return &Document{
+	return &summarize.Document{
 		URL: "https://news.example/long-framework", Title: "The framework, clause by clause", Site: "News Example",
-		Language: "en", Quality: QualityFull, Blocks: blocks, Text: strings.Join(text, "\n\n"), WordCount: n,
+		Language: "en", Quality: summarize.QualityFull, Blocks: blocks, Text: strings.Join(text, "\n\n"), WordCount: n,
 	}
 }
 
@@ -110,15 +113,15 @@ func tokLongDocument(words int) *Document {
 // smaller than the article it carries, or no part at all.
 func TestTokenOverhead(t *testing.T) {
 	docs := evalCorpusDocs(t, testing.Short())
-	newEngine := func(chunk int) *LLMEngine {
-		e, err := NewLLMEngine(LLMOptions{BaseURL: "http://127.0.0.1:9/v1", Model: DefaultLLMModel, ChunkTokens: chunk})
+	newEngine := func(chunk int) *Engine {
+		e, err := New(Options{BaseURL: "http://127.0.0.1:9/v1", Model: DefaultModel, ChunkTokens: chunk})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e
 	}
 	// estimate checks one request and returns its overhead and ratio.
-	estimate := func(e *LLMEngine, name string, doc *Document) (LLMEstimate, bool) {
+	estimate := func(e *Engine, name string, doc *summarize.Document) (Estimate, bool) {
 		est, err := e.EstimateRequest(doc)
 		if err != nil {
 			t.Errorf("EstimateRequest(%s) error: %v", name, err)
@@ -131,7 +134,7 @@ func TestTokenOverhead(t *testing.T) {
 		return est, true
 	}
 
-	for _, chunk := range []int{DefaultLLMChunkTokens, 2000} {
+	for _, chunk := range []int{DefaultChunkTokens, 2000} {
 		t.Run(fmt.Sprintf("chunk=%d", chunk), func(t *testing.T) {
 			e := newEngine(chunk)
 			var single, multiRatio, articleTok []float64
@@ -163,7 +166,7 @@ func TestTokenOverhead(t *testing.T) {
 				return
 			}
 			target := "target ≤ 1.2×: " + verdict(m.max <= 1.2)
-			if chunk != DefaultLLMChunkTokens {
+			if chunk != DefaultChunkTokens {
 				target = fmt.Sprintf("not a target: each part carries the fixed overhead over only %d article tokens", chunk)
 			}
 			t.Logf("multi-part pages (%d): total/article mean %.3f×, median %.3f×, max %.3f× (%s)",

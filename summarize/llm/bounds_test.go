@@ -1,4 +1,4 @@
-package summarize_test
+package llm_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -54,11 +55,11 @@ func checkBounded(t *testing.T, what string, topics []summarize.Topic, maxPoints
 	}
 }
 
-// TestLLMBoundsFlood: a model answering 300 topics × 100 grounded points
-// (about 10 MB) is not read past llmMaxResponseBytes; the repair answer
+// TestBoundsFlood: a model answering 300 topics × 100 grounded points
+// (about 10 MB) is not read past maxResponseBytes; the repair answer
 // is used. When the model floods again, the engine gives up (the Service
 // then falls back).
-func TestLLMBoundsFlood(t *testing.T) {
+func TestBoundsFlood(t *testing.T) {
 	t.Run("then a good answer", func(t *testing.T) {
 		srv := openaitest.New(t)
 		srv.Enqueue(openaitest.Flood(300, 100))
@@ -81,8 +82,8 @@ func TestLLMBoundsFlood(t *testing.T) {
 		srv.SetDefault(openaitest.Flood(300, 100))
 		e, _ := newEngine(t, srv, nil)
 		_, err := e.Summarize(context.Background(), ceasefireDoc(t))
-		if !errors.Is(err, summarize.ErrLLMBadAnswer) {
-			t.Fatalf("Summarize with two floods = %v; want ErrLLMBadAnswer", err)
+		if !errors.Is(err, llm.ErrBadAnswer) {
+			t.Fatalf("Summarize with two floods = %v; want ErrBadAnswer", err)
 		}
 		if srv.Count() != 2 {
 			t.Errorf("requests = %d; want 2 (no retry of a flood)", srv.Count())
@@ -90,10 +91,10 @@ func TestLLMBoundsFlood(t *testing.T) {
 	})
 }
 
-// TestLLMBoundsOverCount: an answer with too many topics and points,
+// TestBoundsOverCount: an answer with too many topics and points,
 // under the size limit, is sent back once; when the repair breaks the
 // bounds again it is cut to them, in order, the main news first.
-func TestLLMBoundsOverCount(t *testing.T) {
+func TestBoundsOverCount(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.SetDefault(openaitest.Flood(40, 20))
 	e, _ := newEngine(t, srv, nil)
@@ -120,10 +121,10 @@ func TestLLMBoundsOverCount(t *testing.T) {
 	}
 }
 
-// TestLLMBoundsHugeStrings: megabyte-scale names, texts, quotes and
+// TestBoundsHugeStrings: megabyte-scale names, texts, quotes and
 // actors are cut to their bounds; a cut quote is still a verbatim prefix,
 // so it still grounds.
-func TestLLMBoundsHugeStrings(t *testing.T) {
+func TestBoundsHugeStrings(t *testing.T) {
 	doc := ceasefireDoc(t)
 	huge := strings.Repeat("Kremlin ", 40_000) // 320 KB
 	actors := []string{huge}
@@ -163,9 +164,9 @@ func TestLLMBoundsHugeStrings(t *testing.T) {
 	}
 }
 
-// TestLLMContractRepairs: each breach of the answer contract is sent back
+// TestContractRepairs: each breach of the answer contract is sent back
 // once, naming it; the repaired answer (a good one here) is used.
-func TestLLMContractRepairs(t *testing.T) {
+func TestContractRepairs(t *testing.T) {
 	point := func(text, status, quote string, actors ...string) prompts.AnswerPoint {
 		return prompts.AnswerPoint{Text: text, Status: status, Actors: append([]string{}, actors...), Quote: quote}
 	}
@@ -215,9 +216,9 @@ func TestLLMContractRepairs(t *testing.T) {
 	}
 }
 
-// TestLLMContractKept: answers within the contract cost one call: named
+// TestContractKept: answers within the contract cost one call: named
 // actors of several scripts, a lead from the opening, reported facts.
-func TestLLMContractKept(t *testing.T) {
+func TestContractKept(t *testing.T) {
 	answer := prompts.Answer{Topics: []prompts.AnswerTopic{
 		{Name: "Ceasefire", Points: []prompts.AnswerPoint{
 			{Text: "Putin declined a full ceasefire.", Status: "reported", Actors: []string{"Putin", "Kremlin", "U.S.", "G7", "eBay", "Путин", "普京"}[:5],
@@ -246,13 +247,13 @@ func TestLLMContractKept(t *testing.T) {
 	}
 }
 
-// TestLLMBoundsLongArticle: a long article's parts each bring their
-// points; past llmMaxStoredPoints in all each part keeps its first ones,
+// TestBoundsLongArticle: a long article's parts each bring their
+// points; past maxStoredPoints in all each part keeps its first ones,
 // so the tail is still there.
-func TestLLMBoundsLongArticle(t *testing.T) {
+func TestBoundsLongArticle(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.SetDefault(openaitest.Instant)
-	e, _ := newEngine(t, srv, func(o *summarize.LLMOptions) { o.ChunkTokens = 500 })
+	e, _ := newEngine(t, srv, func(o *llm.Options) { o.ChunkTokens = 500 })
 	res, err := e.Summarize(context.Background(), longDoc(40))
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +278,7 @@ func TestLLMBoundsLongArticle(t *testing.T) {
 // TestServiceStoresBoundedModelAnswer: through the Service, with the model
 // flooding every answer, the stored row stays small.
 func TestServiceStoresBoundedModelAnswer(t *testing.T) {
-	page, err := os.ReadFile(filepath.Join("testdata", "service", "article.html"))
+	page, err := os.ReadFile(filepath.Join("testdata", "article.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,9 +301,9 @@ func TestServiceStoresBoundedModelAnswer(t *testing.T) {
 		{"over the size limit: the offline fallback", 300, 100, "extractive"},
 	} {
 		t.Run(flood.name, func(t *testing.T) {
-			llm := openaitest.New(t)
-			llm.SetDefault(openaitest.Flood(flood.topics, flood.points))
-			e, _ := newEngine(t, llm, nil)
+			srv := openaitest.New(t)
+			srv.SetDefault(openaitest.Flood(flood.topics, flood.points))
+			e, _ := newEngine(t, srv, nil)
 			svc, err := summarize.NewService(summarize.ServiceOptions{
 				Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
 				Engine: e, Fallback: extractive.New(),
@@ -326,7 +327,7 @@ func TestServiceStoresBoundedModelAnswer(t *testing.T) {
 			if len(row) > 32<<10 {
 				t.Errorf("stored row = %d bytes; want at most 32 KiB", len(row))
 			}
-			t.Logf("%d×%d flood: engine %s, %d topics, row %d bytes, %d model calls", flood.topics, flood.points, s.Engine, len(stored.Topics), len(row), llm.Count())
+			t.Logf("%d×%d flood: engine %s, %d topics, row %d bytes, %d model calls", flood.topics, flood.points, s.Engine, len(stored.Topics), len(row), srv.Count())
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package summarize
+package llm
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/sashabaranov/go-openai/jsonschema"
 
 	"briefbot/prompts"
+	"briefbot/summarize"
 )
 
 // JSONRequest is one question CompleteJSON puts to the model.
@@ -36,8 +37,8 @@ type JSONRequest struct {
 	Check func() error
 }
 
-// llmSchemaNameRE is what OpenAI accepts as a response_format schema name.
-var llmSchemaNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+// schemaNameRE is what OpenAI accepts as a response_format schema name.
+var schemaNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // CompleteJSON asks the model one question and decodes its JSON answer
 // into out, a non-nil pointer to a struct whose exported fields are all
@@ -52,31 +53,31 @@ var llmSchemaNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // req.Check. out holds a usable answer only when the error is nil. The
 // usage counts every call made, failed or not.
 //
-// Errors wrap ErrLLMUnavailable (the endpoint failed or refused) or
-// ErrLLMBadAnswer (the answer and its repair were both unusable), or say
+// Errors wrap ErrUnavailable (the endpoint failed or refused) or
+// ErrBadAnswer (the answer and its repair were both unusable), or say
 // what is wrong with req or out.
-func (e *LLMEngine) CompleteJSON(ctx context.Context, req JSONRequest, out any) (Usage, error) {
-	var usage Usage
-	if !llmSchemaNameRE.MatchString(req.Name) {
-		return usage, fmt.Errorf("summarize: complete json: schema name %q: want 1-64 letters, digits, _ or -", req.Name)
+func (e *Engine) CompleteJSON(ctx context.Context, req JSONRequest, out any) (summarize.Usage, error) {
+	var usage summarize.Usage
+	if !schemaNameRE.MatchString(req.Name) {
+		return usage, fmt.Errorf("llm: complete json: schema name %q: want 1-64 letters, digits, _ or -", req.Name)
 	}
 	rv := reflect.ValueOf(out)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return usage, fmt.Errorf("summarize: complete %s: out is %T; want a non-nil pointer to a struct", req.Name, out)
+		return usage, fmt.Errorf("llm: complete %s: out is %T; want a non-nil pointer to a struct", req.Name, out)
 	}
-	s, err := newLLMSchema(req.Name, out)
+	s, err := newAnswerSchema(req.Name, out)
 	if err != nil {
-		return usage, fmt.Errorf("summarize: complete %s: %w", req.Name, err)
+		return usage, fmt.Errorf("llm: complete %s: %w", req.Name, err)
 	}
 	msgs := []openai.ChatCompletionMessage{
 		{Role: openai.ChatMessageRoleSystem, Content: req.System},
 		{Role: openai.ChatMessageRoleUser, Content: req.User},
 	}
-	err = e.completeChecked(ctx, s, msgs, &usage, func(ans llmAnswer, _ bool) error {
+	err = e.completeChecked(ctx, s, msgs, &usage, func(ans answer, _ bool) error {
 		// Decode into a fresh value so nothing of a rejected first answer
 		// survives in out.
 		fresh := reflect.New(rv.Type().Elem())
-		if err := llmDecodeJSON(ans, s, nil, fresh.Interface()); err != nil {
+		if err := decodeJSON(ans, s, nil, fresh.Interface()); err != nil {
 			return err
 		}
 		rv.Elem().Set(fresh.Elem())
@@ -86,40 +87,40 @@ func (e *LLMEngine) CompleteJSON(ctx context.Context, req JSONRequest, out any) 
 		return nil
 	}, slog.String("schema", req.Name))
 	if err != nil {
-		return usage, fmt.Errorf("summarize: complete %s: %w", req.Name, err)
+		return usage, fmt.Errorf("llm: complete %s: %w", req.Name, err)
 	}
 	return usage, nil
 }
 
-// llmSchema is an answer schema, sent as response_format json_schema and
+// answerSchema is an answer schema, sent as response_format json_schema and
 // used to validate the answer.
-type llmSchema struct {
+type answerSchema struct {
 	name string
 	def  *jsonschema.Definition
 }
 
-// newLLMSchema generates the schema of the type v points to and checks it
+// newAnswerSchema generates the schema of the type v points to and checks it
 // is one strict structured output accepts: an object at the root, every
 // object's properties all required. A schema the server refuses would be
 // taken for a server without schema support and move the whole engine
 // down the format ladder.
-func newLLMSchema(name string, v any) (llmSchema, error) {
+func newAnswerSchema(name string, v any) (answerSchema, error) {
 	def, err := jsonschema.GenerateSchemaForType(v)
 	if err != nil {
-		return llmSchema{}, fmt.Errorf("answer schema: %w", err)
+		return answerSchema{}, fmt.Errorf("answer schema: %w", err)
 	}
 	if def.Type != jsonschema.Object {
-		return llmSchema{}, fmt.Errorf("answer schema: the root is %q; want an object", def.Type)
+		return answerSchema{}, fmt.Errorf("answer schema: the root is %q; want an object", def.Type)
 	}
-	if p := llmStrictProblem(*def, jsonschema.CollectDefs(*def), "", map[string]bool{}); p != "" {
-		return llmSchema{}, fmt.Errorf("answer schema: %s", p)
+	if p := strictProblem(*def, jsonschema.CollectDefs(*def), "", map[string]bool{}); p != "" {
+		return answerSchema{}, fmt.Errorf("answer schema: %s", p)
 	}
-	return llmSchema{name: name, def: def}, nil
+	return answerSchema{name: name, def: def}, nil
 }
 
-// llmStrictProblem returns the first object of def with a property that is
+// strictProblem returns the first object of def with a property that is
 // not required, or "".
-func llmStrictProblem(def jsonschema.Definition, defs map[string]jsonschema.Definition, path string, seen map[string]bool) string {
+func strictProblem(def jsonschema.Definition, defs map[string]jsonschema.Definition, path string, seen map[string]bool) string {
 	if def.Ref != "" {
 		if seen[def.Ref] {
 			return ""
@@ -127,7 +128,7 @@ func llmStrictProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 		seen[def.Ref] = true
 		d, ok := defs[def.Ref]
 		if !ok {
-			return fmt.Sprintf("%s: unknown reference %s", llmPath(path), def.Ref)
+			return fmt.Sprintf("%s: unknown reference %s", pathName(path), def.Ref)
 		}
 		def = d
 	}
@@ -140,15 +141,15 @@ func llmStrictProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 		slices.Sort(names)
 		for _, name := range names {
 			if !slices.Contains(def.Required, name) {
-				return fmt.Sprintf("%s: property %q is optional (omitempty); strict output needs every property required", llmPath(path), name)
+				return fmt.Sprintf("%s: property %q is optional (omitempty); strict output needs every property required", pathName(path), name)
 			}
-			if p := llmStrictProblem(def.Properties[name], defs, llmJoin(path, name), seen); p != "" {
+			if p := strictProblem(def.Properties[name], defs, joinPath(path, name), seen); p != "" {
 				return p
 			}
 		}
 	case jsonschema.Array:
 		if def.Items != nil {
-			return llmStrictProblem(*def.Items, defs, path+"[]", seen)
+			return strictProblem(*def.Items, defs, path+"[]", seen)
 		}
 	}
 	return ""
@@ -158,11 +159,11 @@ func llmStrictProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 // what is wrong with it in words for the model (repaired tells the
 // repaired answer from the first). When use rejects the first answer, it
 // asks once more: the repair request repeats msgs, the
-// bad answer (up to llmRepairEcho bytes) and the problem (prompts.Repair).
+// bad answer (up to repairEcho bytes) and the problem (prompts.Repair).
 // attrs are logged with a rejected answer. Its errors have no package
-// prefix: ErrLLMUnavailable from complete, ErrLLMBadAnswer when the
+// prefix: ErrUnavailable from complete, ErrBadAnswer when the
 // repaired answer is rejected too.
-func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []openai.ChatCompletionMessage, usage *Usage, use func(ans llmAnswer, repaired bool) error, attrs ...any) error {
+func (e *Engine) completeChecked(ctx context.Context, s answerSchema, msgs []openai.ChatCompletionMessage, usage *summarize.Usage, use func(ans answer, repaired bool) error, attrs ...any) error {
 	ans, err := e.complete(ctx, s, msgs, usage)
 	if err != nil {
 		return err
@@ -178,8 +179,8 @@ func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []ope
 		return err
 	}
 	echo := ans.content
-	if len(echo) > llmRepairEcho {
-		echo = llmTruncateUTF8(echo, llmRepairEcho)
+	if len(echo) > repairEcho {
+		echo = truncateUTF8(echo, repairEcho)
 	}
 	msgs = append(slices.Clip(msgs),
 		openai.ChatCompletionMessage{Role: openai.ChatMessageRoleAssistant, Content: echo},
@@ -190,20 +191,20 @@ func (e *LLMEngine) completeChecked(ctx context.Context, s llmSchema, msgs []ope
 		return err
 	}
 	if problem2 := use(ans2, true); problem2 != nil {
-		return fmt.Errorf("%w: after one repair: %w (first answer: %v)", ErrLLMBadAnswer, problem2, problem)
+		return fmt.Errorf("%w: after one repair: %w (first answer: %v)", ErrBadAnswer, problem2, problem)
 	}
 	return nil
 }
 
-// llmDecodeJSON reads a reply into out, or says what is wrong with it in
+// decodeJSON reads a reply into out, or says what is wrong with it in
 // words fit to send back to the model. The reply is read leniently first
 // (code fences, a leading <think> block and text around the JSON object
 // are dropped; normalize, when not nil, may fix the decoded value in
 // place), then validated against s, naming the first place that breaks
 // it.
-func llmDecodeJSON(ans llmAnswer, s llmSchema, normalize func(any), out any) error {
+func decodeJSON(ans answer, s answerSchema, normalize func(any), out any) error {
 	if ans.tooLarge {
-		return fmt.Errorf("the reply was longer than %d bytes; answer briefly, within the rules", llmMaxResponseBytes)
+		return fmt.Errorf("the reply was longer than %d bytes; answer briefly, within the rules", maxResponseBytes)
 	}
 	if strings.TrimSpace(ans.content) == "" {
 		if ans.truncated {
@@ -211,7 +212,7 @@ func llmDecodeJSON(ans llmAnswer, s llmSchema, normalize func(any), out any) err
 		}
 		return errors.New("the reply was empty")
 	}
-	body := llmExtractJSON(ans.content)
+	body := extractJSON(ans.content)
 	var raw any
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
 		if ans.truncated {
@@ -222,7 +223,7 @@ func llmDecodeJSON(ans llmAnswer, s llmSchema, normalize func(any), out any) err
 	if normalize != nil {
 		normalize(raw)
 	}
-	if p := llmSchemaProblem(*s.def, jsonschema.CollectDefs(*s.def), raw, ""); p != "" {
+	if p := schemaProblem(*s.def, jsonschema.CollectDefs(*s.def), raw, ""); p != "" {
 		return errors.New(p)
 	}
 	norm, err := json.Marshal(raw)

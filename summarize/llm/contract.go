@@ -1,4 +1,4 @@
-package summarize
+package llm
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"briefbot/prompts"
+	"briefbot/summarize"
 )
 
 // What is accepted from a model. An answer is untrusted input: one that
@@ -16,66 +17,66 @@ import (
 // still grounds); counts and actors over their bounds are sent back once
 // for repair, and cut from the repaired answer if it still breaks them.
 const (
-	// llmMaxNameRunes: a topic name is a heading of a few words; 80
+	// maxNameRunes: a topic name is a heading of a few words; 80
 	// characters is a long headline, and a third of a Discord embed
 	// field name (256).
-	llmMaxNameRunes = 80
-	// llmMaxTextRunes: a point's text is the claim in a few words; 300
+	maxNameRunes = 80
+	// maxTextRunes: a point's text is the claim in a few words; 300
 	// characters is two full sentences.
-	llmMaxTextRunes = 300
-	// llmMaxQuoteRunes: the prompt asks for at most 25 words (about 170
+	maxTextRunes = 300
+	// maxQuoteRunes: the prompt asks for at most 25 words (about 170
 	// characters of English, more in long-word languages); 300 leaves
 	// room. Text, quote and five actors stay under Discord's 1,024
 	// characters per embed field.
-	llmMaxQuoteRunes = 300
-	// llmMaxActors, llmMaxActorRunes and llmMaxActorWords: a point
+	maxQuoteRunes = 300
+	// maxActors, maxActorRunes and maxActorWords: a point
 	// concerns a few parties; the longest names of organisations
 	// ("International Atomic Energy Agency") take five words.
-	llmMaxActors     = 5
-	llmMaxActorRunes = 60
-	llmMaxActorWords = 6
-	// llmMaxStoredPoints bounds a long article's merged summary: each
+	maxActors     = 5
+	maxActorRunes = 60
+	maxActorWords = 6
+	// maxStoredPoints bounds a long article's merged summary: each
 	// part may bring prompts.MaxPoints points; past six pages of eight
 	// behind the reply's "more", each part keeps its most important
-	// points (see llmCapParts).
-	llmMaxStoredPoints = 48
-	// llmMaxResponseBytes bounds the HTTP body read from the endpoint. A
+	// points (see capParts).
+	maxStoredPoints = 48
+	// maxResponseBytes bounds the HTTP body read from the endpoint. A
 	// part's answer within every bound above is at most about 8 × 1,000
 	// characters, 50 KB even with every character \u-escaped; a
 	// megabyte leaves room for a local reasoning model's <think> block.
-	llmMaxResponseBytes = 1 << 20
+	maxResponseBytes = 1 << 20
 )
 
-// llmContract is what one part's answer is checked against beyond its
+// contract is what one part's answer is checked against beyond its
 // schema: the bounds above, actors that are names, and (for the first
 // part) the article's main news as the first point.
-type llmContract struct {
+type contract struct {
 	// lead: the first point must be the article's main news.
 	lead bool
-	// titleWords are the title's content words (see llmContentWords).
+	// titleWords are the title's content words (see contentWords).
 	titleWords map[string]bool
 	// opening holds the part's first paragraphs (with their headings);
 	// text the whole part. The title is not among them: a quote from it
 	// would not ground in the article's text.
-	opening, text *GroundIndex
+	opening, text *summarize.GroundIndex
 }
 
-// llmOpeningParagraphs is how much of an article counts as its opening:
+// openingParagraphs is how much of an article counts as its opening:
 // news leads with its main fact in the first paragraph or two (the
 // inverted pyramid), a third leaves room for a scene-setting intro.
-const llmOpeningParagraphs = 3
+const openingParagraphs = 3
 
-// newLLMContract builds the contract of one part of doc; text is the
+// newContract builds the contract of one part of doc; text is the
 // part as the model sees it.
-func newLLMContract(doc *Document, part int, text string) llmContract {
-	c := llmContract{lead: part == 1}
+func newContract(doc *summarize.Document, part int, text string) contract {
+	c := contract{lead: part == 1}
 	if !c.lead {
 		return c
 	}
 	var opening []string
 	paras := 0
 	for _, p := range strings.Split(text, "\n\n") {
-		if paras == llmOpeningParagraphs {
+		if paras == openingParagraphs {
 			break
 		}
 		opening = append(opening, p)
@@ -83,10 +84,10 @@ func newLLMContract(doc *Document, part int, text string) llmContract {
 			paras++
 		}
 	}
-	c.opening = NewGroundIndex(strings.Join(opening, "\n\n"))
-	c.text = NewGroundIndex(text)
+	c.opening = summarize.NewGroundIndex(strings.Join(opening, "\n\n"))
+	c.text = summarize.NewGroundIndex(text)
 	c.titleWords = map[string]bool{}
-	for _, w := range llmContentWords(doc.Title) {
+	for _, w := range contentWords(doc.Title) {
 		c.titleWords[w] = true
 	}
 	return c
@@ -96,12 +97,12 @@ func newLLMContract(doc *Document, part int, text string) llmContract {
 // words for the model: too many topics or points, an actor that is no
 // name, a first point that is not the main news. actorProblems are those
 // found while reading the answer, by the model's own indices.
-func (c llmContract) problems(topics []Topic, actorProblems []string) []string {
+func (c contract) problems(topics []summarize.Topic, actorProblems []string) []string {
 	var out []string
 	if len(topics) > prompts.MaxTopics {
 		out = append(out, fmt.Sprintf("the reply has %d topics; give at most %d", len(topics), prompts.MaxTopics))
 	}
-	if n := llmCountPoints(topics); n > prompts.MaxPoints {
+	if n := countPoints(topics); n > prompts.MaxPoints {
 		out = append(out, fmt.Sprintf("the reply has %d points in all; give at most %d, the most important first", n, prompts.MaxPoints))
 	}
 	if len(actorProblems) > 0 {
@@ -117,7 +118,7 @@ func (c llmContract) problems(topics []Topic, actorProblems []string) []string {
 // quote is in the opening paragraphs, or it is in the article and the
 // point shares a content word with the title (any grounded quote when the
 // title has no content word to share).
-func (c llmContract) leadProblem(topics []Topic) string {
+func (c contract) leadProblem(topics []summarize.Topic) string {
 	if !c.lead || len(topics) == 0 || len(topics[0].Points) == 0 {
 		return ""
 	}
@@ -129,7 +130,7 @@ func (c llmContract) leadProblem(topics []Topic) string {
 		if len(c.titleWords) == 0 {
 			return ""
 		}
-		for _, w := range llmContentWords(p.Text + " " + p.Quote) {
+		for _, w := range contentWords(p.Text + " " + p.Quote) {
 			if c.titleWords[w] {
 				return ""
 			}
@@ -140,7 +141,7 @@ func (c llmContract) leadProblem(topics []Topic) string {
 
 // enforce cuts topics to the bounds: at most prompts.MaxTopics topics and
 // prompts.MaxPoints points, in order. Actors were already cut when read.
-func (c llmContract) enforce(topics []Topic) []Topic {
+func (c contract) enforce(topics []summarize.Topic) []summarize.Topic {
 	topics = topics[:min(len(topics), prompts.MaxTopics)]
 	left := prompts.MaxPoints
 	out := topics[:0]
@@ -155,7 +156,7 @@ func (c llmContract) enforce(topics []Topic) []Topic {
 	return out
 }
 
-func llmCountPoints(topics []Topic) int {
+func countPoints(topics []summarize.Topic) int {
 	n := 0
 	for _, t := range topics {
 		n += len(t.Points)
@@ -163,15 +164,15 @@ func llmCountPoints(topics []Topic) int {
 	return n
 }
 
-// llmCapParts keeps at most limit points over the parts of a long
+// capParts keeps at most limit points over the parts of a long
 // article: each part keeps its first k points (the model lists the most
 // important first) for the largest k that fits, and the earliest parts
 // one more while room is left. Topics left without a point are dropped.
-func llmCapParts(parts [][]Topic, limit int) [][]Topic {
+func capParts(parts [][]summarize.Topic, limit int) [][]summarize.Topic {
 	counts := make([]int, len(parts))
 	total := 0
 	for i, p := range parts {
-		counts[i] = llmCountPoints(p)
+		counts[i] = countPoints(p)
 		total += counts[i]
 	}
 	if total <= limit {
@@ -189,14 +190,14 @@ func llmCapParts(parts [][]Topic, limit int) [][]Topic {
 		k++
 	}
 	room := limit - keepOf(k)
-	out := make([][]Topic, len(parts))
+	out := make([][]summarize.Topic, len(parts))
 	for i, p := range parts {
 		keep := min(counts[i], k)
 		if room > 0 && counts[i] > k {
 			keep++
 			room--
 		}
-		var kept []Topic
+		var kept []summarize.Topic
 		for _, t := range p {
 			if keep == 0 {
 				break
@@ -210,10 +211,10 @@ func llmCapParts(parts [][]Topic, limit int) [][]Topic {
 	return out
 }
 
-// llmClip cuts s to at most n runes, at the last space in the cut when
+// clip cuts s to at most n runes, at the last space in the cut when
 // there is one in its second half (so a quote stays a run of whole words
 // and still grounds), with mark appended when something was cut.
-func llmClip(s string, n int, mark string) string {
+func clip(s string, n int, mark string) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
@@ -229,40 +230,40 @@ func llmClip(s string, n int, mark string) string {
 	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r) }) + mark
 }
 
-// llmActorProblem says why a is not a named actor (a person,
+// actorProblem says why a is not a named actor (a person,
 // organisation, country or group), or "" when it is one.
-func llmActorProblem(a string) string {
+func actorProblem(a string) string {
 	words := strings.Fields(a)
 	switch {
-	case utf8.RuneCountInString(a) > llmMaxActorRunes || len(words) > llmMaxActorWords:
+	case utf8.RuneCountInString(a) > maxActorRunes || len(words) > maxActorWords:
 		return "is too long for a name"
-	case llmIsByline(a):
+	case isByline(a):
 		return "is a byline, not a party to the news"
-	case llmIsDate(words):
+	case isDate(words):
 		return "is a date, not a person, organisation, country or group"
-	case !llmHasNameLetter(a):
+	case !hasNameLetter(a):
 		return "is not a name (a name has a capital letter)"
 	}
 	return ""
 }
 
-// llmIsByline reports a byline: "By Jane Doe", or a reporter's job title
+// isByline reports a byline: "By Jane Doe", or a reporter's job title
 // ("Caroline Hawley, BBC diplomatic correspondent").
-func llmIsByline(a string) bool {
+func isByline(a string) bool {
 	l := strings.ToLower(a)
 	return strings.HasPrefix(l, "by ") || strings.Contains(l, "correspondent") ||
 		strings.Contains(l, "reporter") || strings.Contains(l, "staff writer")
 }
 
-// llmIsDate reports words made only of calendar words and numbers ("Dec",
+// isDate reports words made only of calendar words and numbers ("Dec",
 // "Tuesday", "March 18", "2025"), with at least one of them.
-func llmIsDate(words []string) bool {
+func isDate(words []string) bool {
 	if len(words) == 0 {
 		return false
 	}
 	for _, w := range words {
 		w = strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return unicode.IsPunct(r) }))
-		if w == "" || llmCalendarWords[w] {
+		if w == "" || calendarWords[w] {
 			continue
 		}
 		if strings.TrimLeftFunc(strings.TrimRight(w, "stndrh"), unicode.IsDigit) == "" {
@@ -273,10 +274,10 @@ func llmIsDate(words []string) bool {
 	return true
 }
 
-// llmHasNameLetter reports whether a has an upper-case letter or a letter
+// hasNameLetter reports whether a has an upper-case letter or a letter
 // of a script without case (Han, Arabic, Hebrew …): names are written so;
 // "officials" and "the government" are not names.
-func llmHasNameLetter(a string) bool {
+func hasNameLetter(a string) bool {
 	for _, r := range a {
 		if unicode.IsUpper(r) || unicode.IsTitle(r) || (unicode.IsLetter(r) && !unicode.IsLower(r)) {
 			return true
@@ -285,11 +286,11 @@ func llmHasNameLetter(a string) bool {
 	return false
 }
 
-// llmCalendarWords are the month and weekday names (and the usual month
+// calendarWords are the month and weekday names (and the usual month
 // abbreviations) of the six languages the engines handle, and the
 // relative days of English: a date, never a party to the news. "May" is
 // left out: it is as often a surname (Theresa May).
-var llmCalendarWords = func() map[string]bool {
+var calendarWords = func() map[string]bool {
 	m := map[string]bool{}
 	for _, list := range []string{
 		// English
@@ -319,28 +320,28 @@ var llmCalendarWords = func() map[string]bool {
 	return m
 }()
 
-// llmContentWords returns s's words of at least five letters, lower-cased,
+// contentWords returns s's words of at least five letters, lower-cased,
 // without the common English function words of that length: the words a
 // headline and its main news share. Scripts written without spaces (Han,
 // kana, Thai …) have no words to split, so they give none.
-func llmContentWords(s string) []string {
+func contentWords(s string) []string {
 	var out []string
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}) {
-		if strings.ContainsFunc(w, grdNoSpaceScript) {
+		if strings.ContainsFunc(w, summarize.NoSpaceScript) {
 			continue
 		}
-		if utf8.RuneCountInString(w) >= 5 && !llmFunctionWords[w] {
+		if utf8.RuneCountInString(w) >= 5 && !functionWords[w] {
 			out = append(out, w)
 		}
 	}
 	return out
 }
 
-// llmFunctionWords are English function words of five letters or more:
+// functionWords are English function words of five letters or more:
 // they carry no subject, so sharing one says nothing.
-var llmFunctionWords = map[string]bool{
+var functionWords = map[string]bool{
 	"about": true, "above": true, "after": true, "again": true, "against": true, "because": true,
 	"before": true, "being": true, "between": true, "could": true, "during": true, "other": true,
 	"should": true, "their": true, "there": true, "these": true, "those": true, "through": true,

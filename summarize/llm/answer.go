@@ -1,4 +1,4 @@
-package summarize
+package llm
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"github.com/sashabaranov/go-openai/jsonschema"
 
 	"briefbot/prompts"
+	"briefbot/summarize"
 )
 
 // parseAnswer turns a model's reply into topics, or says what is wrong
@@ -18,17 +19,17 @@ import (
 // and text around the JSON object are dropped; statuses are lower-cased),
 // then validated against the answer schema, then semantically: non-empty
 // names, texts and quotes, and at least one topic with a point. Strings
-// are cut to their bounds (see llmMaxNameRunes). Then it is checked
+// are cut to their bounds (see maxNameRunes). Then it is checked
 // against c: the number of topics and points, actors that are names, the
 // main news first. A first answer that breaks c is rejected (one repair
 // follows); a repaired one is cut to fit instead, since a bounded answer
 // from the model is worth more than the offline fallback.
-func (e *LLMEngine) parseAnswer(ans llmAnswer, c llmContract, repaired bool) ([]Topic, error) {
+func (e *Engine) parseAnswer(ans answer, c contract, repaired bool) ([]summarize.Topic, error) {
 	var a prompts.Answer
-	if err := llmDecodeJSON(ans, e.ledgerSchema(), llmLowerStatuses, &a); err != nil {
+	if err := decodeJSON(ans, e.ledgerSchema(), lowerStatuses, &a); err != nil {
 		return nil, err
 	}
-	topics, actorProblems, err := llmTopics(a)
+	topics, actorProblems, err := readTopics(a)
 	if err != nil {
 		return nil, err
 	}
@@ -38,10 +39,10 @@ func (e *LLMEngine) parseAnswer(ans llmAnswer, c llmContract, repaired bool) ([]
 	return c.enforce(topics), nil
 }
 
-// llmExtractJSON returns the JSON object in a reply: without a leading
+// extractJSON returns the JSON object in a reply: without a leading
 // <think>…</think> block (reasoning models served locally emit one), code
 // fences, or prose before the first { and after the last }.
-func llmExtractJSON(s string) string {
+func extractJSON(s string) string {
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "<think>") {
 		if i := strings.Index(s, "</think>"); i >= 0 {
@@ -64,9 +65,9 @@ func llmExtractJSON(s string) string {
 	return s
 }
 
-// llmLowerStatuses lower-cases every "status" string in a decoded answer,
+// lowerStatuses lower-cases every "status" string in a decoded answer,
 // so "Agreed" from a model in plain JSON mode is not worth a repair.
-func llmLowerStatuses(v any) {
+func lowerStatuses(v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, val := range x {
@@ -74,23 +75,23 @@ func llmLowerStatuses(v any) {
 				x[k] = strings.ToLower(strings.TrimSpace(s))
 				continue
 			}
-			llmLowerStatuses(val)
+			lowerStatuses(val)
 		}
 	case []any:
 		for _, val := range x {
-			llmLowerStatuses(val)
+			lowerStatuses(val)
 		}
 	}
 }
 
-// llmSchemaProblem returns the first place where v breaks def, as
+// schemaProblem returns the first place where v breaks def, as
 // `path: problem`, or "" when it conforms. It checks what
 // jsonschema.Validate checks, but says where.
-func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Definition, v any, path string) string {
+func schemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Definition, v any, path string) string {
 	if def.Ref != "" {
 		d, ok := defs[def.Ref]
 		if !ok {
-			return fmt.Sprintf("%s: unknown schema reference %s", llmPath(path), def.Ref)
+			return fmt.Sprintf("%s: unknown schema reference %s", pathName(path), def.Ref)
 		}
 		def = d
 	}
@@ -98,11 +99,11 @@ func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 	case jsonschema.Object:
 		m, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Sprintf("%s: want an object, got %s", llmPath(path), llmKind(v))
+			return fmt.Sprintf("%s: want an object, got %s", pathName(path), kindOf(v))
 		}
 		for _, name := range def.Required {
 			if _, ok := m[name]; !ok {
-				return fmt.Sprintf("%s: missing %q", llmPath(path), name)
+				return fmt.Sprintf("%s: missing %q", pathName(path), name)
 			}
 		}
 		names := make([]string, 0, len(def.Properties))
@@ -112,7 +113,7 @@ func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 		slices.Sort(names)
 		for _, name := range names {
 			if val, ok := m[name]; ok {
-				if p := llmSchemaProblem(def.Properties[name], defs, val, llmJoin(path, name)); p != "" {
+				if p := schemaProblem(def.Properties[name], defs, val, joinPath(path, name)); p != "" {
 					return p
 				}
 			}
@@ -120,11 +121,11 @@ func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 	case jsonschema.Array:
 		a, ok := v.([]any)
 		if !ok {
-			return fmt.Sprintf("%s: want an array, got %s", llmPath(path), llmKind(v))
+			return fmt.Sprintf("%s: want an array, got %s", pathName(path), kindOf(v))
 		}
 		if def.Items != nil {
 			for i, item := range a {
-				if p := llmSchemaProblem(*def.Items, defs, item, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				if p := schemaProblem(*def.Items, defs, item, fmt.Sprintf("%s[%d]", path, i)); p != "" {
 					return p
 				}
 			}
@@ -132,30 +133,30 @@ func llmSchemaProblem(def jsonschema.Definition, defs map[string]jsonschema.Defi
 	case jsonschema.String:
 		s, ok := v.(string)
 		if !ok {
-			return fmt.Sprintf("%s: want a string, got %s", llmPath(path), llmKind(v))
+			return fmt.Sprintf("%s: want a string, got %s", pathName(path), kindOf(v))
 		}
 		if len(def.Enum) > 0 && !slices.Contains(def.Enum, s) {
-			return fmt.Sprintf("%s: %q is not one of %s", llmPath(path), s, strings.Join(def.Enum, ", "))
+			return fmt.Sprintf("%s: %q is not one of %s", pathName(path), s, strings.Join(def.Enum, ", "))
 		}
 	}
 	return ""
 }
 
-func llmPath(p string) string {
+func pathName(p string) string {
 	if p == "" {
 		return "the reply"
 	}
 	return p
 }
 
-func llmJoin(path, name string) string {
+func joinPath(path, name string) string {
 	if path == "" {
 		return name
 	}
 	return path + "." + name
 }
 
-func llmKind(v any) string {
+func kindOf(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -174,34 +175,34 @@ func llmKind(v any) string {
 	}
 }
 
-// llmTopics checks an answer's meaning and turns it into topics: names,
+// readTopics checks an answer's meaning and turns it into topics: names,
 // texts and quotes must be non-empty, statuses valid; strings are cut to
 // their bounds and actors that are no names dropped (actorProblems says
 // what was dropped, by the answer's indices). Topics without points are
 // dropped; at least one must remain. Topics of the same name are merged.
-func llmTopics(a prompts.Answer) (topics []Topic, actorProblems []string, err error) {
+func readTopics(a prompts.Answer) (topics []summarize.Topic, actorProblems []string, err error) {
 	for i, t := range a.Topics {
-		name := llmClip(strings.Join(strings.Fields(t.Name), " "), llmMaxNameRunes, "…")
+		name := clip(strings.Join(strings.Fields(t.Name), " "), maxNameRunes, "…")
 		if name == "" {
 			return nil, nil, fmt.Errorf("topics[%d].name is empty", i)
 		}
-		topic := Topic{Name: name, Key: llmTopicKey(name)}
+		topic := summarize.Topic{Name: name, Key: topicKey(name)}
 		for j, p := range t.Points {
-			text := llmClip(strings.Join(strings.Fields(p.Text), " "), llmMaxTextRunes, "…")
+			text := clip(strings.Join(strings.Fields(p.Text), " "), maxTextRunes, "…")
 			if text == "" {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].text is empty", i, j)
 			}
-			status, err := ParseStatus(strings.TrimSpace(p.Status))
+			status, err := summarize.ParseStatus(strings.TrimSpace(p.Status))
 			if err != nil {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].status: %q is not one of agreed, unresolved, disputed, reported", i, j, p.Status)
 			}
-			quote := llmClip(llmCleanQuote(p.Quote), llmMaxQuoteRunes, "")
+			quote := clip(cleanQuote(p.Quote), maxQuoteRunes, "")
 			if quote == "" {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].quote is empty: copy a short excerpt of the article verbatim", i, j)
 			}
-			actors, problems := llmNamedActors(p.Actors, fmt.Sprintf("topics[%d].points[%d].actors", i, j))
+			actors, problems := namedActors(p.Actors, fmt.Sprintf("topics[%d].points[%d].actors", i, j))
 			actorProblems = append(actorProblems, problems...)
-			topic.Points = append(topic.Points, Point{Text: text, Status: status, Actors: actors, Quote: quote})
+			topic.Points = append(topic.Points, summarize.Point{Text: text, Status: status, Actors: actors, Quote: quote})
 		}
 		if len(topic.Points) > 0 {
 			topics = append(topics, topic)
@@ -210,25 +211,25 @@ func llmTopics(a prompts.Answer) (topics []Topic, actorProblems []string, err er
 	if len(topics) == 0 {
 		return nil, nil, errors.New("the reply has no topic with a point")
 	}
-	return llmMergeTopics([][]Topic{topics}), actorProblems, nil
+	return mergeTopics([][]summarize.Topic{topics}), actorProblems, nil
 }
 
-// llmNamedActors returns the actors of one point that are names (see
-// llmActorProblem), without repeats, at most llmMaxActors, and what is
+// namedActors returns the actors of one point that are names (see
+// actorProblem), without repeats, at most maxActors, and what is
 // wrong with the others, in words for the model.
-func llmNamedActors(in []string, path string) (out []string, problems []string) {
+func namedActors(in []string, path string) (out []string, problems []string) {
 	out = []string{}
 	for _, a := range in {
 		a = strings.Join(strings.Fields(a), " ")
 		if a == "" || slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
 			continue
 		}
-		if p := llmActorProblem(a); p != "" {
-			problems = append(problems, fmt.Sprintf("%s: %q %s; list only people, organisations, countries or groups", path, llmClip(a, llmMaxActorRunes, "…"), p))
+		if p := actorProblem(a); p != "" {
+			problems = append(problems, fmt.Sprintf("%s: %q %s; list only people, organisations, countries or groups", path, clip(a, maxActorRunes, "…"), p))
 			continue
 		}
-		if len(out) == llmMaxActors {
-			problems = append(problems, fmt.Sprintf("%s: more than %d actors; name at most %d", path, llmMaxActors, llmMaxActors))
+		if len(out) == maxActors {
+			problems = append(problems, fmt.Sprintf("%s: more than %d actors; name at most %d", path, maxActors, maxActors))
 			break
 		}
 		out = append(out, a)
@@ -236,22 +237,22 @@ func llmNamedActors(in []string, path string) (out []string, problems []string) 
 	return out, problems
 }
 
-// llmTopicKey is TopicKey, or the folded name when TopicKey leaves nothing
+// topicKey is TopicKey, or the folded name when TopicKey leaves nothing
 // (a name made only of function words or symbols).
-func llmTopicKey(name string) string {
-	if k := TopicKey(name); k != "" {
+func topicKey(name string) string {
+	if k := summarize.TopicKey(name); k != "" {
 		return k
 	}
 	return strings.ToLower(name)
 }
 
-// llmActors joins actor lists (of points merged into one) without
-// repeats, at most llmMaxActors.
-func llmActors(in []string) []string {
+// joinActors joins actor lists (of points merged into one) without
+// repeats, at most maxActors.
+func joinActors(in []string) []string {
 	out := []string{}
 	for _, a := range in {
 		a = strings.Join(strings.Fields(a), " ")
-		if len(out) == llmMaxActors {
+		if len(out) == maxActors {
 			break
 		}
 		if a != "" && !slices.ContainsFunc(out, func(b string) bool { return strings.EqualFold(a, b) }) {
@@ -261,18 +262,18 @@ func llmActors(in []string) []string {
 	return out
 }
 
-// llmQuoteMarks are stripped from both ends of a quote: models often wrap
+// quoteMarks are stripped from both ends of a quote: models often wrap
 // the excerpt in them, and the article's own text has them elsewhere.
-const llmQuoteMarks = "\"'`“”‘’«»„‚‹›「」『』"
+const quoteMarks = "\"'`“”‘’«»„‚‹›「」『』"
 
-// llmCleanQuote strips whitespace, quote marks and ellipses ("…", "...")
+// cleanQuote strips whitespace, quote marks and ellipses ("…", "...")
 // from both ends of a quote. It does not check the quote: the Service's
 // grounding step does.
-func llmCleanQuote(q string) string {
+func cleanQuote(q string) string {
 	for {
 		prev := q
 		q = strings.TrimSpace(q)
-		q = strings.Trim(q, llmQuoteMarks)
+		q = strings.Trim(q, quoteMarks)
 		for _, ell := range []string{"…", "..."} {
 			q = strings.TrimPrefix(q, ell)
 			q = strings.TrimSuffix(q, ell)
@@ -283,12 +284,12 @@ func llmCleanQuote(q string) string {
 	}
 }
 
-// llmMergeTopics merges topics by Key in order of first appearance, each
+// mergeTopics merges topics by Key in order of first appearance, each
 // topic's points in order, dropping repeated points (same text and status,
 // case and whitespace folded: the first one's quote is kept) and merging
 // their actors.
-func llmMergeTopics(parts [][]Topic) []Topic {
-	var out []Topic
+func mergeTopics(parts [][]summarize.Topic) []summarize.Topic {
+	var out []summarize.Topic
 	index := map[string]int{}
 	points := map[string]map[string]int{}
 	for _, topics := range parts {
@@ -298,12 +299,12 @@ func llmMergeTopics(parts [][]Topic) []Topic {
 				i = len(out)
 				index[t.Key] = i
 				points[t.Key] = map[string]int{}
-				out = append(out, Topic{Name: t.Name, Key: t.Key})
+				out = append(out, summarize.Topic{Name: t.Name, Key: t.Key})
 			}
 			for _, p := range t.Points {
-				pk := llmFold(p.Text) + "\x00" + string(p.Status)
+				pk := fold(p.Text) + "\x00" + string(p.Status)
 				if j, dup := points[t.Key][pk]; dup {
-					out[i].Points[j].Actors = llmActors(slices.Concat(out[i].Points[j].Actors, p.Actors))
+					out[i].Points[j].Actors = joinActors(slices.Concat(out[i].Points[j].Actors, p.Actors))
 					continue
 				}
 				points[t.Key][pk] = len(out[i].Points)
@@ -314,6 +315,6 @@ func llmMergeTopics(parts [][]Topic) []Topic {
 	return out
 }
 
-func llmFold(s string) string {
+func fold(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }

@@ -1,4 +1,4 @@
-package summarize_test
+package llm_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/summarize"
+	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
 
@@ -20,8 +20,8 @@ type pick struct {
 	Why    []string `json:"why"`
 }
 
-func pickRequest(check func() error) summarize.JSONRequest {
-	return summarize.JSONRequest{
+func pickRequest(check func() error) llm.JSONRequest {
+	return llm.JSONRequest{
 		Name:   "pick",
 		System: `Reply with JSON only: {"choice":"red|green|blue","why":[""]}.`,
 		User:   "Pick a colour.",
@@ -118,10 +118,10 @@ func TestCompleteJSONRepairFails(t *testing.T) {
 	e, _ := newEngine(t, srv, nil)
 	var got pick
 	usage, err := e.CompleteJSON(context.Background(), pickRequest(func() error { return errors.New("why is empty") }), &got)
-	if !errors.Is(err, summarize.ErrLLMBadAnswer) {
-		t.Fatalf("CompleteJSON with two rejected answers = %v; want ErrLLMBadAnswer", err)
+	if !errors.Is(err, llm.ErrBadAnswer) {
+		t.Fatalf("CompleteJSON with two rejected answers = %v; want ErrBadAnswer", err)
 	}
-	if want := "summarize: complete pick: llm answer unusable: after one repair: why is empty"; !strings.HasPrefix(err.Error(), want) {
+	if want := "llm: complete pick: model answer unusable: after one repair: why is empty"; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error = %q; want it to start %q", err, want)
 	}
 	if srv.Count() != 2 || usage.Calls != 2 {
@@ -145,11 +145,11 @@ func TestCompleteJSONRetriesAndFails(t *testing.T) {
 	t.Run("server down", func(t *testing.T) {
 		srv := openaitest.New(t)
 		srv.SetDefault(openaitest.ServerError())
-		e, _ := newEngine(t, srv, func(o *summarize.LLMOptions) { o.MaxRetries = 2 })
+		e, _ := newEngine(t, srv, func(o *llm.Options) { o.MaxRetries = 2 })
 		var got pick
 		_, err := e.CompleteJSON(context.Background(), pickRequest(nil), &got)
-		if !errors.Is(err, summarize.ErrLLMUnavailable) || !strings.HasPrefix(err.Error(), "summarize: complete pick: ") {
-			t.Fatalf("CompleteJSON on a failing server = %v; want ErrLLMUnavailable", err)
+		if !errors.Is(err, llm.ErrUnavailable) || !strings.HasPrefix(err.Error(), "llm: complete pick: ") {
+			t.Fatalf("CompleteJSON on a failing server = %v; want ErrUnavailable", err)
 		}
 		if srv.Count() != 3 {
 			t.Errorf("requests = %d; want 3", srv.Count())
@@ -158,12 +158,12 @@ func TestCompleteJSONRetriesAndFails(t *testing.T) {
 	t.Run("timeout", func(t *testing.T) {
 		srv := openaitest.New(t)
 		srv.SetDefault(openaitest.Hang())
-		e, _ := newEngine(t, srv, func(o *summarize.LLMOptions) { o.Timeout = 50 * time.Millisecond; o.MaxRetries = -1 })
+		e, _ := newEngine(t, srv, func(o *llm.Options) { o.Timeout = 50 * time.Millisecond; o.MaxRetries = -1 })
 		var got pick
 		start := time.Now()
 		_, err := e.CompleteJSON(context.Background(), pickRequest(nil), &got)
-		if !errors.Is(err, summarize.ErrLLMUnavailable) || time.Since(start) > 2*time.Second {
-			t.Errorf("CompleteJSON on a hanging server = %v after %v; want ErrLLMUnavailable after the timeout", err, time.Since(start))
+		if !errors.Is(err, llm.ErrUnavailable) || time.Since(start) > 2*time.Second {
+			t.Errorf("CompleteJSON on a hanging server = %v after %v; want ErrUnavailable after the timeout", err, time.Since(start))
 		}
 	})
 	t.Run("schema refused", func(t *testing.T) {
@@ -196,23 +196,23 @@ func TestCompleteJSONBadRequests(t *testing.T) {
 	var list []string
 	tests := []struct {
 		name string
-		req  summarize.JSONRequest
+		req  llm.JSONRequest
 		out  any
 		want string
 	}{
-		{"bad name", summarize.JSONRequest{Name: "a b"}, &p, `schema name "a b"`},
-		{"empty name", summarize.JSONRequest{}, &p, `schema name ""`},
-		{"not a pointer", summarize.JSONRequest{Name: "x"}, p, "want a non-nil pointer"},
-		{"nil pointer", summarize.JSONRequest{Name: "x"}, nilPick, "want a non-nil pointer"},
-		{"array root", summarize.JSONRequest{Name: "x"}, &list, "want an object"},
-		{"omitempty", summarize.JSONRequest{Name: "x"}, &nested{}, `items[]: property "a" is optional`},
+		{"bad name", llm.JSONRequest{Name: "a b"}, &p, `schema name "a b"`},
+		{"empty name", llm.JSONRequest{}, &p, `schema name ""`},
+		{"not a pointer", llm.JSONRequest{Name: "x"}, p, "want a non-nil pointer"},
+		{"nil pointer", llm.JSONRequest{Name: "x"}, nilPick, "want a non-nil pointer"},
+		{"array root", llm.JSONRequest{Name: "x"}, &list, "want an object"},
+		{"omitempty", llm.JSONRequest{Name: "x"}, &nested{}, `items[]: property "a" is optional`},
 	}
 	srv := openaitest.New(t)
 	e, _ := newEngine(t, srv, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.CompleteJSON(context.Background(), tt.req, tt.out)
-			if err == nil || !strings.HasPrefix(err.Error(), "summarize: complete ") || !strings.Contains(err.Error(), tt.want) {
+			if err == nil || !strings.HasPrefix(err.Error(), "llm: complete ") || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("CompleteJSON(%s) = %v; want an error containing %q", tt.name, err, tt.want)
 			}
 		})
@@ -245,7 +245,7 @@ func TestCompleteJSONSharesConcurrencyBound(t *testing.T) {
 		}
 		return openaitest.Reply{Content: `{"choice":"red","why":["fire"]}`}
 	})
-	e, _ := newEngine(t, srv, func(o *summarize.LLMOptions) { o.MaxConcurrent = 1 })
+	e, _ := newEngine(t, srv, func(o *llm.Options) { o.MaxConcurrent = 1 })
 	doc := ceasefireDoc(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
