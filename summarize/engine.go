@@ -12,9 +12,11 @@ type Engine interface {
 	// PromptVersion names the prompt or algorithm version; part of the
 	// cache key, so changing it invalidates old summaries.
 	PromptVersion() string
-	// Summarize returns the topics of doc. Quotes need not be verified:
-	// the Service grounds every point afterwards. It returns an error when
-	// no usable answer could be had (the Service then falls back).
+	// Summarize returns the topics of doc. Quotes need not be verified
+	// and topic keys need not be set: the Service grounds every point
+	// and keys every topic (TopicKey of its name) afterwards, once, for
+	// every engine alike. It returns an error when no usable answer could
+	// be had (the Service then falls back).
 	Summarize(ctx context.Context, doc *Document) (*Result, error)
 }
 

@@ -484,11 +484,11 @@ func (s *Service) summarizeDoc(ctx context.Context, doc *Document, canonical, la
 		}
 	}
 	s.opts.Metrics.Summarized(engine.Name(), res.Usage, s.opts.Now().Sub(engineStart), fallback)
+	// Grounding and keys are the Service's alone (see Engine): whatever
+	// an engine set is replaced.
 	Ground(res.Topics, doc.Text)
 	for i := range res.Topics {
-		if res.Topics[i].Key == "" {
-			res.Topics[i].Key = TopicKey(res.Topics[i].Name)
-		}
+		res.Topics[i].Key = TopicKey(res.Topics[i].Name)
 	}
 	switch doc.Quality {
 	case QualityTeaser:

@@ -196,13 +196,17 @@ func lowerASCII(s string) string {
 // TopicKey normalizes a topic name so the same topic under slightly
 // different names ("Energy facility attacks", "energy-facility attacks")
 // merges: lower case, letters and digits only, single spaces, with common
-// function words dropped.
+// function words dropped. A name made only of function words keeps them
+// ("The" → "the"), and one without a letter or digit is its own key,
+// lower-cased with single spaces: only a blank name has an empty key, so
+// unrelated topics never merge under "".
 func TopicKey(name string) string {
-	var words []string
+	var words, all []string
 	var cur []rune
 	flush := func() {
 		if len(cur) > 0 {
 			w := string(cur)
+			all = append(all, w)
 			if !topicStopwords[w] {
 				words = append(words, w)
 			}
@@ -217,7 +221,14 @@ func TopicKey(name string) string {
 		}
 	}
 	flush()
-	return strings.Join(words, " ")
+	switch {
+	case len(words) > 0:
+		return strings.Join(words, " ")
+	case len(all) > 0:
+		return strings.Join(all, " ")
+	default:
+		return strings.ToLower(strings.Join(strings.Fields(name), " "))
+	}
 }
 
 var topicStopwords = map[string]bool{

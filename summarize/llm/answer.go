@@ -186,7 +186,7 @@ func readTopics(a prompts.Answer) (topics []summarize.Topic, actorProblems []str
 		if name == "" {
 			return nil, nil, fmt.Errorf("topics[%d].name is empty", i)
 		}
-		topic := summarize.Topic{Name: name, Key: topicKey(name)}
+		topic := summarize.Topic{Name: name}
 		for j, p := range t.Points {
 			text := clip(strings.Join(strings.Fields(p.Text), " "), maxTextRunes, "…")
 			if text == "" {
@@ -237,15 +237,6 @@ func namedActors(in []string, path string) (out []string, problems []string) {
 	return out, problems
 }
 
-// topicKey is TopicKey, or the folded name when TopicKey leaves nothing
-// (a name made only of function words or symbols).
-func topicKey(name string) string {
-	if k := summarize.TopicKey(name); k != "" {
-		return k
-	}
-	return strings.ToLower(name)
-}
-
 // joinActors joins actor lists (of points merged into one) without
 // repeats, at most maxActors.
 func joinActors(in []string) []string {
@@ -284,7 +275,8 @@ func cleanQuote(q string) string {
 	}
 }
 
-// mergeTopics merges topics by Key in order of first appearance, each
+// mergeTopics merges topics by summarize.TopicKey of their names (the
+// key the Service gives them) in order of first appearance, each
 // topic's points in order, dropping repeated points (same text and status,
 // case and whitespace folded: the first one's quote is kept) and merging
 // their actors.
@@ -294,20 +286,21 @@ func mergeTopics(parts [][]summarize.Topic) []summarize.Topic {
 	points := map[string]map[string]int{}
 	for _, topics := range parts {
 		for _, t := range topics {
-			i, ok := index[t.Key]
+			key := summarize.TopicKey(t.Name)
+			i, ok := index[key]
 			if !ok {
 				i = len(out)
-				index[t.Key] = i
-				points[t.Key] = map[string]int{}
-				out = append(out, summarize.Topic{Name: t.Name, Key: t.Key})
+				index[key] = i
+				points[key] = map[string]int{}
+				out = append(out, summarize.Topic{Name: t.Name})
 			}
 			for _, p := range t.Points {
 				pk := fold(p.Text) + "\x00" + string(p.Status)
-				if j, dup := points[t.Key][pk]; dup {
+				if j, dup := points[key][pk]; dup {
 					out[i].Points[j].Actors = joinActors(slices.Concat(out[i].Points[j].Actors, p.Actors))
 					continue
 				}
-				points[t.Key][pk] = len(out[i].Points)
+				points[key][pk] = len(out[i].Points)
 				out[i].Points = append(out[i].Points, p)
 			}
 		}

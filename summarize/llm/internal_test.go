@@ -332,23 +332,23 @@ func TestSchemaProblem(t *testing.T) {
 }
 
 func TestMergeTopics(t *testing.T) {
-	a := []summarize.Topic{{Name: "Energy attacks", Key: "energy attacks", Points: []summarize.Point{
+	a := []summarize.Topic{{Name: "Energy attacks", Points: []summarize.Point{
 		{Text: "Paused.", Status: summarize.StatusAgreed, Actors: []string{"Putin"}, Quote: "q1"},
 	}}}
 	b := []summarize.Topic{
-		{Name: "Aid", Key: "aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
-		{Name: "The energy attacks", Key: "energy attacks", Points: []summarize.Point{
+		{Name: "Aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
+		{Name: "The energy attacks", Points: []summarize.Point{
 			{Text: "paused. ", Status: summarize.StatusAgreed, Actors: []string{"Kremlin", "putin"}, Quote: "q1 again"},
 			{Text: "Paused.", Status: summarize.StatusDisputed, Quote: "q3"},
 		}},
 	}
 	got := mergeTopics([][]summarize.Topic{a, b})
 	want := []summarize.Topic{
-		{Name: "Energy attacks", Key: "energy attacks", Points: []summarize.Point{
+		{Name: "Energy attacks", Points: []summarize.Point{
 			{Text: "Paused.", Status: summarize.StatusAgreed, Actors: []string{"Putin", "Kremlin"}, Quote: "q1"},
 			{Text: "Paused.", Status: summarize.StatusDisputed, Quote: "q3"},
 		}},
-		{Name: "Aid", Key: "aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
+		{Name: "Aid", Points: []summarize.Point{{Text: "No aid.", Status: summarize.StatusUnresolved, Quote: "q2"}}},
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("mergeTopics = %+v; want %+v", got, want)
