@@ -60,7 +60,7 @@ func (a *xtrDoc) topics() []summarize.Topic {
 		if !ok {
 			at = len(topics)
 			index[key] = at
-			topics = append(topics, summarize.Topic{Name: name, Key: key})
+			topics = append(topics, summarize.Topic{Name: name})
 		}
 		topics[at].Points = append(topics[at].Points, a.point(s))
 	}
