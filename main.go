@@ -47,6 +47,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 )
 
@@ -546,7 +547,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 	if err != nil {
 		return nil, err // it names the path, or the URL without its password
 	}
-	fetcher := summarize.NewFetcher(summarize.FetchOptions{
+	fetcher := fetch.New(fetch.Options{
 		AllowPrivate: cfg.FetchAllowPrivate,
 		MaxBytes:     cfg.FetchMaxBytes,
 		Timeout:      cfg.FetchTimeout,
@@ -757,7 +758,7 @@ func missingFile(arg string) bool {
 	if _, err := os.Stat(arg); err == nil {
 		return false // a directory: readDocument says so
 	}
-	_, err := summarize.Canonicalize(arg)
+	_, err := fetch.Canonicalize(arg)
 	return err != nil
 }
 
@@ -780,7 +781,7 @@ func readDocument(path string, maxBytes int64) (*summarize.Document, error) {
 	if looksLikeHTML(raw) {
 		contentType = "text/html"
 	}
-	body, err := summarize.DecodeBody(raw, contentType)
+	body, err := fetch.DecodeBody(raw, contentType)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", path, err)
 	}

@@ -15,6 +15,7 @@ import (
 	"briefbot/metrics"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
@@ -43,7 +44,7 @@ func newOpsBot(b *testing.B, withMetrics, withUsage bool) *opsBot {
 	}
 	opts := summarize.ServiceOptions{
 		Store:    db,
-		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:   engine,
 		Fallback: extractive.New(),
 	}

@@ -32,6 +32,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
@@ -154,7 +155,7 @@ func newBenchBot(tb testing.TB) *benchBot {
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
-		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:   engine,
 		Fallback: extractive.New(),
 	})
@@ -336,7 +337,7 @@ func BenchmarkCachedSummarize(b *testing.B) {
 	bb.summarize(b, url, false)
 	calls := bb.llm.Count()
 	ctx := context.Background()
-	canonical, err := summarize.Canonicalize(url)
+	canonical, err := fetch.Canonicalize(url)
 	if err != nil {
 		b.Fatal(err)
 	}

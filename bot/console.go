@@ -15,6 +15,7 @@ import (
 
 	"briefbot/schedule"
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
 // ConsoleBanner is the console's first line.
@@ -188,7 +189,7 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 	}
 	if !strings.HasPrefix(line, "/") {
 		id := c.record(c.opts.ChannelID, line, false)
-		if urls, _ := summarize.FindURLs(line, 1); len(urls) == 0 {
+		if urls, _ := fetch.FindURLs(line, 1); len(urls) == 0 {
 			return false
 		}
 		replies := h.HandleMessage(c.operatorContext(ctx), Message{

@@ -16,7 +16,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
 // DiscordIntents are the gateway intents the bot asks for: servers and
@@ -393,7 +393,7 @@ func messageOf(m *discordgo.Message, guildID string) Message {
 // longer than indicatorDelay; the returned stop ends it and waits, so no
 // indicator starts after the answer. Text without links shows none.
 func (d *Discord) working(ctx context.Context, channelID, text string) (stop func()) {
-	if urls, _ := summarize.FindURLs(text, 1); len(urls) == 0 {
+	if urls, _ := fetch.FindURLs(text, 1); len(urls) == 0 {
 		return func() {}
 	}
 	quit := make(chan struct{})

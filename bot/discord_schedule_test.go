@@ -21,6 +21,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // Tests of scheduled briefings through the Discord stand-in: the schedule
@@ -125,7 +126,7 @@ func (r *briefingRig) start() *briefingProcess {
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   p.db,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
 		Engine:  extractive.New(),
 		Logger:  log,
 	})

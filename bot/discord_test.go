@@ -24,6 +24,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // articleSection is one headed part of a generated article.
@@ -162,7 +163,7 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 	})
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   f.db,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
 		Engine:  extractive.New(),
 		Logger:  log,
 	})

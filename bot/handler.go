@@ -16,6 +16,7 @@ import (
 	"briefbot/bot/discordtext"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
 // Defaults of Config.
@@ -193,7 +194,7 @@ func (h *Handler) HandleMessage(ctx context.Context, m Message) (replies []Reply
 	if m.AuthorBot || m.GuildID == "" {
 		return nil
 	}
-	urls, skipped := summarize.FindURLs(m.Content, h.maxLinks)
+	urls, skipped := fetch.FindURLs(m.Content, h.maxLinks)
 	if len(urls) == 0 {
 		return nil
 	}
@@ -220,7 +221,7 @@ func (h *Handler) HandleReaction(ctx context.Context, r Reaction) (replies []Rep
 	}
 	m := r.Message
 	m.GuildID, m.ChannelID, m.MessageID = r.GuildID, r.ChannelID, r.MessageID
-	urls, skipped := summarize.FindURLs(m.Content, h.maxLinks)
+	urls, skipped := fetch.FindURLs(m.Content, h.maxLinks)
 	if len(urls) == 0 {
 		return nil
 	}
@@ -264,7 +265,7 @@ func (h *Handler) SummarizeWith(ctx context.Context, inv Invoker, rawURL string,
 	if rawURL == "" {
 		return []Reply{notice("Give me a link to summarize.")}
 	}
-	if found, _ := summarize.FindURLs(rawURL, 1); len(found) == 1 {
+	if found, _ := fetch.FindURLs(rawURL, 1); len(found) == 1 {
 		rawURL = found[0]
 	}
 	if !h.enter() {
@@ -285,7 +286,7 @@ func (h *Handler) SummarizeWith(ctx context.Context, inv Invoker, rawURL string,
 // ledgers of the links in target, recorded as shares of target's author.
 func (h *Handler) SummarizeMessage(ctx context.Context, inv Invoker, target Message) (replies []Reply) {
 	defer h.recoverPanic("summarize_message", &replies, true)
-	urls, skipped := summarize.FindURLs(target.Content, h.maxLinks)
+	urls, skipped := fetch.FindURLs(target.Content, h.maxLinks)
 	if len(urls) == 0 {
 		return []Reply{notice(msgNoLinks)}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
@@ -80,7 +81,7 @@ func (w *budgetWorld) start() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetcher := summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true})
+	fetcher := fetch.New(fetch.Options{AllowPrivate: true})
 	engine, err := llm.New(llm.Options{BaseURL: w.llm.BaseURL(), APIKey: "sk-test", Model: "test-model"})
 	if err != nil {
 		t.Fatal(err)

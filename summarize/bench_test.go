@@ -20,6 +20,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
@@ -108,7 +109,7 @@ func newBenchService(tb testing.TB, srv *openaitest.Server, maxConcurrent int) *
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
-		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:   engine,
 		Fallback: extractive.New(),
 	})

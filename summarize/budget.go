@@ -128,6 +128,14 @@ func (a *budgetAccount) release(n int64) {
 	b.notifyLocked()
 }
 
+// Grow is grow, for a MeteredFetcher (see Memory).
+func (a *budgetAccount) Grow(ctx context.Context, n int64) error { return a.grow(ctx, n) }
+
+// Release is release, for a MeteredFetcher (see Memory).
+func (a *budgetAccount) Release(n int64) { a.release(n) }
+
+var _ Memory = (*budgetAccount)(nil)
+
 // close gives back everything the account holds.
 func (a *budgetAccount) close() {
 	if a != nil {

@@ -14,6 +14,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // TestServiceErrorTextSaysItOnce drives each way a link can fail through
@@ -49,10 +50,10 @@ func TestServiceErrorTextSaysItOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	service := func(opts summarize.FetchOptions) *summarize.Service {
+	service := func(opts fetch.Options) *summarize.Service {
 		svc, err := summarize.NewService(summarize.ServiceOptions{
 			Store:   db,
-			Fetcher: summarize.NewFetcher(opts),
+			Fetcher: fetch.New(opts),
 			Engine:  extractive.New(),
 		})
 		if err != nil {
@@ -60,8 +61,8 @@ func TestServiceErrorTextSaysItOnce(t *testing.T) {
 		}
 		return svc
 	}
-	guarded := service(summarize.FetchOptions{})
-	open := service(summarize.FetchOptions{AllowPrivate: true, Timeout: 300 * time.Millisecond})
+	guarded := service(fetch.Options{})
+	open := service(fetch.Options{AllowPrivate: true, Timeout: 300 * time.Millisecond})
 
 	tests := []struct {
 		name string
@@ -109,7 +110,7 @@ func TestServiceErrorTextSaysItOnce(t *testing.T) {
 // TestCanonicalZone keeps a link's IPv6 zone escaped once, in the
 // canonical link and in what the fetcher asks for.
 func TestCanonicalZone(t *testing.T) {
-	got, err := summarize.Canonicalize("http://[fe80::1%25lo]:8080/a")
+	got, err := fetch.Canonicalize("http://[fe80::1%25lo]:8080/a")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,30 +10,6 @@ import (
 	"golang.org/x/net/html"
 )
 
-// TooLargeError is returned for a page too large to fetch or to extract.
-// It matches ErrTooLarge.
-type TooLargeError struct {
-	// Size is the page's size in bytes; when Over is set the page is
-	// larger and Size is the limit it passed.
-	Size int64
-	Over bool
-	// Reason says which limit, for the log ("more than 30000 elements").
-	Reason string
-}
-
-func (e *TooLargeError) Error() string {
-	if e.Over {
-		return fmt.Sprintf("summarize: page too large (over %d bytes)", e.Size)
-	}
-	if e.Reason == "" {
-		return fmt.Sprintf("summarize: page too large (%d bytes)", e.Size)
-	}
-	return fmt.Sprintf("summarize: page too large (%d bytes, %s)", e.Size, e.Reason)
-}
-
-// Is reports whether target is ErrTooLarge.
-func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
-
 // Extraction limits. Extracting costs far more than a page's size: about
 // 2 KiB of memory per element (go-trafilatura copies the tree several
 // times) and, for long texts, time and garbage that grow with the square

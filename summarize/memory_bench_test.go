@@ -25,6 +25,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // memoryLoad is a burst of links pasted at once: users × messages × links.
@@ -226,7 +227,7 @@ func TestMemoryChild(t *testing.T) {
 	offline := extractive.New()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:    db,
-		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:   offline,
 		Fallback: offline,
 	})

@@ -43,8 +43,12 @@ type Alias struct {
 	TextHash string
 }
 
-// PageFetcher fetches a page. *Fetcher implements it.
-type PageFetcher interface {
+// Fetcher reads links for the Service. *fetch.Fetcher implements it.
+type Fetcher interface {
+	// Canonicalize returns the canonical form of a link as a user
+	// pasted it: the key its summary is cached under. Errors wrap
+	// ErrBadURL.
+	Canonicalize(rawURL string) (string, error)
 	// Fetch returns the page at rawURL decoded to UTF-8. Errors wrap
 	// ErrBadURL, ErrBlockedHost, ErrTooLarge, ErrNotArticle,
 	// ErrTooManyRedirects, *HTTPStatusError or a context error, and
@@ -52,10 +56,28 @@ type PageFetcher interface {
 	Fetch(ctx context.Context, rawURL string) (*Page, error)
 }
 
+// Memory is one flight's share of the Service's memory budget, which a
+// MeteredFetcher counts the body it reads against.
+type Memory interface {
+	// Grow adds n bytes, waiting until the budget has them or ctx is
+	// done; then it returns ctx's error and holds what it held.
+	Grow(ctx context.Context, n int64) error
+	// Release gives back n bytes (all it holds at most).
+	Release(n int64)
+}
+
+// MeteredFetcher is a Fetcher that counts a body against a flight's
+// Memory as it reads it, before each part is read. *fetch.Fetcher
+// implements it; with another Fetcher only extraction is counted.
+type MeteredFetcher interface {
+	// FetchMetered is Fetch counting the body against mem.
+	FetchMetered(ctx context.Context, rawURL string, mem Memory) (*Page, error)
+}
+
 // ServiceOptions configures a Service.
 type ServiceOptions struct {
 	Store   Store
-	Fetcher PageFetcher
+	Fetcher Fetcher
 	// Engine writes the summaries; Fallback (usually the extractive
 	// engine) takes over, with a visible note, when Engine fails. Either
 	// may be the same engine; Fallback may be nil.
@@ -77,8 +99,8 @@ type ServiceOptions struct {
 	// fetched and extracted, all flights together, in bytes (default
 	// defaultMemoryBudget): a body counts as it is read, then a page's
 	// estimated extraction cost. A flight waits for its share; one page
-	// larger than the whole budget is read alone. With a Fetcher other
-	// than *Fetcher only extraction is counted.
+	// larger than the whole budget is read alone. With a Fetcher that is
+	// not a MeteredFetcher only extraction is counted.
 	MemoryBudget int64
 	Now          func() time.Time
 	Logger       *slog.Logger
@@ -155,7 +177,7 @@ func NewService(opts ServiceOptions) (*Service, error) {
 // og:url) never decides what another URL shows, and Fresh always reads
 // the link itself again.
 func (s *Service) Summarize(ctx context.Context, req Request) (*Summary, error) {
-	link, err := Canonicalize(req.URL)
+	link, err := s.opts.Fetcher.Canonicalize(req.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +240,7 @@ func withLanguageNote(sum *Summary, lang string) *Summary {
 
 // Extract fetches rawURL and returns its main text: what the engines see.
 func (s *Service) Extract(ctx context.Context, rawURL string) (*Document, error) {
-	canonical, err := Canonicalize(rawURL)
+	canonical, err := s.opts.Fetcher.Canonicalize(rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -251,8 +273,8 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	// Fetch and Extract name the step and the link in their errors
 	// already: wrapping them again would say it twice.
 	var page *Page
-	if f, ok := s.opts.Fetcher.(*Fetcher); ok {
-		page, err = f.fetch(ctx, canonical, acct)
+	if f, ok := s.opts.Fetcher.(MeteredFetcher); ok {
+		page, err = f.FetchMetered(ctx, canonical, acct)
 	} else {
 		page, err = s.opts.Fetcher.Fetch(ctx, canonical)
 	}
@@ -372,7 +394,7 @@ func (s *Service) run(ctx context.Context, link, lang string, fresh bool) (*Summ
 		return nil, err
 	}
 	final := link
-	if c, err := Canonicalize(page.URL); err == nil {
+	if c, err := s.opts.Fetcher.Canonicalize(page.URL); err == nil {
 		final = c
 	}
 	if !fresh {
@@ -407,7 +429,7 @@ func (s *Service) reuse(ctx context.Context, link, final string, doc *Document, 
 	if doc.Canonical == "" {
 		return nil, false
 	}
-	hint, err := Canonicalize(doc.Canonical)
+	hint, err := s.opts.Fetcher.Canonicalize(doc.Canonical)
 	if err != nil || hint == link || hint == final {
 		return nil, false
 	}

@@ -18,6 +18,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // Two articles for the trust-boundary tests: a genuine one and the
@@ -121,7 +122,7 @@ func (w *webFixture) service(st summarize.Store) *summarize.Service {
 	w.t.Helper()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   st,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Resolver: loopbackResolver{}}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
 		Engine:  w.engine,
 	})
 	if err != nil {
@@ -385,7 +386,7 @@ func TestServiceFlightRereadsCache(t *testing.T) {
 	otherEngine := &countingEngine{Engine: extractive.New(), name: "extractive"}
 	other, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   w.db,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true, Resolver: loopbackResolver{}}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
 		Engine:  otherEngine,
 	})
 	if err != nil {
@@ -408,7 +409,7 @@ func TestServiceFlightRereadsCache(t *testing.T) {
 
 func mustCanonical(t *testing.T, u string) string {
 	t.Helper()
-	c, err := summarize.Canonicalize(u)
+	c, err := fetch.Canonicalize(u)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
 // scriptedEngine answers every document with a copy of its topics.
@@ -43,7 +44,7 @@ func TestServiceGroundsAndKeys(t *testing.T) {
 		}},
 	}}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{}), Engine: engine,
+		Store: db, Fetcher: fetch.New(fetch.Options{}), Engine: engine,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package summarize
+package summarize_test
 
 import (
 	"context"
@@ -10,16 +10,19 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
-// mapStore is a Store in a map, for tests of the Service inside the
-// package (store imports summarize).
+// mapStore is a Store in a map, for tests of the Service that need no
+// database.
 type mapStore struct {
 	mu        sync.Mutex
-	summaries map[Key]*Summary
+	summaries map[summarize.Key]*summarize.Summary
 }
 
-func (m *mapStore) Summary(_ context.Context, k Key) (*Summary, bool, error) {
+func (m *mapStore) Summary(_ context.Context, k summarize.Key) (*summarize.Summary, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.summaries[k]
@@ -30,28 +33,30 @@ func (m *mapStore) Summary(_ context.Context, k Key) (*Summary, bool, error) {
 	return &c, true, nil
 }
 
-func (m *mapStore) SaveSummary(_ context.Context, s *Summary) error {
+func (m *mapStore) SaveSummary(_ context.Context, s *summarize.Summary) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.summaries == nil {
-		m.summaries = map[Key]*Summary{}
+		m.summaries = map[summarize.Key]*summarize.Summary{}
 	}
 	m.summaries[s.Key()] = s
 	return nil
 }
 
-func (m *mapStore) Alias(context.Context, string) (Alias, bool, error) { return Alias{}, false, nil }
-func (m *mapStore) SaveAlias(context.Context, string, Alias) error     { return nil }
+func (m *mapStore) Alias(context.Context, string) (summarize.Alias, bool, error) {
+	return summarize.Alias{}, false, nil
+}
+func (m *mapStore) SaveAlias(context.Context, string, summarize.Alias) error { return nil }
 
 // titleEngine is an Engine with one topic, the document's title, for tests
-// of the Service inside the package (the offline engine imports it).
+// of the Service without the offline engine.
 type titleEngine struct{}
 
 func (titleEngine) Name() string          { return "title" }
 func (titleEngine) Model() string         { return "" }
 func (titleEngine) PromptVersion() string { return "1" }
-func (titleEngine) Summarize(_ context.Context, doc *Document) (*Result, error) {
-	return &Result{Topics: []Topic{{Name: doc.Title}}}, nil
+func (titleEngine) Summarize(_ context.Context, doc *summarize.Document) (*summarize.Result, error) {
+	return &summarize.Result{Topics: []summarize.Topic{{Name: doc.Title}}}, nil
 }
 
 // heavyPage is an article of a few paragraphs in size bytes of page, the
@@ -85,9 +90,9 @@ func TestServiceMemoryBudget(t *testing.T) {
 		w.Write([]byte(page))
 	}))
 	defer srv.Close()
-	svc, err := NewService(ServiceOptions{
+	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:        &mapStore{},
-		Fetcher:      NewFetcher(FetchOptions{AllowPrivate: true}),
+		Fetcher:      fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:       titleEngine{},
 		MaxExtract:   12,
 		MemoryBudget: budgetSize,
@@ -100,7 +105,7 @@ func TestServiceMemoryBudget(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sum, err := svc.Summarize(context.Background(), Request{URL: fmt.Sprintf("%s/p/%d", srv.URL, n)})
+			sum, err := svc.Summarize(context.Background(), summarize.Request{URL: fmt.Sprintf("%s/p/%d", srv.URL, n)})
 			if err != nil {
 				t.Errorf("page %d: %v", n, err)
 				return
@@ -111,18 +116,16 @@ func TestServiceMemoryBudget(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	m := svc.memory
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.used != 0 || m.running != 0 || len(m.queue) != 0 {
-		t.Errorf("after all flights: used %d, running %d, queue %d; want all 0", m.used, m.running, len(m.queue))
+	m := summarize.MemoryBooks(svc)
+	if m.Used != 0 || m.Running != 0 || m.Queued != 0 {
+		t.Errorf("after all flights: used %d, running %d, queue %d; want all 0", m.Used, m.Running, m.Queued)
 	}
 	// One flight holds at most its body's buffer (a power of two up to
 	// 512 KiB here) plus the extraction estimate of a stripped page.
-	t.Logf("peak use of the budget: %d bytes", m.peak)
+	t.Logf("peak use of the budget: %d bytes", m.Peak)
 	const oneFlight = 512<<10 + 256<<10
-	if m.peak < pageSize || m.peak > budgetSize+oneFlight {
-		t.Errorf("peak use %d bytes; want between one page (%d) and the budget plus one flight (%d)", m.peak, pageSize, budgetSize+oneFlight)
+	if m.Peak < pageSize || m.Peak > budgetSize+oneFlight {
+		t.Errorf("peak use %d bytes; want between one page (%d) and the budget plus one flight (%d)", m.Peak, pageSize, budgetSize+oneFlight)
 	}
 }
 
@@ -142,9 +145,9 @@ func TestServiceTooLarge(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	svc, err := NewService(ServiceOptions{
+	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   &mapStore{},
-		Fetcher: NewFetcher(FetchOptions{AllowPrivate: true, MaxBytes: 2 << 20}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, MaxBytes: 2 << 20}),
 		Engine:  titleEngine{},
 	})
 	if err != nil {
@@ -152,18 +155,18 @@ func TestServiceTooLarge(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		path string
-		want TooLargeError
+		want summarize.TooLargeError
 	}{
-		{"/paragraph", TooLargeError{Size: int64(len(paragraph))}},
-		{"/endless", TooLargeError{Size: 2 << 20, Over: true}},
+		{"/paragraph", summarize.TooLargeError{Size: int64(len(paragraph))}},
+		{"/endless", summarize.TooLargeError{Size: 2 << 20, Over: true}},
 	} {
-		_, err := svc.Summarize(context.Background(), Request{URL: srv.URL + tc.path})
-		var tl *TooLargeError
-		if !errors.Is(err, ErrTooLarge) || !errors.As(err, &tl) || tl.Size != tc.want.Size || tl.Over != tc.want.Over {
+		_, err := svc.Summarize(context.Background(), summarize.Request{URL: srv.URL + tc.path})
+		var tl *summarize.TooLargeError
+		if !errors.Is(err, summarize.ErrTooLarge) || !errors.As(err, &tl) || tl.Size != tc.want.Size || tl.Over != tc.want.Over {
 			t.Errorf("Summarize(%s) = %v; want a *TooLargeError of size %d, over %t", tc.path, err, tc.want.Size, tc.want.Over)
 		}
 	}
-	if svc.memory.used != 0 {
-		t.Errorf("budget used after failures = %d; want 0", svc.memory.used)
+	if used := summarize.MemoryBooks(svc).Used; used != 0 {
+		t.Errorf("budget used after failures = %d; want 0", used)
 	}
 }

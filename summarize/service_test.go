@@ -17,6 +17,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 )
 
 // countingEngine wraps a real engine and counts its runs; fail makes it
@@ -79,7 +80,7 @@ func newServiceFixture(t *testing.T) *serviceFixture {
 	f.fallback = &countingEngine{Engine: extractive.New(), name: "extractive"}
 	f.svc, err = summarize.NewService(summarize.ServiceOptions{
 		Store:    f.db,
-		Fetcher:  summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:   f.engine,
 		Fallback: f.fallback,
 	})
@@ -215,7 +216,7 @@ func TestServiceErrors(t *testing.T) {
 	f := newServiceFixture(t)
 	blocking, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   f.db,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{}),
+		Fetcher: fetch.New(fetch.Options{}),
 		Engine:  extractive.New(),
 	})
 	if err != nil {
@@ -311,7 +312,7 @@ func TestServiceMaxExtract(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	engine := &gatedEngine{Engine: extractive.New(), started: make(chan struct{}, links), gate: make(chan struct{})}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine: engine, MaxExtract: maxExtract,
 	})
 	if err != nil {
@@ -392,7 +393,7 @@ func TestServiceLanguageNote(t *testing.T) {
 	f := newServiceFixture(t)
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:   f.db,
-		Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+		Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
 		Engine:  extractive.New(),
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"briefbot/summarize"
+	"briefbot/summarize/fetch"
 )
 
 type goldPoint struct {
@@ -150,7 +151,7 @@ func TestLedgerGoals(t *testing.T) {
 			t.Errorf("page %s: %v", id, err)
 			continue
 		}
-		body, err := summarize.DecodeBody(page, "text/html")
+		body, err := fetch.DecodeBody(page, "text/html")
 		if err != nil {
 			t.Fatalf("decode %s: %v", id, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
@@ -305,7 +306,7 @@ func TestServiceStoresBoundedModelAnswer(t *testing.T) {
 			srv.SetDefault(openaitest.Flood(flood.topics, flood.points))
 			e, _ := newEngine(t, srv, nil)
 			svc, err := summarize.NewService(summarize.ServiceOptions{
-				Store: db, Fetcher: summarize.NewFetcher(summarize.FetchOptions{AllowPrivate: true}),
+				Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
 				Engine: e, Fallback: extractive.New(),
 			})
 			if err != nil {

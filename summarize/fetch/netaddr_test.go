@@ -1,4 +1,4 @@
-package summarize
+package fetch
 
 import (
 	"net/netip"

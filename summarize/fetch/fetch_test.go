@@ -1,4 +1,4 @@
-package summarize
+package fetch
 
 import (
 	"bytes"
@@ -27,6 +27,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/unicode"
+
+	"briefbot/summarize"
 )
 
 // The tests never leave loopback. Public hosts are played by public
@@ -160,10 +162,10 @@ func testNet(t *testing.T, news, other http.Handler) *fakeNet {
 	return n
 }
 
-func (n *fakeNet) fetcher(opts FetchOptions) *Fetcher {
+func (n *fakeNet) fetcher(opts Options) *Fetcher {
 	opts.Resolver = n
 	opts.dial = n.dial
-	return NewFetcher(opts)
+	return New(opts)
 }
 
 // articleMux serves a small article and the redirects the tests need.
@@ -202,100 +204,100 @@ func TestFetchBlocked(t *testing.T) {
 		hops bool
 	}{
 		// Literal IPv4 addresses in every form a browser accepts.
-		{"loopback dotted", "http://127.0.0.1/", ErrBlockedHost, false},
-		{"loopback with port of a live listener", "http://{canary}/", ErrBlockedHost, false},
-		{"loopback decimal", "http://2130706433/", ErrBlockedHost, false},
-		{"loopback octal", "http://0177.0.0.1/", ErrBlockedHost, false},
-		{"loopback hex short", "http://0x7f.1/", ErrBlockedHost, false},
-		{"loopback hex whole", "http://0x7f000001/", ErrBlockedHost, false},
-		{"loopback short", "http://127.1/", ErrBlockedHost, false},
-		{"loopback trailing dot", "http://127.0.0.1./", ErrBlockedHost, false},
-		{"loopback fullwidth digits", "http://１２７.０.０.１/", ErrBlockedHost, false},
-		{"loopback no scheme", "127.0.0.1/admin", ErrBlockedHost, false},
-		{"private 10/8", "http://10.0.0.1/", ErrBlockedHost, false},
-		{"private 172.16/12", "http://172.16.5.4/", ErrBlockedHost, false},
-		{"private 192.168/16 octal mix", "http://0300.0250.1.1/", ErrBlockedHost, false},
-		{"CGNAT", "http://100.64.0.1/", ErrBlockedHost, false},
-		{"this network", "http://0.0.0.0/", ErrBlockedHost, false},
-		{"this network short", "http://0/", ErrBlockedHost, false},
-		{"multicast", "http://224.0.0.1/", ErrBlockedHost, false},
-		{"broadcast", "http://255.255.255.255/", ErrBlockedHost, false},
-		{"reserved 240/4", "http://240.0.0.1/", ErrBlockedHost, false},
-		{"benchmarking", "http://198.18.0.1/", ErrBlockedHost, false},
-		{"metadata AWS/GCP", "http://169.254.169.254/latest/meta-data/", ErrBlockedHost, false},
-		{"metadata decimal", "http://2852039166/", ErrBlockedHost, false},
-		{"metadata Azure wire server", "http://168.63.129.16/", ErrBlockedHost, false},
-		{"link-local", "http://169.254.1.1/", ErrBlockedHost, false},
+		{"loopback dotted", "http://127.0.0.1/", summarize.ErrBlockedHost, false},
+		{"loopback with port of a live listener", "http://{canary}/", summarize.ErrBlockedHost, false},
+		{"loopback decimal", "http://2130706433/", summarize.ErrBlockedHost, false},
+		{"loopback octal", "http://0177.0.0.1/", summarize.ErrBlockedHost, false},
+		{"loopback hex short", "http://0x7f.1/", summarize.ErrBlockedHost, false},
+		{"loopback hex whole", "http://0x7f000001/", summarize.ErrBlockedHost, false},
+		{"loopback short", "http://127.1/", summarize.ErrBlockedHost, false},
+		{"loopback trailing dot", "http://127.0.0.1./", summarize.ErrBlockedHost, false},
+		{"loopback fullwidth digits", "http://１２７.０.０.１/", summarize.ErrBlockedHost, false},
+		{"loopback no scheme", "127.0.0.1/admin", summarize.ErrBlockedHost, false},
+		{"private 10/8", "http://10.0.0.1/", summarize.ErrBlockedHost, false},
+		{"private 172.16/12", "http://172.16.5.4/", summarize.ErrBlockedHost, false},
+		{"private 192.168/16 octal mix", "http://0300.0250.1.1/", summarize.ErrBlockedHost, false},
+		{"CGNAT", "http://100.64.0.1/", summarize.ErrBlockedHost, false},
+		{"this network", "http://0.0.0.0/", summarize.ErrBlockedHost, false},
+		{"this network short", "http://0/", summarize.ErrBlockedHost, false},
+		{"multicast", "http://224.0.0.1/", summarize.ErrBlockedHost, false},
+		{"broadcast", "http://255.255.255.255/", summarize.ErrBlockedHost, false},
+		{"reserved 240/4", "http://240.0.0.1/", summarize.ErrBlockedHost, false},
+		{"benchmarking", "http://198.18.0.1/", summarize.ErrBlockedHost, false},
+		{"metadata AWS/GCP", "http://169.254.169.254/latest/meta-data/", summarize.ErrBlockedHost, false},
+		{"metadata decimal", "http://2852039166/", summarize.ErrBlockedHost, false},
+		{"metadata Azure wire server", "http://168.63.129.16/", summarize.ErrBlockedHost, false},
+		{"link-local", "http://169.254.1.1/", summarize.ErrBlockedHost, false},
 		// IPv6 literals.
-		{"IPv6 loopback", "http://[::1]/", ErrBlockedHost, false},
-		{"IPv6 loopback live port", "http://[::1]:" + "{canaryport}/", ErrBlockedHost, false},
-		{"IPv6 unspecified", "http://[::]/", ErrBlockedHost, false},
-		{"IPv4-mapped loopback", "http://[::ffff:127.0.0.1]/", ErrBlockedHost, false},
-		{"IPv4-mapped hex", "http://[::ffff:7f00:1]/", ErrBlockedHost, false},
-		{"IPv4-mapped metadata", "http://[::ffff:a9fe:a9fe]/", ErrBlockedHost, false},
-		{"IPv4-compatible", "http://[::127.0.0.1]/", ErrBlockedHost, false},
-		{"IPv6 link-local with zone", "http://[fe80::1%25eth0]/", ErrBlockedHost, false},
-		{"IPv6 link-local", "http://[fe80::1]/", ErrBlockedHost, false},
-		{"IPv6 ULA", "http://[fc00::1]/", ErrBlockedHost, false},
-		{"IPv6 metadata AWS", "http://[fd00:ec2::254]/", ErrBlockedHost, false},
-		{"IPv6 multicast", "http://[ff02::1]/", ErrBlockedHost, false},
-		{"NAT64 metadata", "http://[64:ff9b::a9fe:a9fe]/", ErrBlockedHost, false},
-		{"NAT64 local-use", "http://[64:ff9b:1::a00:1]/", ErrBlockedHost, false},
-		{"6to4 loopback", "http://[2002:7f00:1::1]/", ErrBlockedHost, false},
-		{"Teredo private client", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", ErrBlockedHost, false},
+		{"IPv6 loopback", "http://[::1]/", summarize.ErrBlockedHost, false},
+		{"IPv6 loopback live port", "http://[::1]:" + "{canaryport}/", summarize.ErrBlockedHost, false},
+		{"IPv6 unspecified", "http://[::]/", summarize.ErrBlockedHost, false},
+		{"IPv4-mapped loopback", "http://[::ffff:127.0.0.1]/", summarize.ErrBlockedHost, false},
+		{"IPv4-mapped hex", "http://[::ffff:7f00:1]/", summarize.ErrBlockedHost, false},
+		{"IPv4-mapped metadata", "http://[::ffff:a9fe:a9fe]/", summarize.ErrBlockedHost, false},
+		{"IPv4-compatible", "http://[::127.0.0.1]/", summarize.ErrBlockedHost, false},
+		{"IPv6 link-local with zone", "http://[fe80::1%25eth0]/", summarize.ErrBlockedHost, false},
+		{"IPv6 link-local", "http://[fe80::1]/", summarize.ErrBlockedHost, false},
+		{"IPv6 ULA", "http://[fc00::1]/", summarize.ErrBlockedHost, false},
+		{"IPv6 metadata AWS", "http://[fd00:ec2::254]/", summarize.ErrBlockedHost, false},
+		{"IPv6 multicast", "http://[ff02::1]/", summarize.ErrBlockedHost, false},
+		{"NAT64 metadata", "http://[64:ff9b::a9fe:a9fe]/", summarize.ErrBlockedHost, false},
+		{"NAT64 local-use", "http://[64:ff9b:1::a00:1]/", summarize.ErrBlockedHost, false},
+		{"6to4 loopback", "http://[2002:7f00:1::1]/", summarize.ErrBlockedHost, false},
+		{"Teredo private client", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/", summarize.ErrBlockedHost, false},
 		// Documentation ranges.
-		{"TEST-NET-1", "http://192.0.2.1/", ErrBlockedHost, false},
-		{"TEST-NET-2", "http://198.51.100.7/", ErrBlockedHost, false},
-		{"TEST-NET-3 numeric", "http://3405803786/", ErrBlockedHost, false},
-		{"IPv6 documentation", "http://[2001:db8::1]/", ErrBlockedHost, false},
-		{"IPv6 documentation 3fff", "http://[3fff::1]/", ErrBlockedHost, false},
-		{"DNS to documentation", "http://docs.example/", ErrBlockedHost, false},
+		{"TEST-NET-1", "http://192.0.2.1/", summarize.ErrBlockedHost, false},
+		{"TEST-NET-2", "http://198.51.100.7/", summarize.ErrBlockedHost, false},
+		{"TEST-NET-3 numeric", "http://3405803786/", summarize.ErrBlockedHost, false},
+		{"IPv6 documentation", "http://[2001:db8::1]/", summarize.ErrBlockedHost, false},
+		{"IPv6 documentation 3fff", "http://[3fff::1]/", summarize.ErrBlockedHost, false},
+		{"DNS to documentation", "http://docs.example/", summarize.ErrBlockedHost, false},
 		// Names.
-		{"localhost", "http://localhost/", ErrBlockedHost, false},
-		{"localhost subdomain", "http://app.localhost/", ErrBlockedHost, false},
-		{"DNS to private", "http://internal.example/", ErrBlockedHost, false},
-		{"DNS public and private", "http://mixed.example/", ErrBlockedHost, false},
-		{"DNS to IPv6 ULA", "http://v6private.example/", ErrBlockedHost, false},
-		{"DNS to IPv4-mapped private", "http://mapped.example/", ErrBlockedHost, false},
-		{"DNS to metadata", "http://metadata.example/", ErrBlockedHost, false},
-		{"DNS to loopback", "http://loop.example/", ErrBlockedHost, false},
-		{"DNS to NAT64 metadata", "http://nat64.example/", ErrBlockedHost, false},
+		{"localhost", "http://localhost/", summarize.ErrBlockedHost, false},
+		{"localhost subdomain", "http://app.localhost/", summarize.ErrBlockedHost, false},
+		{"DNS to private", "http://internal.example/", summarize.ErrBlockedHost, false},
+		{"DNS public and private", "http://mixed.example/", summarize.ErrBlockedHost, false},
+		{"DNS to IPv6 ULA", "http://v6private.example/", summarize.ErrBlockedHost, false},
+		{"DNS to IPv4-mapped private", "http://mapped.example/", summarize.ErrBlockedHost, false},
+		{"DNS to metadata", "http://metadata.example/", summarize.ErrBlockedHost, false},
+		{"DNS to loopback", "http://loop.example/", summarize.ErrBlockedHost, false},
+		{"DNS to NAT64 metadata", "http://nat64.example/", summarize.ErrBlockedHost, false},
 		// Ports.
-		{"port 8080", "http://news.example:8080/article", ErrBlockedHost, false},
-		{"port 22 on public IP", "https://203.0.114.10:22/", ErrBlockedHost, false},
-		{"port 6379", "http://news.example:6379/", ErrBlockedHost, false},
+		{"port 8080", "http://news.example:8080/article", summarize.ErrBlockedHost, false},
+		{"port 22 on public IP", "https://203.0.114.10:22/", summarize.ErrBlockedHost, false},
+		{"port 6379", "http://news.example:6379/", summarize.ErrBlockedHost, false},
 		// Schemes, user info and broken links.
-		{"file scheme", "file:///etc/passwd", ErrBadURL, false},
-		{"ftp scheme", "ftp://news.example/a", ErrBadURL, false},
-		{"gopher scheme", "gopher://news.example:70/_GET%20/", ErrBadURL, false},
-		{"javascript scheme", "javascript:alert(1)", ErrBadURL, false},
-		{"data scheme", "data:text/html,<h1>hi</h1>", ErrBadURL, false},
-		{"userinfo", "http://user:pass@news.example/article", ErrBadURL, false},
-		{"userinfo hiding loopback", "http://news.example@127.0.0.1/", ErrBadURL, false},
-		{"invalid numeric host", "http://1.2.3.256/", ErrBadURL, false},
-		{"port zero", "http://news.example:0/", ErrBadURL, false},
-		{"empty", "", ErrBadURL, false},
+		{"file scheme", "file:///etc/passwd", summarize.ErrBadURL, false},
+		{"ftp scheme", "ftp://news.example/a", summarize.ErrBadURL, false},
+		{"gopher scheme", "gopher://news.example:70/_GET%20/", summarize.ErrBadURL, false},
+		{"javascript scheme", "javascript:alert(1)", summarize.ErrBadURL, false},
+		{"data scheme", "data:text/html,<h1>hi</h1>", summarize.ErrBadURL, false},
+		{"userinfo", "http://user:pass@news.example/article", summarize.ErrBadURL, false},
+		{"userinfo hiding loopback", "http://news.example@127.0.0.1/", summarize.ErrBadURL, false},
+		{"invalid numeric host", "http://1.2.3.256/", summarize.ErrBadURL, false},
+		{"port zero", "http://news.example:0/", summarize.ErrBadURL, false},
+		{"empty", "", summarize.ErrBadURL, false},
 		// Redirects from an allowed host.
-		{"redirect to loopback", redirectTo("http://{canary}/"), ErrBlockedHost, true},
-		{"redirect to loopback port 80", redirectTo("http://127.0.0.1/"), ErrBlockedHost, true},
-		{"redirect protocol-relative", redirectTo("//127.0.0.1/"), ErrBlockedHost, true},
-		{"redirect to hex loopback", redirectTo("http://0x7f.1/"), ErrBlockedHost, true},
-		{"redirect to IPv4-mapped private", redirectTo("http://[::ffff:10.0.0.1]/"), ErrBlockedHost, true},
-		{"redirect to metadata", redirectTo("http://169.254.169.254/latest/meta-data/"), ErrBlockedHost, true},
-		{"redirect to name resolving private", redirectTo("http://internal.example/"), ErrBlockedHost, true},
-		{"redirect to localhost", redirectTo("http://localhost/"), ErrBlockedHost, true},
-		{"redirect to bad port", redirectTo("http://news.example:6379/"), ErrBlockedHost, true},
-		{"redirect via second public host", redirectTo("http://other.example/redirect?to=" + url.QueryEscape("http://10.0.0.1/")), ErrBlockedHost, true},
-		{"redirect to file", redirectTo("file:///etc/passwd"), ErrBadURL, true},
-		{"redirect to gopher", redirectTo("gopher://127.0.0.1:6379/_INFO"), ErrBadURL, true},
-		{"redirect to javascript", redirectTo("javascript:alert(1)"), ErrBadURL, true},
-		{"redirect with userinfo", redirectTo("http://user:pw@other.example/article"), ErrBadURL, true},
+		{"redirect to loopback", redirectTo("http://{canary}/"), summarize.ErrBlockedHost, true},
+		{"redirect to loopback port 80", redirectTo("http://127.0.0.1/"), summarize.ErrBlockedHost, true},
+		{"redirect protocol-relative", redirectTo("//127.0.0.1/"), summarize.ErrBlockedHost, true},
+		{"redirect to hex loopback", redirectTo("http://0x7f.1/"), summarize.ErrBlockedHost, true},
+		{"redirect to IPv4-mapped private", redirectTo("http://[::ffff:10.0.0.1]/"), summarize.ErrBlockedHost, true},
+		{"redirect to metadata", redirectTo("http://169.254.169.254/latest/meta-data/"), summarize.ErrBlockedHost, true},
+		{"redirect to name resolving private", redirectTo("http://internal.example/"), summarize.ErrBlockedHost, true},
+		{"redirect to localhost", redirectTo("http://localhost/"), summarize.ErrBlockedHost, true},
+		{"redirect to bad port", redirectTo("http://news.example:6379/"), summarize.ErrBlockedHost, true},
+		{"redirect via second public host", redirectTo("http://other.example/redirect?to=" + url.QueryEscape("http://10.0.0.1/")), summarize.ErrBlockedHost, true},
+		{"redirect to file", redirectTo("file:///etc/passwd"), summarize.ErrBadURL, true},
+		{"redirect to gopher", redirectTo("gopher://127.0.0.1:6379/_INFO"), summarize.ErrBadURL, true},
+		{"redirect to javascript", redirectTo("javascript:alert(1)"), summarize.ErrBadURL, true},
+		{"redirect with userinfo", redirectTo("http://user:pw@other.example/article"), summarize.ErrBadURL, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			n := testNet(t, articleMux(), articleMux())
-			f := n.fetcher(FetchOptions{Timeout: 5 * time.Second})
+			f := n.fetcher(Options{Timeout: 5 * time.Second})
 			_, canaryPort, _ := net.SplitHostPort(n.canary.hostPort())
 			raw := strings.NewReplacer(
 				"{canary}", n.canary.hostPort(),
@@ -327,7 +329,7 @@ func TestFetchBlocked(t *testing.T) {
 // happen before it is called, and its Control hook refuses on its own.
 func TestFetchBlockedRealDialer(t *testing.T) {
 	canary := newCountedServer(t, articleMux())
-	f := NewFetcher(FetchOptions{Timeout: 5 * time.Second})
+	f := New(Options{Timeout: 5 * time.Second})
 	_, port, _ := net.SplitHostPort(canary.hostPort())
 	for _, raw := range []string{
 		"http://" + canary.hostPort() + "/article",
@@ -335,7 +337,7 @@ func TestFetchBlockedRealDialer(t *testing.T) {
 		"http://localhost:" + port + "/article",
 		"http://127.1:" + port + "/article",
 	} {
-		if _, err := f.Fetch(context.Background(), raw); !errors.Is(err, ErrBlockedHost) {
+		if _, err := f.Fetch(context.Background(), raw); !errors.Is(err, summarize.ErrBlockedHost) {
 			t.Errorf("Fetch(%q) error %v; want ErrBlockedHost", raw, err)
 		}
 	}
@@ -344,7 +346,7 @@ func TestFetchBlockedRealDialer(t *testing.T) {
 	if conn != nil {
 		conn.Close()
 	}
-	if !errors.Is(err, ErrBlockedHost) {
+	if !errors.Is(err, summarize.ErrBlockedHost) {
 		t.Errorf("dialAddr(%q) error %v; want ErrBlockedHost from Control", canary.hostPort(), err)
 	}
 	if n := canary.conns.Load(); n != 0 {
@@ -372,7 +374,7 @@ func TestControlDial(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := controlDial("tcp", tt.addr, nil)
-		if got := errors.Is(err, ErrBlockedHost); got != tt.blocked {
+		if got := errors.Is(err, summarize.ErrBlockedHost); got != tt.blocked {
 			t.Errorf("controlDial(%q) = %v; want blocked %v", tt.addr, err, tt.blocked)
 		}
 	}
@@ -388,7 +390,7 @@ func TestFetchArticle(t *testing.T) {
 		io.WriteString(w, "<p>ok</p>")
 	})
 	n := testNet(t, mux, articleMux())
-	f := n.fetcher(FetchOptions{})
+	f := n.fetcher(Options{})
 	tests := []struct {
 		name, url, wantURL string
 	}{
@@ -438,7 +440,7 @@ func TestFetchArticle(t *testing.T) {
 }
 
 // pageString shows a page in a failure message.
-func pageString(p *Page) string {
+func pageString(p *summarize.Page) string {
 	if p == nil {
 		return "nil"
 	}
@@ -456,12 +458,12 @@ func containsString(list []string, s string) bool {
 
 func TestFetchRedirectLimit(t *testing.T) {
 	n := testNet(t, articleMux(), nil)
-	f := n.fetcher(FetchOptions{})
+	f := n.fetcher(Options{})
 	for hops, wantErr := range map[int]bool{0: false, 4: false, 5: true, 9: true} {
 		// /hop/N makes N+1 redirects.
 		raw := fmt.Sprintf("http://news.example/hop/%d", hops)
 		_, err := f.Fetch(context.Background(), raw)
-		if got := errors.Is(err, ErrTooManyRedirects); got != wantErr {
+		if got := errors.Is(err, summarize.ErrTooManyRedirects); got != wantErr {
 			t.Errorf("Fetch(%q) (%d redirects) error %v; want ErrTooManyRedirects %v", raw, hops+1, err, wantErr)
 		}
 	}
@@ -469,7 +471,7 @@ func TestFetchRedirectLimit(t *testing.T) {
 
 func TestFetchAllowPrivate(t *testing.T) {
 	srv := newCountedServer(t, articleMux())
-	f := NewFetcher(FetchOptions{AllowPrivate: true, Timeout: 5 * time.Second})
+	f := New(Options{AllowPrivate: true, Timeout: 5 * time.Second})
 	base := "http://" + srv.hostPort()
 	page, err := f.Fetch(context.Background(), base+"/hop/2")
 	if err != nil {
@@ -480,17 +482,17 @@ func TestFetchAllowPrivate(t *testing.T) {
 	}
 	// Only the address and port rules are lifted.
 	for raw, want := range map[string]error{
-		"file:///etc/passwd":                                           ErrBadURL,
-		"http://u:p@" + srv.hostPort() + "/article":                    ErrBadURL,
-		base + "/redirect?to=" + url.QueryEscape("file:///etc/passwd"): ErrBadURL,
-		base + "/hop/7": ErrTooManyRedirects,
+		"file:///etc/passwd":                                           summarize.ErrBadURL,
+		"http://u:p@" + srv.hostPort() + "/article":                    summarize.ErrBadURL,
+		base + "/redirect?to=" + url.QueryEscape("file:///etc/passwd"): summarize.ErrBadURL,
+		base + "/hop/7": summarize.ErrTooManyRedirects,
 	} {
 		if _, err := f.Fetch(context.Background(), raw); !errors.Is(err, want) {
 			t.Errorf("Fetch(%q) with AllowPrivate error %v; want %v", raw, err, want)
 		}
 	}
-	small := NewFetcher(FetchOptions{AllowPrivate: true, MaxBytes: 10})
-	if _, err := small.Fetch(context.Background(), base+"/article"); !errors.Is(err, ErrTooLarge) {
+	small := New(Options{AllowPrivate: true, MaxBytes: 10})
+	if _, err := small.Fetch(context.Background(), base+"/article"); !errors.Is(err, summarize.ErrTooLarge) {
 		t.Errorf("Fetch(%q) with AllowPrivate and MaxBytes 10 error %v; want ErrTooLarge", base+"/article", err)
 	}
 }
@@ -501,7 +503,7 @@ func TestFetchNoProxyFromEnvironment(t *testing.T) {
 	t.Setenv("HTTP_PROXY", proxy)
 	t.Setenv("HTTPS_PROXY", proxy)
 	t.Setenv("http_proxy", proxy)
-	f := n.fetcher(FetchOptions{})
+	f := n.fetcher(Options{})
 	if tr, ok := f.client.Transport.(*http.Transport); !ok || tr.Proxy != nil {
 		t.Fatalf("Transport.Proxy is set; want nil")
 	}
@@ -530,11 +532,11 @@ func TestFetchStatus(t *testing.T) {
 		io.WriteString(w, "<p>status page</p>")
 	})
 	n := testNet(t, mux, nil)
-	f := n.fetcher(FetchOptions{})
+	f := n.fetcher(Options{})
 	for _, code := range []int{404, 500, 403, 410, 503} {
 		raw := fmt.Sprintf("http://news.example/status/%d", code)
 		_, err := f.Fetch(context.Background(), raw)
-		var se *HTTPStatusError
+		var se *summarize.HTTPStatusError
 		if !errors.As(err, &se) || se.Code != code {
 			t.Errorf("Fetch(%q) error %v; want *HTTPStatusError{Code: %d}", raw, err, code)
 		}
@@ -589,15 +591,15 @@ func TestFetchContentTypes(t *testing.T) {
 		})
 	}
 	n := testNet(t, mux, nil)
-	f := n.fetcher(FetchOptions{Timeout: 3 * time.Second})
+	f := n.fetcher(Options{Timeout: 3 * time.Second})
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			raw := fmt.Sprintf("http://news.example/t/%d", i)
 			page, err := f.Fetch(context.Background(), raw)
 			if tt.wantErr {
-				var na *NotArticleError
-				if !errors.As(err, &na) || na.ContentType != tt.wantType || !errors.Is(err, ErrNotArticle) {
+				var na *summarize.NotArticleError
+				if !errors.As(err, &na) || na.ContentType != tt.wantType || !errors.Is(err, summarize.ErrNotArticle) {
 					t.Fatalf("Fetch(%q) error %v; want *NotArticleError{%q}", raw, err, tt.wantType)
 				}
 				want := "summarize: fetch " + raw + ": not an article I can read (" + tt.wantType + ")"
@@ -656,7 +658,7 @@ func TestFetchTooLarge(t *testing.T) {
 		zw.Close()
 	})
 	n := testNet(t, mux, nil)
-	f := n.fetcher(FetchOptions{MaxBytes: limit, Timeout: 10 * time.Second})
+	f := n.fetcher(Options{MaxBytes: limit, Timeout: 10 * time.Second})
 
 	tests := []struct {
 		name    string
@@ -664,12 +666,12 @@ func TestFetchTooLarge(t *testing.T) {
 		wantErr error
 	}{
 		{"exactly the limit", fmt.Sprintf("/exact/%d", limit), nil},
-		{"one byte over, Content-Length", fmt.Sprintf("/exact/%d", limit+1), ErrTooLarge},
-		{"one byte over, chunked", fmt.Sprintf("/exact/%d?chunked=1", limit+1), ErrTooLarge},
+		{"one byte over, Content-Length", fmt.Sprintf("/exact/%d", limit+1), summarize.ErrTooLarge},
+		{"one byte over, chunked", fmt.Sprintf("/exact/%d?chunked=1", limit+1), summarize.ErrTooLarge},
 		{"exactly the limit, chunked", fmt.Sprintf("/exact/%d?chunked=1", limit), nil},
-		{"endless body", "/endless", ErrTooLarge},
-		{"Content-Length too large", "/declared", ErrTooLarge},
-		{"gzip bomb", "/gzip", ErrTooLarge},
+		{"endless body", "/endless", summarize.ErrTooLarge},
+		{"Content-Length too large", "/declared", summarize.ErrTooLarge},
+		{"gzip bomb", "/gzip", summarize.ErrTooLarge},
 		{"gzip page", "/gzip-small?enc=gzip", nil},
 		{"x-gzip page", "/gzip-small?enc=x-gzip", nil},
 	}
@@ -701,7 +703,7 @@ func TestFetchTooLarge(t *testing.T) {
 			}
 		})
 	}
-	f2 := n.fetcher(FetchOptions{})
+	f2 := n.fetcher(Options{})
 	if _, err := f2.Fetch(context.Background(), "http://news.example/gzip-small?enc=br"); err == nil || !strings.Contains(err.Error(), "content encoding") {
 		t.Errorf("Fetch with Content-Encoding br error %v; want an unsupported-encoding error", err)
 	}
@@ -765,7 +767,7 @@ func TestFetchTimeouts(t *testing.T) {
 		hang(r)
 	})
 	n := testNet(t, mux, nil)
-	f := n.fetcher(FetchOptions{Timeout: 300 * time.Millisecond})
+	f := n.fetcher(Options{Timeout: 300 * time.Millisecond})
 	for _, path := range []string{"/hang-headers", "/hang-body"} {
 		t.Run(path, func(t *testing.T) {
 			start := time.Now()
@@ -779,7 +781,7 @@ func TestFetchTimeouts(t *testing.T) {
 		})
 	}
 	t.Run("caller cancels", func(t *testing.T) {
-		slow := n.fetcher(FetchOptions{Timeout: 10 * time.Second})
+		slow := n.fetcher(Options{Timeout: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		_, err := slow.Fetch(ctx, "http://news.example/hang-body")
@@ -800,7 +802,7 @@ func TestFetchTimeouts(t *testing.T) {
 			deadline.Store(time.Until(d))
 		}
 		n.mu.Unlock()
-		slow := n.fetcher(FetchOptions{Timeout: time.Minute})
+		slow := n.fetcher(Options{Timeout: time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		slow.Fetch(ctx, "http://news.example/hang-headers")
@@ -887,7 +889,7 @@ func TestFetchCharsets(t *testing.T) {
 		})
 	}
 	n := testNet(t, mux, nil)
-	f := n.fetcher(FetchOptions{})
+	f := n.fetcher(Options{})
 	for i, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			raw := fmt.Sprintf("http://news.example/c/%d", i)
@@ -903,8 +905,8 @@ func TestFetchCharsets(t *testing.T) {
 }
 
 func TestNewFetcherDefaults(t *testing.T) {
-	f := NewFetcher(FetchOptions{})
+	f := New(Options{})
 	if f.opts.MaxBytes != 15<<20 || f.opts.Timeout != 20*time.Second || f.opts.UserAgent == "" || f.opts.Resolver == nil {
-		t.Errorf("NewFetcher(zero) options = %+v; want 15 MiB, 20s, a user agent and a resolver", f.opts)
+		t.Errorf("New(zero) options = %+v; want 15 MiB, 20s, a user agent and a resolver", f.opts)
 	}
 }

@@ -1,7 +1,6 @@
-package summarize
+package fetch
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -11,11 +10,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
-)
 
-// ErrBadURL is returned for a link that is not a usable web address:
-// unparsable, not http or https, or carrying a user name or password.
-var ErrBadURL = errors.New("summarize: not a web link")
+	"briefbot/summarize"
+)
 
 // badURLError says what is wrong with a link; it matches ErrBadURL.
 type badURLError struct {
@@ -27,7 +24,7 @@ func (e *badURLError) Error() string {
 	return fmt.Sprintf("summarize: bad URL %q: %s", truncateForError(e.raw), e.reason)
 }
 
-func (e *badURLError) Is(target error) bool { return target == ErrBadURL }
+func (e *badURLError) Is(target error) bool { return target == summarize.ErrBadURL }
 
 func badURL(raw, format string, args ...any) error {
 	return &badURLError{raw: raw, reason: fmt.Sprintf(format, args...)}
@@ -644,4 +641,16 @@ func backtickRun(b []byte, i int) int {
 		n++
 	}
 	return n
+}
+
+// lowerASCII lower-cases ASCII letters only, so byte offsets into the
+// result are offsets into s.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -1,4 +1,4 @@
-package summarize
+package fetch
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
 func TestCanonicalize(t *testing.T) {
@@ -141,7 +143,7 @@ func TestCanonicalizeErrors(t *testing.T) {
 			t.Errorf("Canonicalize(%q) = %q; want an error", in, got)
 			continue
 		}
-		if !errors.Is(err, ErrBadURL) {
+		if !errors.Is(err, summarize.ErrBadURL) {
 			t.Errorf("Canonicalize(%q) error %v; want ErrBadURL", in, err)
 		}
 		if !strings.HasPrefix(err.Error(), "summarize: ") {
@@ -225,7 +227,7 @@ func FuzzCanonicalize(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		got, err := Canonicalize(in)
 		if err != nil {
-			if !errors.Is(err, ErrBadURL) {
+			if !errors.Is(err, summarize.ErrBadURL) {
 				t.Fatalf("Canonicalize(%q) error %v; want ErrBadURL", in, err)
 			}
 			return

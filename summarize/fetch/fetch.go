@@ -1,4 +1,4 @@
-package summarize
+package fetch
 
 import (
 	"bufio"
@@ -20,47 +20,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
+
+	"briefbot/summarize"
 )
-
-// Errors a caller of Fetch branches on. Each is matched with errors.Is;
-// NotArticleError and HTTPStatusError carry detail for errors.As.
-var (
-	// ErrBlockedHost: the link, a redirect or a DNS answer points at an
-	// address or port a fetch must not reach (loopback, private network,
-	// cloud metadata, a port other than 80 and 443, …).
-	ErrBlockedHost = errors.New("summarize: address not allowed")
-	// ErrTooLarge: the page is larger than FetchOptions.MaxBytes, or past
-	// the extraction limits; *TooLargeError says its size.
-	ErrTooLarge = errors.New("summarize: page too large")
-	// ErrNotArticle: the link is not a web page (PDF, image, video, …).
-	ErrNotArticle = errors.New("summarize: not an article")
-	// ErrTooManyRedirects: more than five redirects.
-	ErrTooManyRedirects = errors.New("summarize: too many redirects")
-)
-
-// NotArticleError is returned for a response whose media type is not a
-// readable page. It matches ErrNotArticle. Its text is a reason, not a
-// sentence: Fetch and Extract wrap it with the step and the link.
-type NotArticleError struct {
-	ContentType string // media type, e.g. "application/pdf"
-}
-
-func (e *NotArticleError) Error() string {
-	return fmt.Sprintf("not an article I can read (%s)", e.ContentType)
-}
-
-// Is reports whether target is ErrNotArticle.
-func (e *NotArticleError) Is(target error) bool { return target == ErrNotArticle }
-
-// HTTPStatusError is returned for a final response whose status is not
-// 2xx, wrapped by Fetch with the link.
-type HTTPStatusError struct {
-	Code int
-}
-
-func (e *HTTPStatusError) Error() string {
-	return fmt.Sprintf("HTTP status %d %s", e.Code, http.StatusText(e.Code))
-}
 
 // blockedError says which address or port was refused and why; it matches
 // ErrBlockedHost. Fetch adds the "summarize: fetch URL:" prefix.
@@ -73,7 +35,7 @@ func (e *blockedError) Error() string {
 	return fmt.Sprintf("refusing to connect to %s (%s)", e.target, e.reason)
 }
 
-func (e *blockedError) Is(target error) bool { return target == ErrBlockedHost }
+func (e *blockedError) Is(target error) bool { return target == summarize.ErrBlockedHost }
 
 type redirectsError struct{ limit int }
 
@@ -81,7 +43,7 @@ func (e *redirectsError) Error() string {
 	return fmt.Sprintf("more than %d redirects", e.limit)
 }
 
-func (e *redirectsError) Is(target error) bool { return target == ErrTooManyRedirects }
+func (e *redirectsError) Is(target error) bool { return target == summarize.ErrTooManyRedirects }
 
 // Resolver looks up the addresses of a host name. *net.Resolver
 // implements it.
@@ -89,8 +51,8 @@ type Resolver interface {
 	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
-// FetchOptions configure a Fetcher. The zero value is the safe default.
-type FetchOptions struct {
+// Options configure a Fetcher. The zero value is the safe default.
+type Options struct {
 	// AllowPrivate (FETCH_ALLOW_PRIVATE_NETWORKS) lifts the address and
 	// port rules, for intranets and local testing; nothing else.
 	AllowPrivate bool
@@ -134,12 +96,12 @@ const (
 // ports other than 80 and 443, oversized bodies and non-article media.
 // It is safe for concurrent use.
 type Fetcher struct {
-	opts   FetchOptions
+	opts   Options
 	client *http.Client
 }
 
-// NewFetcher returns a Fetcher with opts, filling in defaults.
-func NewFetcher(opts FetchOptions) *Fetcher {
+// New returns a Fetcher with opts, filling in defaults.
+func New(opts Options) *Fetcher {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = defaultMaxBytes
 	}
@@ -172,12 +134,11 @@ func NewFetcher(opts FetchOptions) *Fetcher {
 	return f
 }
 
-// Page is a fetched web page.
-type Page struct {
-	URL         string // final URL after redirects
-	ContentType string // media type, e.g. "text/html"
-	Body        []byte // decoded to UTF-8
-}
+var _ summarize.Fetcher = (*Fetcher)(nil)
+
+// Canonicalize returns Canonicalize(rawURL): the links the Fetcher reads
+// are keyed the way it reads them.
+func (f *Fetcher) Canonicalize(rawURL string) (string, error) { return Canonicalize(rawURL) }
 
 // Fetch downloads the page at rawURL (as a user pasted it: see
 // Canonicalize for what is accepted) and decodes it to UTF-8.
@@ -188,13 +149,28 @@ type Page struct {
 // *NotArticleError (ErrNotArticle) for other media types;
 // *TooLargeError (ErrTooLarge); an error wrapping context.DeadlineExceeded
 // on a timeout.
-func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*Page, error) {
-	return f.fetch(ctx, rawURL, nil)
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (*summarize.Page, error) {
+	return f.fetch(ctx, rawURL, noMemory{})
 }
 
-// fetch is Fetch counting the body against acct (nil: no budget) as it
+// FetchMetered is Fetch counting the body against mem as it is read,
+// before each part of it is read (see summarize.MeteredFetcher).
+func (f *Fetcher) FetchMetered(ctx context.Context, rawURL string, mem summarize.Memory) (*summarize.Page, error) {
+	return f.fetch(ctx, rawURL, mem)
+}
+
+var _ summarize.MeteredFetcher = (*Fetcher)(nil)
+
+// noMemory is the Memory of a fetch without a budget: it grants
+// everything at once.
+type noMemory struct{}
+
+func (noMemory) Grow(context.Context, int64) error { return nil }
+func (noMemory) Release(int64)                     {}
+
+// fetch is Fetch counting the body against acct (noMemory: no budget) as it
 // is read, before each part of it is read.
-func (f *Fetcher) fetch(ctx context.Context, rawURL string, acct *budgetAccount) (*Page, error) {
+func (f *Fetcher) fetch(ctx context.Context, rawURL string, acct summarize.Memory) (*summarize.Page, error) {
 	l, err := parseLink(rawURL)
 	if err != nil {
 		return nil, err
@@ -226,17 +202,17 @@ func (f *Fetcher) fetch(ctx context.Context, rawURL string, acct *budgetAccount)
 
 // read checks the status, media type and size of resp and reads its body,
 // counting it against acct.
-func (f *Fetcher) read(ctx context.Context, resp *http.Response, acct *budgetAccount) (*Page, error) {
+func (f *Fetcher) read(ctx context.Context, resp *http.Response, acct summarize.Memory) (*summarize.Page, error) {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &HTTPStatusError{Code: resp.StatusCode}
+		return nil, &summarize.HTTPStatusError{Code: resp.StatusCode}
 	}
 	header := resp.Header.Get("Content-Type")
 	mediaType := parseMediaType(header)
 	if mediaType != "" && !isArticleType(mediaType) {
-		return nil, &NotArticleError{ContentType: mediaType}
+		return nil, &summarize.NotArticleError{ContentType: mediaType}
 	}
 	if resp.ContentLength > f.opts.MaxBytes {
-		return nil, &TooLargeError{Size: resp.ContentLength, Reason: fmt.Sprintf("Content-Length over the limit of %d bytes", f.opts.MaxBytes)}
+		return nil, &summarize.TooLargeError{Size: resp.ContentLength, Reason: fmt.Sprintf("Content-Length over the limit of %d bytes", f.opts.MaxBytes)}
 	}
 	var body io.Reader = resp.Body
 	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
@@ -259,7 +235,7 @@ func (f *Fetcher) read(ctx context.Context, resp *http.Response, acct *budgetAcc
 		}
 		mediaType = parseMediaType(http.DetectContentType(head))
 		if !isArticleType(mediaType) {
-			return nil, &NotArticleError{ContentType: mediaType}
+			return nil, &summarize.NotArticleError{ContentType: mediaType}
 		}
 		// header stays empty: the sniffer's "charset=utf-8" is a guess,
 		// not a declaration, and its "text/plain" must not stop
@@ -280,12 +256,12 @@ func (f *Fetcher) read(ctx context.Context, resp *http.Response, acct *budgetAcc
 	if !sameBytes(text, raw) {
 		// Decoded into a copy; raw is garbage now. Counted once made:
 		// its size is known only then (at most three times raw's).
-		if err := acct.grow(ctx, int64(cap(text))); err != nil {
+		if err := acct.Grow(ctx, int64(cap(text))); err != nil {
 			return nil, err
 		}
-		acct.release(int64(cap(raw)))
+		acct.Release(int64(cap(raw)))
 	}
-	return &Page{URL: resp.Request.URL.String(), ContentType: mediaType, Body: text}, nil
+	return &summarize.Page{URL: resp.Request.URL.String(), ContentType: mediaType, Body: text}, nil
 }
 
 // fail turns an error of the HTTP client into Fetch's error.
@@ -295,8 +271,8 @@ func (f *Fetcher) fail(ctx context.Context, u string, err error) error {
 		err = ue.Err
 	}
 	var bad *badURLError
-	var notArticle *NotArticleError
-	var status *HTTPStatusError
+	var notArticle *summarize.NotArticleError
+	var status *summarize.HTTPStatusError
 	switch {
 	case errors.As(err, &bad):
 		return bad
@@ -337,32 +313,32 @@ const readChunk = 256 << 10
 // sizeHint (the Content-Length, or -1) sizes the buffer; every buffer is
 // counted against acct before it is allocated, and a buffer outgrown is
 // given back once copied.
-func readLimited(ctx context.Context, r io.Reader, limit, sizeHint int64, acct *budgetAccount) ([]byte, error) {
+func readLimited(ctx context.Context, r io.Reader, limit, sizeHint int64, acct summarize.Memory) ([]byte, error) {
 	size := min(int64(readChunk), limit+1)
 	if sizeHint >= 0 && sizeHint <= limit {
 		size = sizeHint + 1 // +1 to see the end without growing
 	}
-	if err := acct.grow(ctx, size); err != nil {
+	if err := acct.Grow(ctx, size); err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	buf := make([]byte, 0, size)
 	for {
 		if len(buf) == cap(buf) {
 			if int64(len(buf)) > limit {
-				return nil, &TooLargeError{Size: limit, Over: true}
+				return nil, &summarize.TooLargeError{Size: limit, Over: true}
 			}
 			size := min(max(2*int64(cap(buf)), readChunk), limit+1)
-			if err := acct.grow(ctx, size); err != nil {
+			if err := acct.Grow(ctx, size); err != nil {
 				return nil, fmt.Errorf("read body: %w", err)
 			}
 			old := cap(buf)
 			buf = append(make([]byte, 0, size), buf...)
-			acct.release(int64(old))
+			acct.Release(int64(old))
 		}
 		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		if int64(len(buf)) > limit {
-			return nil, &TooLargeError{Size: limit, Over: true}
+			return nil, &summarize.TooLargeError{Size: limit, Over: true}
 		}
 		if errors.Is(err, io.EOF) {
 			return buf, nil
