@@ -46,6 +46,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
@@ -582,13 +583,14 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 		sm = m
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:    db,
-		Fetcher:  fetcher,
-		Engine:   engine,
-		Fallback: offline,
-		Language: cfg.SummaryLanguage,
-		Logger:   log,
-		Metrics:  sm,
+		Store:     db,
+		Fetcher:   fetcher,
+		Extractor: extract.New(),
+		Engine:    engine,
+		Fallback:  offline,
+		Language:  cfg.SummaryLanguage,
+		Logger:    log,
+		Metrics:   sm,
 	})
 	if err != nil {
 		db.Close()
@@ -597,12 +599,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: model}
 	if model != nil {
 		a.offline, err = summarize.NewService(summarize.ServiceOptions{
-			Store:    db,
-			Fetcher:  fetcher,
-			Engine:   offline,
-			Language: cfg.SummaryLanguage,
-			Logger:   log,
-			Metrics:  sm,
+			Store:     db,
+			Fetcher:   fetcher,
+			Extractor: extract.New(),
+			Engine:    offline,
+			Language:  cfg.SummaryLanguage,
+			Logger:    log,
+			Metrics:   sm,
 		})
 		if err != nil {
 			db.Close()
@@ -789,7 +792,7 @@ func readDocument(path string, maxBytes int64) (*summarize.Document, error) {
 	if err != nil {
 		abs = path
 	}
-	doc, err := summarize.Extract(body, (&url.URL{Scheme: "file", Path: abs}).String(), contentType)
+	doc, err := extract.Document(body, (&url.URL{Scheme: "file", Path: abs}).String(), contentType)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", path, err)
 	}

@@ -15,8 +15,8 @@ import (
 	"briefbot/metrics"
 	"briefbot/store"
 	"briefbot/summarize"
-	"briefbot/summarize/fetch"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )

@@ -31,6 +31,7 @@ import (
 	"briefbot/bot"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
@@ -154,10 +155,11 @@ func newBenchBot(tb testing.TB) *benchBot {
 		tb.Fatal(err)
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:    db,
-		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
-		Engine:   engine,
-		Fallback: extractive.New(),
+		Store:     db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor: extract.New(),
+		Engine:    engine,
+		Fallback:  extractive.New(),
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -186,7 +188,7 @@ func (b *benchBot) summarize(tb testing.TB, url string, fresh bool) []bot.Reply 
 }
 
 // BenchmarkPipeline compares, on every corpus page, extraction alone
-// (summarize.Extract on the page in memory) with the whole path a
+// (extract.Document on the page in memory) with the whole path a
 // /summarize url:… fresh:true takes: fetch from a local server, extract,
 // the LLM engine's prompt and a call to the stand-in answering at once,
 // parsing and grounding the answer, storing it, recording the share and
@@ -222,7 +224,7 @@ func BenchmarkPipeline(b *testing.B) {
 		cpu0, _ := processCPU()
 		for b.Loop() {
 			for _, p := range pages {
-				if _, err := summarize.Extract(p.html, srv.URL+"/a/"+p.id, "text/html; charset=utf-8"); err != nil {
+				if _, err := extract.Document(p.html, srv.URL+"/a/"+p.id, "text/html; charset=utf-8"); err != nil {
 					b.Fatalf("Extract(%s) = %v", p.id, err)
 				}
 			}
@@ -241,20 +243,20 @@ func BenchmarkPipeline(b *testing.B) {
 	// Load from other work drifts between sub-benchmarks; timing the two
 	// page by page, alternately, gives a ratio it affects less.
 	b.Run("full_vs_extract", func(b *testing.B) {
-		var extract, full time.Duration
+		var extractTime, full time.Duration
 		for b.Loop() {
 			for _, p := range pages {
 				start := time.Now()
-				if _, err := summarize.Extract(p.html, srv.URL+"/a/"+p.id, "text/html; charset=utf-8"); err != nil {
+				if _, err := extract.Document(p.html, srv.URL+"/a/"+p.id, "text/html; charset=utf-8"); err != nil {
 					b.Fatalf("Extract(%s) = %v", p.id, err)
 				}
-				extract += time.Since(start)
+				extractTime += time.Since(start)
 				start = time.Now()
 				bb.summarize(b, srv.URL+"/a/"+p.id, true)
 				full += time.Since(start)
 			}
 		}
-		b.ReportMetric(float64(full)/float64(extract), "ratio")
+		b.ReportMetric(float64(full)/float64(extractTime), "ratio")
 		b.ReportMetric(0, "ns/op")
 	})
 }

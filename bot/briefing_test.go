@@ -18,6 +18,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 )
 
@@ -426,7 +427,7 @@ func TestComposeSeedExtractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	const seedURL = "https://news.cgtn.com/news/2025-03-19/trump-putin-call/index.html"
-	doc, err := summarize.Extract(body, seedURL, "text/plain")
+	doc, err := extract.Document(body, seedURL, "text/plain")
 	if err != nil {
 		t.Fatal(err)
 	}

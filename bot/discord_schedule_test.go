@@ -20,6 +20,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -125,10 +126,11 @@ func (r *briefingRig) start() *briefingProcess {
 	}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   p.db,
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
-		Engine:  extractive.New(),
-		Logger:  log,
+		Store:     p.db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(),
+		Logger:    log,
 	})
 	if err != nil {
 		t.Fatalf("summarize.NewService() error = %v", err)

@@ -23,6 +23,7 @@ import (
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -162,10 +163,11 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 		}
 	})
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   f.db,
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
-		Engine:  extractive.New(),
-		Logger:  log,
+		Store:     f.db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(),
+		Logger:    log,
 	})
 	if err != nil {
 		t.Fatalf("summarize.NewService() error = %v", err)

@@ -14,8 +14,9 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
-	"briefbot/summarize/fetch"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
+	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
 )
@@ -88,11 +89,11 @@ func (w *budgetWorld) start() {
 	}
 	offline := extractive.New()
 	clock := func() time.Time { return w.now }
-	svc, err := summarize.NewService(summarize.ServiceOptions{Store: db, Fetcher: fetcher, Engine: engine, Fallback: offline, Now: clock})
+	svc, err := summarize.NewService(summarize.ServiceOptions{Store: db, Fetcher: fetcher, Extractor: extract.New(), Engine: engine, Fallback: offline, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	off, err := summarize.NewService(summarize.ServiceOptions{Store: db, Fetcher: fetcher, Engine: offline, Now: clock})
+	off, err := summarize.NewService(summarize.ServiceOptions{Store: db, Fetcher: fetcher, Extractor: extract.New(), Engine: offline, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

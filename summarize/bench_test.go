@@ -19,6 +19,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
@@ -108,10 +109,11 @@ func newBenchService(tb testing.TB, srv *openaitest.Server, maxConcurrent int) *
 		tb.Fatal(err)
 	}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:    db,
-		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
-		Engine:   engine,
-		Fallback: extractive.New(),
+		Store:     db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor: extract.New(),
+		Engine:    engine,
+		Fallback:  extractive.New(),
 	})
 	if err != nil {
 		tb.Fatal(err)

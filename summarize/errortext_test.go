@@ -13,6 +13,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -52,9 +53,10 @@ func TestServiceErrorTextSaysItOnce(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	service := func(opts fetch.Options) *summarize.Service {
 		svc, err := summarize.NewService(summarize.ServiceOptions{
-			Store:   db,
-			Fetcher: fetch.New(opts),
-			Engine:  extractive.New(),
+			Store:     db,
+			Fetcher:   fetch.New(opts),
+			Extractor: extract.New(),
+			Engine:    extractive.New(),
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -226,10 +227,11 @@ func TestMemoryChild(t *testing.T) {
 	var res memoryResult
 	offline := extractive.New()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:    db,
-		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
-		Engine:   offline,
-		Fallback: offline,
+		Store:     db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor: extract.New(),
+		Engine:    offline,
+		Fallback:  offline,
 	})
 	if err != nil {
 		t.Fatal(err)

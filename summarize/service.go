@@ -74,10 +74,31 @@ type MeteredFetcher interface {
 	FetchMetered(ctx context.Context, rawURL string, mem Memory) (*Page, error)
 }
 
+// Extractor finds the main text of fetched pages. *extract.Extractor
+// implements it.
+type Extractor interface {
+	// Prepare checks page's kind and size and readies it for
+	// extraction, taking page.Body. Errors wrap ErrNotArticle
+	// (*NotArticleError) or ErrTooLarge (*TooLargeError) and name the
+	// page: the Service returns them as they are.
+	Prepare(page *Page) (Extraction, error)
+}
+
+// Extraction is a page ready to extract.
+type Extraction interface {
+	// Cost is the memory the extraction holds at its peak, in bytes:
+	// the prepared page and the extractor's working memory.
+	Cost() int64
+	// Extract returns the page's main text: what the engines see.
+	// Errors wrap ErrNotArticle and name the page.
+	Extract() (*Document, error)
+}
+
 // ServiceOptions configures a Service.
 type ServiceOptions struct {
-	Store   Store
-	Fetcher Fetcher
+	Store     Store
+	Fetcher   Fetcher
+	Extractor Extractor
 	// Engine writes the summaries; Fallback (usually the extractive
 	// engine) takes over, with a visible note, when Engine fails. Either
 	// may be the same engine; Fallback may be nil.
@@ -135,10 +156,11 @@ const defaultFlightTimeout = 5 * time.Minute
 // rest, and one flight may go over the budget when nothing else runs.
 const defaultMemoryBudget = 96 << 20
 
-// NewService returns a Service. Store, Fetcher and Engine are required.
+// NewService returns a Service. Store, Fetcher, Extractor and Engine are
+// required.
 func NewService(opts ServiceOptions) (*Service, error) {
-	if opts.Store == nil || opts.Fetcher == nil || opts.Engine == nil {
-		return nil, errors.New("summarize: NewService needs a store, a fetcher and an engine")
+	if opts.Store == nil || opts.Fetcher == nil || opts.Extractor == nil || opts.Engine == nil {
+		return nil, errors.New("summarize: NewService needs a store, a fetcher, an extractor and an engine")
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -289,7 +311,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	if err := acct.grow(ctx, int64(len(body))); err != nil {
 		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
 	}
-	p, err := prepareExtract(body, page.URL, page.ContentType)
+	p, err := s.opts.Extractor.Prepare(&Page{URL: page.URL, ContentType: page.ContentType, Body: body})
 	if err != nil {
 		s.opts.Metrics.FetchFailed(FailureReason(err))
 		return nil, nil, err
@@ -297,7 +319,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	// From here the flight holds the prepared markup (a copy when
 	// something was stripped, and then the body is garbage) and the
 	// extraction's working memory.
-	need := p.cost() + int64(cap(p.body))
+	need := p.Cost()
 	if held := acct.held; need > held {
 		err = acct.grow(ctx, need-held)
 	} else {
@@ -306,7 +328,7 @@ func (s *Service) fetchExtract(ctx context.Context, canonical string) (*Page, *D
 	if err != nil {
 		return nil, nil, fmt.Errorf("summarize: extract %s: %w", canonical, err)
 	}
-	doc, err := p.extract()
+	doc, err := p.Extract()
 	if err != nil {
 		s.opts.Metrics.FetchFailed(FailureReason(err))
 		return nil, nil, err

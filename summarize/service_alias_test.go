@@ -17,6 +17,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -121,9 +122,10 @@ func newWebFixture(t *testing.T) *webFixture {
 func (w *webFixture) service(st summarize.Store) *summarize.Service {
 	w.t.Helper()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   st,
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
-		Engine:  w.engine,
+		Store:     st,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
+		Extractor: extract.New(),
+		Engine:    w.engine,
 	})
 	if err != nil {
 		w.t.Fatal(err)
@@ -385,9 +387,10 @@ func TestServiceFlightRereadsCache(t *testing.T) {
 	w.serve("news.example", "/a", articleHTML(genuineTitle, genuineParas, "", ""))
 	otherEngine := &countingEngine{Engine: extractive.New(), name: "extractive"}
 	other, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   w.db,
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
-		Engine:  otherEngine,
+		Store:     w.db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, Resolver: loopbackResolver{}}),
+		Extractor: extract.New(),
+		Engine:    otherEngine,
 	})
 	if err != nil {
 		t.Fatal(err)

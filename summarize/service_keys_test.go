@@ -7,6 +7,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/fetch"
 )
 
@@ -44,7 +45,7 @@ func TestServiceGroundsAndKeys(t *testing.T) {
 		}},
 	}}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store: db, Fetcher: fetch.New(fetch.Options{}), Engine: engine,
+		Store: db, Fetcher: fetch.New(fetch.Options{}), Extractor: extract.New(), Engine: engine,
 	})
 	if err != nil {
 		t.Fatal(err)

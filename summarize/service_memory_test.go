@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/fetch"
 )
 
@@ -93,6 +94,7 @@ func TestServiceMemoryBudget(t *testing.T) {
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:        &mapStore{},
 		Fetcher:      fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor:    extract.New(),
 		Engine:       titleEngine{},
 		MaxExtract:   12,
 		MemoryBudget: budgetSize,
@@ -146,9 +148,10 @@ func TestServiceTooLarge(t *testing.T) {
 	}))
 	defer srv.Close()
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   &mapStore{},
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true, MaxBytes: 2 << 20}),
-		Engine:  titleEngine{},
+		Store:     &mapStore{},
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, MaxBytes: 2 << 20}),
+		Extractor: extract.New(),
+		Engine:    titleEngine{},
 	})
 	if err != nil {
 		t.Fatal(err)

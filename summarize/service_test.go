@@ -16,6 +16,7 @@ import (
 
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 )
@@ -79,10 +80,11 @@ func newServiceFixture(t *testing.T) *serviceFixture {
 	f.engine = &countingEngine{Engine: extractive.New(), name: "llm"}
 	f.fallback = &countingEngine{Engine: extractive.New(), name: "extractive"}
 	f.svc, err = summarize.NewService(summarize.ServiceOptions{
-		Store:    f.db,
-		Fetcher:  fetch.New(fetch.Options{AllowPrivate: true}),
-		Engine:   f.engine,
-		Fallback: f.fallback,
+		Store:     f.db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor: extract.New(),
+		Engine:    f.engine,
+		Fallback:  f.fallback,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -215,9 +217,10 @@ func TestServiceFallbackWhenEngineFails(t *testing.T) {
 func TestServiceErrors(t *testing.T) {
 	f := newServiceFixture(t)
 	blocking, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   f.db,
-		Fetcher: fetch.New(fetch.Options{}),
-		Engine:  extractive.New(),
+		Store:     f.db,
+		Fetcher:   fetch.New(fetch.Options{}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -312,7 +315,7 @@ func TestServiceMaxExtract(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	engine := &gatedEngine{Engine: extractive.New(), started: make(chan struct{}, links), gate: make(chan struct{})}
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
+		Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}), Extractor: extract.New(),
 		Engine: engine, MaxExtract: maxExtract,
 	})
 	if err != nil {
@@ -392,9 +395,10 @@ func TestServiceNewLinkToKnownArticle(t *testing.T) {
 func TestServiceLanguageNote(t *testing.T) {
 	f := newServiceFixture(t)
 	svc, err := summarize.NewService(summarize.ServiceOptions{
-		Store:   f.db,
-		Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
-		Engine:  extractive.New(),
+		Store:     f.db,
+		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true}),
+		Extractor: extract.New(),
+		Engine:    extractive.New(),
 	})
 	if err != nil {
 		t.Fatal(err)

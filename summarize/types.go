@@ -1,10 +1,12 @@
 // Package summarize turns a link into a grounded ledger of what an article
 // says was agreed, what is unresolved and what is disputed.
 //
-// It owns the domain types (Summary, Topic, Point, Status, Document) and the
-// pipeline: URL canonicalisation, safe fetching, main-text extraction,
-// engines (LLM and offline extractive), grounding verification and the
-// cached, one-flight-per-URL Service in front of them.
+// It owns the domain types (Summary, Topic, Point, Status, Document, Page),
+// the errors callers branch on, grounding verification and the cached,
+// one-flight-per-URL Service. The Service reaches each stage through a
+// small interface of its own (Fetcher, Extractor, Engine); the stages are
+// sub-packages that import summarize, never the reverse: fetch (links and
+// safe fetching), extract (main text), llm and extractive (the engines).
 package summarize
 
 import (

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 )
 
 // sharedDir returns ../shared beside the module root, or skips t when it is
@@ -84,7 +85,7 @@ func corpusDocs(t testing.TB) []corpusDoc {
 		if err != nil {
 			t.Fatalf("corpus: %v", err)
 		}
-		doc, err := summarize.Extract(body, gt.URL, "text/html; charset=utf-8")
+		doc, err := extract.Document(body, gt.URL, "text/html; charset=utf-8")
 		if err != nil {
 			t.Logf("Extract(%s) error: %v (left out)", id, err)
 			continue

@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/fetch"
 )
 
@@ -155,7 +156,7 @@ func TestLedgerGoals(t *testing.T) {
 		if err != nil {
 			t.Fatalf("decode %s: %v", id, err)
 		}
-		doc, err := summarize.Extract(body, "file:///gold/"+id+".html", "text/html")
+		doc, err := extract.Document(body, "file:///gold/"+id+".html", "text/html")
 		var out []goldOut
 		if err == nil {
 			res, err := e.Summarize(context.Background(), doc)

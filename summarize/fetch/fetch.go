@@ -1,3 +1,8 @@
+// Package fetch reads the links people paste: it canonicalises them (the
+// cache key), finds them in messages, and downloads pages safely — public
+// http(s) addresses only, checked at every redirect and dial, bounded in
+// size and time, decoded to UTF-8. *Fetcher is the Service's
+// summarize.Fetcher; the errors callers branch on are summarize's.
 package fetch
 
 import (

@@ -15,6 +15,7 @@ import (
 	"briefbot/prompts"
 	"briefbot/store"
 	"briefbot/summarize"
+	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
 	"briefbot/summarize/fetch"
 	"briefbot/summarize/llm"
@@ -306,7 +307,7 @@ func TestServiceStoresBoundedModelAnswer(t *testing.T) {
 			srv.SetDefault(openaitest.Flood(flood.topics, flood.points))
 			e, _ := newEngine(t, srv, nil)
 			svc, err := summarize.NewService(summarize.ServiceOptions{
-				Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}),
+				Store: db, Fetcher: fetch.New(fetch.Options{AllowPrivate: true}), Extractor: extract.New(),
 				Engine: e, Fallback: extractive.New(),
 			})
 			if err != nil {

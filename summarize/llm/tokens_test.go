@@ -20,6 +20,7 @@ import (
 
 	"briefbot/summarize"
 	"briefbot/summarize/corpustest"
+	"briefbot/summarize/extract"
 )
 
 // evalDoc is one corpus page as the engines see it.
@@ -46,7 +47,7 @@ func evalCorpusDocs(t *testing.T, short bool) []evalDoc {
 	pages := corpustest.Load(t, short)
 	docs := make([]evalDoc, 0, len(pages))
 	for _, pg := range pages {
-		doc, err := summarize.Extract(pg.HTML, pg.URL, "text/html; charset=utf-8")
+		doc, err := extract.Document(pg.HTML, pg.URL, "text/html; charset=utf-8")
 		if err != nil {
 			t.Logf("Extract(%s) error: %v (left out)", pg.ID, err)
 			continue

@@ -1,4 +1,9 @@
-package summarize
+// Package extract finds the main text of a page: headings and paragraphs
+// in reading order, title, site, language, date and how much of the
+// article was readable (go-trafilatura with readability as a second
+// opinion, within size limits). *Extractor is the Service's
+// summarize.Extractor; Document extracts a page in one call.
+package extract
 
 import (
 	"bytes"
@@ -13,9 +18,37 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+
+	"briefbot/summarize"
 )
 
-// Extract reads a UTF-8 page (already charset-decoded by the fetcher) and
+// Extractor is the Service's extraction step: Document in two steps, so
+// the Service can count an extraction's memory before it runs.
+type Extractor struct{}
+
+var _ summarize.Extractor = (*Extractor)(nil)
+
+// New returns an Extractor.
+func New() *Extractor { return &Extractor{} }
+
+// Prepare checks page's kind and size and strips what extraction does
+// not read (see summarize.Extractor). The errors are Document's.
+func (*Extractor) Prepare(page *summarize.Page) (summarize.Extraction, error) {
+	p, err := prepareExtract(page.Body, page.URL, page.ContentType)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Cost is the memory the extraction of p holds at its peak: the prepared
+// markup and the estimated working memory.
+func (p *preparedPage) Cost() int64 { return p.cost() + int64(cap(p.body)) }
+
+// Extract returns p's main text (see Document).
+func (p *preparedPage) Extract() (*summarize.Document, error) { return p.extract() }
+
+// Document reads a UTF-8 page (already charset-decoded by the fetcher) and
 // returns its main text. contentType is the page's media type ("" means
 // sniff it): HTML and XHTML pages go through go-trafilatura with readability
 // as a second opinion, text/plain is split into paragraphs and headings.
@@ -23,7 +56,7 @@ import (
 // found, and a *TooLargeError (ErrTooLarge) for a page past the extraction
 // limits (maxExtractElements, maxExtractText): no article is that large,
 // and extracting one would take hundreds of MB.
-func Extract(body []byte, pageURL string, contentType string) (*Document, error) {
+func Document(body []byte, pageURL string, contentType string) (*summarize.Document, error) {
 	p, err := prepareExtract(body, pageURL, contentType)
 	if err != nil {
 		return nil, err
@@ -31,10 +64,10 @@ func Extract(body []byte, pageURL string, contentType string) (*Document, error)
 	return p.extract()
 }
 
-// extract extracts a prepared page (see Extract).
-func (p *preparedPage) extract() (*Document, error) {
+// extract extracts a prepared page (see Document).
+func (p *preparedPage) extract() (*summarize.Document, error) {
 	var (
-		doc *Document
+		doc *summarize.Document
 		err error
 	)
 	switch p.kind {
@@ -47,7 +80,7 @@ func (p *preparedPage) extract() (*Document, error) {
 		return nil, fmt.Errorf("summarize: extract %s: %w", p.pageURL, err)
 	}
 	if len(doc.Blocks) == 0 {
-		return nil, fmt.Errorf("summarize: extract %s: %w", p.pageURL, &kindError{kind: ErrNotArticle, text: "no readable text"})
+		return nil, fmt.Errorf("summarize: extract %s: %w", p.pageURL, &kindError{kind: summarize.ErrNotArticle, text: "no readable text"})
 	}
 	doc.URL = p.pageURL
 	doc.Title = truncateUTF8(doc.Title, p.size)
@@ -131,15 +164,15 @@ func trafilaturaOptions(base *url.URL) trafilatura.Options {
 // trafilatura's text is doubtful, then cleans the boilerplate out of the
 // chosen text and grades it.
 // The text kept is at most limit bytes (the page's size).
-func extractHTML(body []byte, base *url.URL, limit int) (*Document, error) {
+func extractHTML(body []byte, base *url.URL, limit int) (*summarize.Document, error) {
 	root, err := html.Parse(bytes.NewReader(body))
 	if err != nil {
 		// Only pathological markup fails to parse (elements nested
 		// over 512 deep): there is no article to read in it.
-		return nil, &kindError{kind: ErrNotArticle, text: "parse html", err: err}
+		return nil, &kindError{kind: summarize.ErrNotArticle, text: "parse html", err: err}
 	}
 	info := scanPage(root)
-	doc := &Document{
+	doc := &summarize.Document{
 		Canonical: absoluteURL(base, info.canonical),
 		Site:      strings.TrimSpace(info.siteName),
 		Language:  normalizeLang(info.lang),
@@ -250,8 +283,8 @@ func runReadability(root *html.Node, base *url.URL) (article *readability.Articl
 // blockList returns the Blocks of blocks, at most limit bytes of text in
 // all. Entities such as "&nGt;" decode to more bytes than they take, so
 // without the limit a hostile page could yield more text than it has.
-func blockList(blocks []rawBlock, limit int) []Block {
-	out := make([]Block, 0, len(blocks))
+func blockList(blocks []rawBlock, limit int) []summarize.Block {
+	out := make([]summarize.Block, 0, len(blocks))
 	for _, b := range blocks {
 		if limit <= 0 {
 			break

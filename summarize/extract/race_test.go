@@ -1,6 +1,6 @@
 //go:build race
 
-package summarize
+package extract
 
 // raceEnabled reports a build with the race detector, which makes the
 // corpus tests about ten times slower: they score a subset then.

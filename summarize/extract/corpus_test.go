@@ -1,118 +1,19 @@
-package summarize
+package extract
 
 import (
-	"compress/gzip"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"unicode"
+
+	"briefbot/summarize/corpustest"
 )
 
 // The article corpus lives beside the module, in ../shared/corpus (see its
 // README): html/<id>.html.gz pages and ground-truth.json with the true main
-// text of each. This file loads it and scores extractions the way the
-// README (the Scrapinghub article-extraction benchmark) says, so other
-// tests and benchmarks of the package can reuse both.
-
-// corpusPage is one page of the corpus and its true main text.
-type corpusPage struct {
-	ID    string
-	URL   string
-	HTML  []byte
-	Truth string
-}
-
-// corpusDir returns the corpus directory, or skips t (a *testing.T or
-// *testing.B) when it is absent.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Skipf("corpus: no go.mod above %s, cannot find ../shared/corpus", wd)
-		}
-		root = parent
-	}
-	dir := filepath.Join(root, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(dir, "ground-truth.json")); err != nil {
-		t.Skipf("corpus: %s absent (clone shared/ beside the module to run this): %v", dir, err)
-	}
-	return dir
-}
-
-// loadCorpus reads every page of the corpus in dir, sorted by id.
-func loadCorpus(dir string) ([]corpusPage, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
-	if err != nil {
-		return nil, err
-	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-		URL         string `json:"url"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		return nil, fmt.Errorf("ground-truth.json: %w", err)
-	}
-	pages := make([]corpusPage, 0, len(truth))
-	for id, gt := range truth {
-		body, err := readGzip(filepath.Join(dir, "html", id+".html.gz"))
-		if err != nil {
-			return nil, err
-		}
-		pages = append(pages, corpusPage{ID: id, URL: gt.URL, HTML: body, Truth: gt.ArticleBody})
-	}
-	sort.Slice(pages, func(i, j int) bool { return pages[i].ID < pages[j].ID })
-	return pages, nil
-}
-
-func readGzip(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return io.ReadAll(zr)
-}
-
-// mustLoadCorpus loads the corpus or skips t when it is absent. With
-// short set it keeps every fourth page (a fixed subset).
-func mustLoadCorpus(t testing.TB, short bool) []corpusPage {
-	t.Helper()
-	pages, err := loadCorpus(corpusDir(t))
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("corpus: %v", err)
-	}
-	if err != nil {
-		t.Fatalf("corpus: %v", err)
-	}
-	if short {
-		var subset []corpusPage
-		for i := 0; i < len(pages); i += 4 {
-			subset = append(subset, pages[i])
-		}
-		pages = subset
-	}
-	return pages
-}
+// text of each. corpustest loads it; this file scores extractions the
+// way the README (the Scrapinghub article-extraction benchmark) says, so
+// other tests and benchmarks of the package can reuse the scores.
 
 // scoreTokens splits s as the benchmark does: the matches of Python's \w+
 // (letters, numbers and the underscore) after removing soft hyphens.
@@ -265,14 +166,14 @@ const corpusMinF1 = 0.965
 // recall, F1 and the pages below F1 0.5. -short (and -race, which is ten
 // times slower) scores every fourth page.
 func TestCorpusF1(t *testing.T) {
-	pages := mustLoadCorpus(t, testing.Short() || raceEnabled)
+	pages := corpustest.Load(t, testing.Short() || raceEnabled)
 	scores := make([]pageScore, 0, len(pages))
 	var poor []string
 	for _, pg := range pages {
 		var text string
-		doc, err := Extract(pg.HTML, pg.URL, "text/html; charset=utf-8")
+		doc, err := Document(pg.HTML, pg.URL, "text/html; charset=utf-8")
 		if err != nil {
-			t.Logf("Extract(%s) error: %v", pg.ID, err)
+			t.Logf("Document(%s) error: %v", pg.ID, err)
 		} else {
 			text = doc.Text
 		}

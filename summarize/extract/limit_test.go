@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"briefbot/summarize"
+	"briefbot/summarize/corpustest"
 )
 
 func TestStripMarkup(t *testing.T) {
@@ -33,7 +36,7 @@ func TestStripMarkup(t *testing.T) {
 // TestStripMarkupSameText: on every corpus page, the stripped markup
 // parses to the same text outside scripts and styles as the page.
 func TestStripMarkupSameText(t *testing.T) {
-	pages := mustLoadCorpus(t, true)
+	pages := corpustest.Load(t, true)
 	for _, pg := range pages {
 		out, _, _ := stripMarkup(pg.HTML)
 		if len(out) >= len(pg.HTML) && strings.Contains(string(pg.HTML), "<script") {
@@ -84,10 +87,10 @@ func TestExtractTooLarge(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := Extract([]byte(tt.page), "https://news.example/a", tt.contentType)
-			var tl *TooLargeError
+			doc, err := Document([]byte(tt.page), "https://news.example/a", tt.contentType)
+			var tl *summarize.TooLargeError
 			if tt.tooLarge {
-				if !errors.Is(err, ErrTooLarge) || !errors.As(err, &tl) || tl.Size != int64(len(tt.page)) || tl.Reason == "" {
+				if !errors.Is(err, summarize.ErrTooLarge) || !errors.As(err, &tl) || tl.Size != int64(len(tt.page)) || tl.Reason == "" {
 					t.Fatalf("Extract = %v; want a *TooLargeError of %d bytes with a reason", err, len(tt.page))
 				}
 				return

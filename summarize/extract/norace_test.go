@@ -1,6 +1,6 @@
 //go:build !race
 
-package summarize
+package extract
 
 // raceEnabled reports a build with the race detector (see
 // extract_race_test.go).

@@ -1,8 +1,10 @@
-package summarize
+package extract
 
 import (
 	"strings"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
 // paywallPhrases are what paywalls, meters and registration walls say, in
@@ -94,27 +96,27 @@ type qualitySignals struct {
 // quality grades the main text: a teaser for stubs, paywalled excerpts
 // and consent walls, partial for short text that stops mid-sentence, full
 // otherwise (a short, complete news brief is full).
-func (s qualitySignals) quality() Quality {
+func (s qualitySignals) quality() summarize.Quality {
 	switch {
 	case s.consentWords > 0 && s.consentWords*2 >= s.words:
-		return QualityTeaser
+		return summarize.QualityTeaser
 	case s.words < teaserWords:
-		return QualityTeaser
+		return summarize.QualityTeaser
 	case s.words >= paywalledWords:
-		return QualityFull
+		return summarize.QualityFull
 	case s.paywallText, s.paywallMarkup && s.truncated:
-		return QualityTeaser
+		return summarize.QualityTeaser
 	case s.words < partialWords && s.truncated:
 		// Short text counts as part of an article only when it stops
 		// short: a complete 104-word brief is the whole article.
-		return QualityPartial
+		return summarize.QualityPartial
 	}
-	return QualityFull
+	return summarize.QualityFull
 }
 
 // endsTruncated reports whether the last paragraph of blocks stops without
 // ending its sentence or with an ellipsis.
-func endsTruncated(blocks []Block) bool {
+func endsTruncated(blocks []summarize.Block) bool {
 	for i := len(blocks) - 1; i >= 0; i-- {
 		if blocks[i].Heading {
 			continue

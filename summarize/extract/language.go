@@ -1,16 +1,18 @@
-package summarize
+package extract
 
 import (
 	"strings"
 
 	"github.com/RadhiFadlillah/whatlanggo"
+
+	"briefbot/summarize"
 )
 
 // detectLanguage decides the language of an article from its text; hint
 // (the page's lang attribute or metadata) decides only when the text does
 // not: pages built from one template carry one attribute whatever the
 // language of the article in them. It returns an ISO 639-1 code, or "".
-func detectLanguage(blocks []Block, hint string) string {
+func detectLanguage(blocks []summarize.Block, hint string) string {
 	var b strings.Builder
 	for _, bl := range blocks {
 		if b.Len() >= langSample {

@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+
+	"briefbot/summarize/corpustest"
 )
 
 // BenchmarkExtract times main-text extraction over the whole corpus: ours
@@ -17,14 +19,14 @@ import (
 // from the page's bytes (parse included), so the ratio between them is
 // visible in one run:
 //
-//	go test -run '^$' -bench Extract ./summarize/
+//	go test -run '^$' -bench Extract ./summarize/extract/
 //
 // One op is one pass over every page; p50-ms/page is the median time of a
 // page and ms/page the mean. ours-vs-trafilatura times the two alternately
 // page by page and reports the ratio of their medians (target: at most
 // 1.5).
 func BenchmarkExtract(b *testing.B) {
-	pages := mustLoadCorpus(b, false)
+	pages := corpustest.Load(b, false)
 	bases := make([]*url.URL, len(pages))
 	for i, pg := range pages {
 		u, err := url.Parse(pg.URL)
@@ -38,7 +40,7 @@ func BenchmarkExtract(b *testing.B) {
 		run  func(i int) error
 	}{
 		{"ours", func(i int) error {
-			_, err := Extract(pages[i].HTML, pages[i].URL, "text/html; charset=utf-8")
+			_, err := Document(pages[i].HTML, pages[i].URL, "text/html; charset=utf-8")
 			return err
 		}},
 		{"trafilatura", func(i int) error {

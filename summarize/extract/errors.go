@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 // kindError is an error of a sentinel's kind (errors.Is matches kind) with
 // its own short text, so a wrapped message names the package once:

@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"strings"
@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"briefbot/summarize"
 )
 
 // blockWriter turns an extracted content tree into Blocks: headings and
@@ -32,7 +34,7 @@ type blockWriter struct {
 
 // rawBlock is a Block before cleaning, with what the cleaner needs to know.
 type rawBlock struct {
-	Block
+	summarize.Block
 	// words is countWords(Text).
 	words int
 	// linkBytes is how much of Text sat inside links.
@@ -231,7 +233,7 @@ func (w *blockWriter) flush(row bool) {
 		return
 	}
 	w.blocks = append(w.blocks, rawBlock{
-		Block:     Block{Heading: w.level > 0, Level: w.level, Text: text},
+		Block:     summarize.Block{Heading: w.level > 0, Level: w.level, Text: text},
 		words:     countWords(text),
 		linkBytes: min(links, len(text)),
 		row:       row,

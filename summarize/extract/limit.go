@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"briefbot/summarize"
 )
 
 // Extraction limits. Extracting costs far more than a page's size: about
@@ -67,7 +69,7 @@ func prepareExtract(body []byte, pageURL, contentType string) (*preparedPage, er
 		p.kind = kindPlain
 		p.body, p.text = body, len(body)
 	default:
-		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &NotArticleError{ContentType: kind})
+		return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &summarize.NotArticleError{ContentType: kind})
 	}
 	var reason string
 	switch {
@@ -78,7 +80,7 @@ func prepareExtract(body []byte, pageURL, contentType string) (*preparedPage, er
 	default:
 		return p, nil
 	}
-	return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &TooLargeError{Size: int64(p.size), Reason: reason})
+	return nil, fmt.Errorf("summarize: extract %s: %w", pageURL, &summarize.TooLargeError{Size: int64(p.size), Reason: reason})
 }
 
 // cost estimates the memory extracting p takes at its peak, in bytes.

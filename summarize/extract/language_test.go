@@ -1,16 +1,17 @@
-package summarize
+package extract
 
+import "briefbot/summarize"
 import "testing"
 
 func TestDetectLanguage(t *testing.T) {
-	para := func(s string) []Block { return []Block{{Heading: true, Text: "Titel"}, {Text: s}} }
+	para := func(s string) []summarize.Block { return []summarize.Block{{Heading: true, Text: "Titel"}, {Text: s}} }
 	de := "Die Bundesregierung hat am Mittwoch beschlossen, die Förderung für Elektroautos zu verlängern. " +
 		"Die Opposition kritisierte den Beschluss als zu spät und forderte mehr Geld für den Nahverkehr."
 	en := "The government decided on Wednesday to extend support for electric cars. The opposition " +
 		"criticised the decision as too late and called for more money for public transport."
 	for _, tt := range []struct {
 		name   string
-		blocks []Block
+		blocks []summarize.Block
 		hint   string
 		want   string
 	}{

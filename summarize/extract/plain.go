@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/RadhiFadlillah/whatlanggo"
+
+	"briefbot/summarize"
 )
 
 // Limits of a plain-text heading: a short line without final punctuation
@@ -24,11 +26,11 @@ const (
 // extractPlain reads a text/plain page: paragraphs are separated by blank
 // lines, a short line without final punctuation followed by a paragraph is
 // a heading, and a short first line is the title.
-func extractPlain(s string, pageURL string) *Document {
+func extractPlain(s string, pageURL string) *summarize.Document {
 	paras := splitParagraphs(s)
 	blocks := make([]rawBlock, 0, len(paras))
 	for i, p := range paras {
-		b := rawBlock{Block: Block{Text: p}, words: countWords(p)}
+		b := rawBlock{Block: summarize.Block{Text: p}, words: countWords(p)}
 		if i+1 < len(paras) && isPlainHeading(p, paras[i+1]) {
 			b.Heading, b.Level = true, 2
 		}
@@ -36,7 +38,7 @@ func extractPlain(s string, pageURL string) *Document {
 	}
 	raw := blocks
 	blocks = cleanBlocks(blocks, nil, []string{pageURL})
-	doc := &Document{}
+	doc := &summarize.Document{}
 	if len(blocks) > 1 && isPlainTitle(blocks[0].Text) {
 		doc.Title = blocks[0].Text
 		blocks = blocks[1:]
@@ -126,7 +128,7 @@ func isPlainTitle(p string) bool {
 }
 
 // guessLanguage guesses the language of blocks, or "" when unsure.
-func guessLanguage(blocks []Block) string {
+func guessLanguage(blocks []summarize.Block) string {
 	var b strings.Builder
 	for _, bl := range blocks {
 		if b.Len() >= langSample {

@@ -1,4 +1,4 @@
-package summarize
+package extract
 
 import (
 	"errors"
@@ -8,27 +8,29 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"briefbot/summarize"
 )
 
 func readExtractFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "extract", name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
 	}
 	return b
 }
 
-func mustExtract(t *testing.T, body []byte, pageURL, contentType string) *Document {
+func mustExtract(t *testing.T, body []byte, pageURL, contentType string) *summarize.Document {
 	t.Helper()
-	doc, err := Extract(body, pageURL, contentType)
+	doc, err := Document(body, pageURL, contentType)
 	if err != nil {
-		t.Fatalf("Extract(%s) error: %v", pageURL, err)
+		t.Fatalf("Document(%s) error: %v", pageURL, err)
 	}
 	return doc
 }
 
-func headingTexts(doc *Document) []string {
+func headingTexts(doc *summarize.Document) []string {
 	var hs []string
 	for _, b := range doc.Blocks {
 		if b.Heading {
@@ -41,20 +43,20 @@ func headingTexts(doc *Document) []string {
 func TestExtractHTMLStructure(t *testing.T) {
 	doc := mustExtract(t, readExtractFixture(t, "headings.html"), "https://coastal-ledger.example/news/harbour-deal?utm_source=feed", "text/html; charset=utf-8")
 
-	wantHeadings := []Block{
+	wantHeadings := []summarize.Block{
 		{Heading: true, Level: 2, Text: "Dredging"},
 		{Heading: true, Level: 2, Text: "Mooring fees"},
 		{Heading: true, Level: 2, Text: "The ferry pier"},
 		{Heading: true, Level: 3, Text: "What happens next"},
 	}
-	var gotHeadings []Block
+	var gotHeadings []summarize.Block
 	for _, b := range doc.Blocks {
 		if b.Heading {
 			gotHeadings = append(gotHeadings, b)
 		}
 	}
 	if len(gotHeadings) != len(wantHeadings) {
-		t.Fatalf("Extract(headings.html) headings = %+v; want %+v", gotHeadings, wantHeadings)
+		t.Fatalf("Document(headings.html) headings = %+v; want %+v", gotHeadings, wantHeadings)
 	}
 	for i := range wantHeadings {
 		if gotHeadings[i] != wantHeadings[i] {
@@ -72,14 +74,14 @@ func TestExtractHTMLStructure(t *testing.T) {
 		"Fishing boats keep their current berths and their current rates.",
 	} {
 		if !hasBlock(doc, item) {
-			t.Errorf("Extract(headings.html) has no paragraph %q", item)
+			t.Errorf("Document(headings.html) has no paragraph %q", item)
 		}
 	}
 	// The title (kept in Title), byline, related links, navigation and
 	// footer are not main text.
 	for _, junk := range []string{"By Mara Quint", "Lifeboat crew", "All rights reserved", "Weather"} {
 		if strings.Contains(doc.Text, junk) {
-			t.Errorf("Extract(headings.html).Text contains %q", junk)
+			t.Errorf("Document(headings.html).Text contains %q", junk)
 		}
 	}
 	if doc.Blocks[0].Text == doc.Title {
@@ -98,12 +100,12 @@ func TestExtractHTMLStructure(t *testing.T) {
 	if doc.WordCount < 250 || doc.WordCount > 300 {
 		t.Errorf("WordCount = %d; want about 270", doc.WordCount)
 	}
-	if doc.Quality != QualityFull {
-		t.Errorf("Quality = %q; want %q", doc.Quality, QualityFull)
+	if doc.Quality != summarize.QualityFull {
+		t.Errorf("Quality = %q; want %q", doc.Quality, summarize.QualityFull)
 	}
 }
 
-func hasBlock(doc *Document, text string) bool {
+func hasBlock(doc *summarize.Document, text string) bool {
 	for _, b := range doc.Blocks {
 		if b.Text == text {
 			return true
@@ -128,11 +130,11 @@ func TestExtractMetadata(t *testing.T) {
 	}
 	for _, tt := range tests {
 		if tt.got != tt.want {
-			t.Errorf("Extract(headings.html).%s = %q; want %q", tt.field, tt.got, tt.want)
+			t.Errorf("Document(headings.html).%s = %q; want %q", tt.field, tt.got, tt.want)
 		}
 	}
 	if want := time.Date(2025, 3, 19, 23, 14, 0, 0, time.UTC); !doc.Published.Equal(want) {
-		t.Errorf("Extract(headings.html).Published = %v; want %v", doc.Published, want)
+		t.Errorf("Document(headings.html).Published = %v; want %v", doc.Published, want)
 	}
 }
 
@@ -156,42 +158,42 @@ func TestExtractMetadataSources(t *testing.T) {
 	const page = "https://www.rail-news.example/2025/night-trains"
 	tests := []struct {
 		name, head, lang string
-		want             Document
+		want             summarize.Document
 	}{
 		{
 			name: "og:url when there is no canonical link",
 			head: `<title>Night trains return</title><meta property="og:url" content="https://rail-news.example/night-trains">`,
-			want: Document{Canonical: "https://rail-news.example/night-trains", Site: "rail-news.example", Title: "Night trains return"},
+			want: summarize.Document{Canonical: "https://rail-news.example/night-trains", Site: "rail-news.example", Title: "Night trains return"},
 		},
 		{
 			name: "canonical link wins over og:url",
 			head: `<link rel="canonical" href="https://rail-news.example/a"><meta property="og:url" content="https://rail-news.example/b">`,
-			want: Document{Canonical: "https://rail-news.example/a", Site: "rail-news.example", Title: "Night trains return"},
+			want: summarize.Document{Canonical: "https://rail-news.example/a", Site: "rail-news.example", Title: "Night trains return"},
 		},
 		{
 			name: "no canonical, site from og:site_name, title from og:title",
 			head: `<title>Night trains | RN</title><meta property="og:title" content="The night trains are back"><meta property="og:site_name" content="Rail News">`,
-			want: Document{Site: "Rail News", Title: "The night trains are back"},
+			want: summarize.Document{Site: "Rail News", Title: "The night trains are back"},
 		},
 		{
 			name: "canonical that is not http is ignored",
 			head: `<link rel="canonical" href="javascript:alert(1)">`,
-			want: Document{Site: "rail-news.example", Title: "Night trains return"},
+			want: summarize.Document{Site: "rail-news.example", Title: "Night trains return"},
 		},
 		{
 			// The text decides; the attribute is only a hint (issue 9).
 			name: "english text under html lang de-AT",
 			lang: "de-AT",
-			want: Document{Site: "rail-news.example", Title: "Night trains return", Language: "en"},
+			want: summarize.Document{Site: "rail-news.example", Title: "Night trains return", Language: "en"},
 		},
 		{
 			name: "language guessed from the text without lang",
-			want: Document{Site: "rail-news.example", Title: "Night trains return", Language: "en"},
+			want: summarize.Document{Site: "rail-news.example", Title: "Night trains return", Language: "en"},
 		},
 		{
 			name: "date from JSON-LD",
 			head: `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2025-11-03T08:00:00+01:00"}</script>`,
-			want: Document{Site: "rail-news.example", Title: "Night trains return", Published: time.Date(2025, 11, 3, 7, 0, 0, 0, time.UTC)},
+			want: summarize.Document{Site: "rail-news.example", Title: "Night trains return", Published: time.Date(2025, 11, 3, 7, 0, 0, 0, time.UTC)},
 		},
 	}
 	for _, tt := range tests {
@@ -226,16 +228,16 @@ func TestExtractPlainText(t *testing.T) {
 		"Future talks", "Ukrainian response", "International response",
 	}
 	if got := headingTexts(doc); strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("Extract(seed) headings = %q; want %q", got, want)
+		t.Errorf("Document(seed) headings = %q; want %q", got, want)
 	}
 	if doc.Title != "Trump-Putin: What exactly was agreed during phone call?" {
-		t.Errorf("Extract(seed).Title = %q; want the first line of the article", doc.Title)
+		t.Errorf("Document(seed).Title = %q; want the first line of the article", doc.Title)
 	}
 	// The consent notice above the article is not main text, and the
 	// photo caption printed three times appears once.
 	for _, junk := range []string{"By continuing to browse", "I agree", "Cookie Policy"} {
 		if strings.Contains(doc.Text, junk) {
-			t.Errorf("Extract(seed).Text contains %q", junk)
+			t.Errorf("Document(seed).Text contains %q", junk)
 		}
 	}
 	const caption = "Kremlin spokesman Dmitry Peskov accused Ukraine of not respecting the 30-day moratorium. /Yuri Kochetkov/Pool"
@@ -243,10 +245,10 @@ func TestExtractPlainText(t *testing.T) {
 		t.Errorf("caption appears %d times; want 1", n)
 	}
 	if !hasBlock(doc, "Trump had hinted at Ukraine giving up territory, infuriating Kyiv.") {
-		t.Errorf("Extract(seed) lost a paragraph of the Territory section")
+		t.Errorf("Document(seed) lost a paragraph of the Territory section")
 	}
-	if doc.Quality != QualityFull || doc.Language != "en" || doc.Site != "news.cgtn.com" {
-		t.Errorf("Extract(seed) quality, language, site = %q, %q, %q; want full, en, news.cgtn.com", doc.Quality, doc.Language, doc.Site)
+	if doc.Quality != summarize.QualityFull || doc.Language != "en" || doc.Site != "news.cgtn.com" {
+		t.Errorf("Document(seed) quality, language, site = %q, %q, %q; want full, en, news.cgtn.com", doc.Quality, doc.Language, doc.Site)
 	}
 }
 
@@ -297,31 +299,31 @@ func TestExtractQuality(t *testing.T) {
 	tests := []struct {
 		name, fixture, contentType string
 		body                       []byte
-		want                       Quality
+		want                       summarize.Quality
 	}{
-		{name: "full article", fixture: "headings.html", contentType: "text/html", want: QualityFull},
-		{name: "paywall box and class", fixture: "paywall.html", contentType: "text/html", want: QualityTeaser},
-		{name: "consent wall", fixture: "consent.html", contentType: "text/html", want: QualityTeaser},
+		{name: "full article", fixture: "headings.html", contentType: "text/html", want: summarize.QualityFull},
+		{name: "paywall box and class", fixture: "paywall.html", contentType: "text/html", want: summarize.QualityTeaser},
+		{name: "consent wall", fixture: "consent.html", contentType: "text/html", want: summarize.QualityTeaser},
 		// A complete short brief is the whole article (issue 9).
-		{name: "short real article", fixture: "short.html", contentType: "text/html", want: QualityFull},
-		{name: "plain article with a consent notice", body: seed, contentType: "text/plain", want: QualityFull},
+		{name: "short real article", fixture: "short.html", contentType: "text/html", want: summarize.QualityFull},
+		{name: "plain article with a consent notice", body: seed, contentType: "text/plain", want: summarize.QualityFull},
 		{
 			name:        "plain consent wall",
 			body:        []byte("Our Privacy Statement & Cookie Policy\n\nBy continuing to browse our site you agree to our use of cookies, revised Privacy Policy and Terms of Use. You can change your cookie settings through your browser.\n\nI agree\n\nWorld"),
 			contentType: "text/plain",
-			want:        QualityTeaser,
+			want:        summarize.QualityTeaser,
 		},
 		{
 			name:        "not free in structured data",
 			body:        nightTrainPage(`<script type="application/ld+json">{"@type":"NewsArticle","isAccessibleForFree":false}</script>`, "en"),
 			contentType: "text/html",
-			want:        QualityTeaser,
+			want:        summarize.QualityTeaser,
 		},
 		{
 			name:        "paywall class on a long free article",
 			body:        []byte(strings.Replace(string(readExtractFixture(t, "headings.html")), "<main>", `<main><div class="paywall-login-link"></div>`, 1)),
 			contentType: "text/html",
-			want:        QualityFull,
+			want:        summarize.QualityFull,
 		},
 	}
 	for _, tt := range tests {
@@ -332,7 +334,7 @@ func TestExtractQuality(t *testing.T) {
 			}
 			doc := mustExtract(t, body, "https://example.com/a", tt.contentType)
 			if doc.Quality != tt.want {
-				t.Errorf("Extract(%s).Quality = %q (%d words); want %q", tt.name, doc.Quality, doc.WordCount, tt.want)
+				t.Errorf("Document(%s).Quality = %q (%d words); want %q", tt.name, doc.Quality, doc.WordCount, tt.want)
 			}
 		})
 	}
@@ -341,18 +343,18 @@ func TestExtractQuality(t *testing.T) {
 func TestQualitySignals(t *testing.T) {
 	tests := []struct {
 		s    qualitySignals
-		want Quality
+		want summarize.Quality
 	}{
-		{qualitySignals{words: 800}, QualityFull},
-		{qualitySignals{words: 120}, QualityFull},
-		{qualitySignals{words: 120, truncated: true}, QualityPartial},
-		{qualitySignals{words: 30}, QualityTeaser},
-		{qualitySignals{words: 200, paywallText: true}, QualityTeaser},
-		{qualitySignals{words: 900, paywallText: true}, QualityFull},
-		{qualitySignals{words: 200, paywallMarkup: true}, QualityFull},
-		{qualitySignals{words: 200, paywallMarkup: true, truncated: true}, QualityTeaser},
-		{qualitySignals{words: 40, consentWords: 40}, QualityTeaser},
-		{qualitySignals{words: 1000, consentWords: 40}, QualityFull},
+		{qualitySignals{words: 800}, summarize.QualityFull},
+		{qualitySignals{words: 120}, summarize.QualityFull},
+		{qualitySignals{words: 120, truncated: true}, summarize.QualityPartial},
+		{qualitySignals{words: 30}, summarize.QualityTeaser},
+		{qualitySignals{words: 200, paywallText: true}, summarize.QualityTeaser},
+		{qualitySignals{words: 900, paywallText: true}, summarize.QualityFull},
+		{qualitySignals{words: 200, paywallMarkup: true}, summarize.QualityFull},
+		{qualitySignals{words: 200, paywallMarkup: true, truncated: true}, summarize.QualityTeaser},
+		{qualitySignals{words: 40, consentWords: 40}, summarize.QualityTeaser},
+		{qualitySignals{words: 1000, consentWords: 40}, summarize.QualityFull},
 	}
 	for _, tt := range tests {
 		if got := tt.s.quality(); got != tt.want {
@@ -363,7 +365,7 @@ func TestQualitySignals(t *testing.T) {
 
 func TestCleanBlocks(t *testing.T) {
 	prose := "The committee approved the budget on Thursday after a long debate about the cost of the new library and the repairs to the swimming pool."
-	blk := func(text string) rawBlock { return rawBlock{Block: Block{Text: text}} }
+	blk := func(text string) rawBlock { return rawBlock{Block: summarize.Block{Text: text}} }
 	tests := []struct {
 		name string
 		in   rawBlock
@@ -381,11 +383,11 @@ func TestCleanBlocks(t *testing.T) {
 		{"dateline", blk("Published 18 November 2019"), ruleDateline},
 		{"dateline with time and name", blk("5:45 AM PST 11/19/2019 by Patrick Shanley"), ruleDateline},
 		{"shouted promo", blk("SEE THE PHOTOS OF THE NEW LIBRARY IN OUR GALLERY"), ruleShouting},
-		{"link list item", rawBlock{Block: Block{Text: "Lifeboat crew honoured"}, linkBytes: 22}, ruleLinks},
+		{"link list item", rawBlock{Block: summarize.Block{Text: "Lifeboat crew honoured"}, linkBytes: 22}, ruleLinks},
 		{"cookie notice", blk("We use cookies to improve your experience. By continuing to browse you agree to our use of cookies."), ruleConsent},
 		{"no words", blk("* * *"), ruleEmpty},
 		{"a question in capitals is a subheading", blk("WHO IS THE FRONT-RUNNER IN THE RACE?"), ruleNone},
-		{"a table row in capitals", rawBlock{Block: Block{Text: "HD THE HOME DEPOT INC. 225.86 -12.99 -5.44%"}, row: true}, ruleNone},
+		{"a table row in capitals", rawBlock{Block: summarize.Block{Text: "HD THE HOME DEPOT INC. 225.86 -12.99 -5.44%"}, row: true}, ruleNone},
 		{"a sentence with a year", blk("The plant closed in 2019 and reopened last spring after a change of owner."), ruleNone},
 		{"a tweet's attribution", blk("— Rep. Jane Roe (@janeroe) November 19, 2019"), ruleNone},
 		{"a word that starts like a label", blk("Shares in the company fell sharply after the report."), ruleNone},
@@ -417,8 +419,8 @@ func TestCleanBlocks(t *testing.T) {
 }
 
 func TestCleanBlocksStructure(t *testing.T) {
-	p := func(s string) rawBlock { return rawBlock{Block: Block{Text: s}} }
-	h := func(s string) rawBlock { return rawBlock{Block: Block{Heading: true, Level: 2, Text: s}} }
+	p := func(s string) rawBlock { return rawBlock{Block: summarize.Block{Text: s}} }
+	h := func(s string) rawBlock { return rawBlock{Block: summarize.Block{Heading: true, Level: 2, Text: s}} }
 	body := "The committee approved the budget on Thursday after a long debate about the new library."
 	in := []rawBlock{
 		h("Budget approved after long debate"), // the title again
@@ -445,12 +447,12 @@ func TestChooseBlocks(t *testing.T) {
 	para := func(n int) []rawBlock {
 		var bs []rawBlock
 		for i := 0; i < n; i++ {
-			bs = append(bs, rawBlock{Block: Block{Text: strings.Repeat("word"+string(rune('a'+i%26))+" ", 5) + "sentence number " + strings.Repeat("x", i%7+1) + " ends here."}})
+			bs = append(bs, rawBlock{Block: summarize.Block{Text: strings.Repeat("word"+string(rune('a'+i%26))+" ", 5) + "sentence number " + strings.Repeat("x", i%7+1) + " ends here."}})
 		}
 		return bs
 	}
 	article := para(20)
-	junk := []rawBlock{{Block: Block{Text: "Categories Tags Archives Login Menu Search Home Contact About Services Health Sport Culture Events Gallery Videos Downloads Forms Links Maps"}}}
+	junk := []rawBlock{{Block: summarize.Block{Text: "Categories Tags Archives Login Menu Search Home Contact About Services Health Sport Culture Events Gallery Videos Downloads Forms Links Maps"}}}
 	tests := []struct {
 		name        string
 		traf, read  []rawBlock
@@ -461,7 +463,7 @@ func TestChooseBlocks(t *testing.T) {
 		{"trafilatura kept boilerplate", append(append([]rawBlock{}, junk...), article...), article, false, true},
 		{"trafilatura stopped early", article[:4], article, false, true},
 		{"readability took a listing", article[:4], article, true, false},
-		{"readability found other text", article, []rawBlock{{Block: Block{Text: "Other words entirely, about weather and tides and the price of fish at the harbour market."}}}, false, false},
+		{"readability found other text", article, []rawBlock{{Block: summarize.Block{Text: "Other words entirely, about weather and tides and the price of fish at the harbour market."}}}, false, false},
 		{"trafilatura found nothing", nil, article, false, true},
 	}
 	for _, tt := range tests {
@@ -475,7 +477,7 @@ func TestChooseBlocks(t *testing.T) {
 
 func TestDoubtful(t *testing.T) {
 	blk := func(text string, heading bool) rawBlock {
-		b := rawBlock{Block: Block{Text: text, Heading: heading}, words: countWords(text)}
+		b := rawBlock{Block: summarize.Block{Text: text, Heading: heading}, words: countWords(text)}
 		if heading {
 			b.Level = 2
 		}
@@ -509,8 +511,8 @@ func TestDoubtful(t *testing.T) {
 }
 
 func TestIsListing(t *testing.T) {
-	share := rawBlock{Block: Block{Text: "Whatsapp Facebook Pin Download"}}
-	item := rawBlock{Block: Block{Text: "A long message about life and love that goes on for a while."}}
+	share := rawBlock{Block: summarize.Block{Text: "Whatsapp Facebook Pin Download"}}
+	item := rawBlock{Block: summarize.Block{Text: "A long message about life and love that goes on for a while."}}
 	if !isListing([]rawBlock{item, share, item, share, item, share}) {
 		t.Errorf("isListing(items with a share bar each) = false; want true")
 	}
@@ -558,13 +560,13 @@ func TestExtractErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := Extract(tt.body, "https://example.com/x", tt.contentType)
-			if !errors.Is(err, ErrNotArticle) {
-				t.Fatalf("Extract(%q) = %+v, %v; want an error wrapping ErrNotArticle", tt.body, doc, err)
+			doc, err := Document(tt.body, "https://example.com/x", tt.contentType)
+			if !errors.Is(err, summarize.ErrNotArticle) {
+				t.Fatalf("Document(%q) = %+v, %v; want an error wrapping ErrNotArticle", tt.body, doc, err)
 			}
-			var na *NotArticleError
+			var na *summarize.NotArticleError
 			if tt.wantType != "" && (!errors.As(err, &na) || na.ContentType != tt.wantType) {
-				t.Errorf("Extract(%q) error = %v; want a NotArticleError for %q", tt.body, err, tt.wantType)
+				t.Errorf("Document(%q) error = %v; want a NotArticleError for %q", tt.body, err, tt.wantType)
 			}
 		})
 	}
@@ -585,10 +587,10 @@ func TestExtractGarbage(t *testing.T) {
 	for name, body := range tests {
 		t.Run(name, func(t *testing.T) {
 			for _, ct := range []string{"text/html", "text/plain", ""} {
-				doc, err := Extract(body, "https://example.com/x", ct)
+				doc, err := Document(body, "https://example.com/x", ct)
 				if err != nil {
-					if !errors.Is(err, ErrNotArticle) {
-						t.Errorf("Extract(%s, %q) error = %v; want nil or ErrNotArticle", name, ct, err)
+					if !errors.Is(err, summarize.ErrNotArticle) {
+						t.Errorf("Document(%s, %q) error = %v; want nil or ErrNotArticle", name, ct, err)
 					}
 					continue
 				}
@@ -603,7 +605,7 @@ func TestExtractGarbage(t *testing.T) {
 const fuzzSlack = 16
 
 // checkDocument asserts what any Document from body must satisfy.
-func checkDocument(t *testing.T, doc *Document, body []byte) {
+func checkDocument(t *testing.T, doc *summarize.Document, body []byte) {
 	t.Helper()
 	for name, s := range map[string]string{"Text": doc.Text, "Title": doc.Title, "Author": doc.Author, "Site": doc.Site, "Language": doc.Language, "Canonical": doc.Canonical} {
 		if !utf8.ValidString(s) {
@@ -628,7 +630,7 @@ func checkDocument(t *testing.T, doc *Document, body []byte) {
 		}
 	}
 	switch doc.Quality {
-	case QualityFull, QualityPartial, QualityTeaser:
+	case summarize.QualityFull, summarize.QualityPartial, summarize.QualityTeaser:
 	default:
 		t.Errorf("Quality = %q", doc.Quality)
 	}
@@ -643,7 +645,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("Heading\n\nA paragraph that follows the heading and ends here.\n"), "text/plain")
 	f.Add([]byte("&nGt;&ThickSpace;&#x80;&#0;"), "text/html")
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
-		doc, err := Extract(body, "https://example.com/fuzz", contentType)
+		doc, err := Document(body, "https://example.com/fuzz", contentType)
 		if err != nil {
 			return
 		}
