@@ -28,7 +28,7 @@ func TestProcessesOnOneDatabasePostABriefingOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.SaveSchedule(ctx, store.Schedule{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID,
+	err = db.SaveSchedule(ctx, schedule.Schedule{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID,
 		Cron: fmt.Sprintf("%d %d * * *", slot.Minute(), slot.Hour()), TimeZone: "UTC", UpdatedAt: slot.Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestProcessesOnOneDatabasePostABriefingOnce(t *testing.T) {
 	}
 	defer db.Close()
 	last, err := db.LastBriefing(ctx, discordtest.GuildID)
-	if err != nil || !last.Slot.Equal(slot) || last.State != store.BriefingPosted || last.Attempts != 1 {
+	if err != nil || !last.Slot.Equal(slot) || last.State != schedule.BriefingPosted || last.Attempts != 1 {
 		t.Errorf("LastBriefing() = %+v, %v; want slot %v posted at its first attempt", last, err, slot)
 	}
 }

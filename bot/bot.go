@@ -18,8 +18,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"golang.org/x/time/rate"
 
+	"briefbot/guild"
+	"briefbot/ledger"
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -38,10 +39,10 @@ type Summarizer interface {
 // server's own shares. *store.DB implements it.
 type Shares interface {
 	// RecordShare records one share.
-	RecordShare(ctx context.Context, s store.Share) error
+	RecordShare(ctx context.Context, s ledger.Share) error
 	// SearchTopics finds topics of articles shared in guildID matching
 	// query (full-text), best first.
-	SearchTopics(ctx context.Context, guildID, query string, limit int) ([]store.TopicHit, error)
+	SearchTopics(ctx context.Context, guildID, query string, limit int) ([]ledger.TopicHit, error)
 	// TopicNames lists up to limit topic names seen in guildID, most
 	// recently shared first, with a word starting with prefix ("" for
 	// all).
@@ -54,16 +55,16 @@ type StoredSummaries interface {
 	// MessageSummaries returns the summaries shared in guildID by the
 	// message (or command, by its interaction ID) messageID, in share
 	// order; none is an empty answer. Errors are the store's.
-	MessageSummaries(ctx context.Context, guildID, messageID string) ([]store.SharedSummary, error)
+	MessageSummaries(ctx context.Context, guildID, messageID string) ([]ledger.SharedSummary, error)
 }
 
 // Settings loads and saves per-server preferences. *store.DB implements it.
 type Settings interface {
 	// GuildSettings returns guildID's settings; the zero value (with
 	// GuildID set) when none were saved.
-	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)
+	GuildSettings(ctx context.Context, guildID string) (guild.Settings, error)
 	// SaveGuildSettings replaces a server's settings.
-	SaveGuildSettings(ctx context.Context, s store.GuildSettings) error
+	SaveGuildSettings(ctx context.Context, s guild.Settings) error
 }
 
 // Briefer runs and schedules daily briefings. *schedule.Service implements
@@ -81,13 +82,11 @@ type Briefer interface {
 	Status(ctx context.Context, guildID string) (schedule.Status, error)
 }
 
-// The implementations live in packages bot imports, so the compile-time
-// checks live here (beside them they would be import cycles).
+// These implementations live in packages bot imports, so their
+// compile-time checks live here (beside them they would be import cycles);
+// package store checks its own.
 var (
 	_ Summarizer      = (*summarize.Service)(nil)
-	_ Shares          = (*store.DB)(nil)
-	_ StoredSummaries = (*store.DB)(nil)
-	_ Settings        = (*store.DB)(nil)
 	_ Briefer         = (*schedule.Service)(nil)
 	_ schedule.Poster = (*Console)(nil)
 )
@@ -97,7 +96,7 @@ var (
 // message only for this emoji.
 const ReactEmoji = "📰"
 
-// Autosummarize and reply-mode values of store.GuildSettings.
+// Autosummarize and reply-mode values of guild.Settings.
 const (
 	AutoOn    = "on"
 	AutoReact = "react"

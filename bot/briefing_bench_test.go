@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/ledger"
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -52,14 +52,14 @@ var benchTemplates = []struct {
 
 // benchShares makes n shared summaries, each with three common subjects
 // (under varying names) and two from a long tail, three points each.
-func benchShares(n int) []store.SharedSummary { return benchSharesDay(n, "") }
+func benchShares(n int) []ledger.SharedSummary { return benchSharesDay(n, "") }
 
 // benchSharesDay is benchShares for one day: its articles' URLs carry day,
 // so the previous day's articles are not re-shares of today's.
-func benchSharesDay(n int, day string) []store.SharedSummary {
+func benchSharesDay(n int, day string) []ledger.SharedSummary {
 	r := rand.New(rand.NewPCG(1, uint64(n)))
 	at := time.Date(2025, 3, 19, 0, 0, 0, 0, time.UTC)
-	out := make([]store.SharedSummary, 0, n)
+	out := make([]ledger.SharedSummary, 0, n)
 	for i := range n {
 		var topics []summarize.Topic
 		for range 3 {
@@ -71,8 +71,8 @@ func benchSharesDay(n int, day string) []store.SharedSummary {
 			topics = append(topics, benchTopic(r, name))
 		}
 		u := fmt.Sprintf("https://news%d.example/article/%s%d", i%50, day, i)
-		out = append(out, store.SharedSummary{
-			Share: store.Share{GuildID: "g", URL: u, At: at.Add(time.Duration(i) * time.Second)},
+		out = append(out, ledger.SharedSummary{
+			Share: ledger.Share{GuildID: "g", URL: u, At: at.Add(time.Duration(i) * time.Second)},
 			Summary: &summarize.Summary{
 				URL: u, Title: fmt.Sprintf("Article %d on the negotiations", i), Site: fmt.Sprintf("News %d", i%50),
 				Topics: topics,

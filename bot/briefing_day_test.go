@@ -29,8 +29,8 @@ var testDayArticles = [][]string{
 	{"d2-energy-breached", "x-plague"},
 }
 
-func testDayShares(t testing.TB, at time.Time, names []string) []ledger.Share {
-	var out []ledger.Share
+func testDayShares(t testing.TB, at time.Time, names []string) []ledger.SharedSummary {
+	var out []ledger.SharedSummary
 	for i, n := range names {
 		b, err := os.ReadFile(filepath.Join("..", "ledger", "testdata", "day", n+".json"))
 		if err != nil {
@@ -40,7 +40,7 @@ func testDayShares(t testing.TB, at time.Time, names []string) []ledger.Share {
 		if err := json.Unmarshal(b, &s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, ledger.Share{URL: s.URL, At: at.Add(time.Duration(i) * time.Minute), Summary: &s})
+		out = append(out, ledger.SharedSummary{Share: ledger.Share{URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)}, Summary: &s})
 	}
 	return out
 }

@@ -32,8 +32,8 @@ func TestBriefingWithinLimits(t *testing.T) {
 		}
 		return b.String()
 	}
-	day := func(n int, prefix string, at time.Time) []ledger.Share {
-		var out []ledger.Share
+	day := func(n int, prefix string, at time.Time) []ledger.SharedSummary {
+		var out []ledger.SharedSummary
 		for i := 0; i < n; i++ {
 			u := fmt.Sprintf("https://n%d.example/%s/%d/%s", r.IntN(5), prefix, i, text(r.IntN(3)))
 			s := &summarize.Summary{URL: u, Title: text(1 + r.IntN(40)), Site: text(r.IntN(4))}
@@ -47,7 +47,7 @@ func TestBriefingWithinLimits(t *testing.T) {
 				}
 				s.Topics = append(s.Topics, tp)
 			}
-			out = append(out, ledger.Share{URL: u, At: at.Add(time.Duration(i) * time.Minute), Summary: s})
+			out = append(out, ledger.SharedSummary{Share: ledger.Share{URL: u, At: at.Add(time.Duration(i) * time.Minute)}, Summary: s})
 		}
 		return out
 	}

@@ -16,7 +16,6 @@ import (
 
 	"briefbot/ledger"
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extract"
 	"briefbot/summarize/extractive"
@@ -38,17 +37,13 @@ const (
 
 // composeInput is what a briefing gives ledger.Build.
 type composeInput struct {
-	Shares      []store.SharedSummary
+	Shares      []ledger.SharedSummary
 	Previous    *Ledger
 	Slot, Since time.Time
 }
 
 func compose(ctx context.Context, in composeInput) (*Ledger, error) {
-	var shares []ledger.Share
-	for _, sh := range in.Shares {
-		shares = append(shares, ledger.Share{URL: sh.Share.URL, At: sh.Share.At, Summary: sh.Summary})
-	}
-	return ledger.Build(ctx, ledger.Input{Shares: shares, Previous: in.Previous, Slot: in.Slot, Since: in.Since})
+	return ledger.Build(ctx, ledger.Input{Shares: in.Shares, Previous: in.Previous, Slot: in.Slot, Since: in.Since})
 }
 
 // loadArticle reads a ledger written for the tests (ledger/testdata:
@@ -72,12 +67,12 @@ func loadArticle(t testing.TB, name string) *summarize.Summary {
 	return &s
 }
 
-func sharesOf(t testing.TB, at time.Time, names ...string) []store.SharedSummary {
-	var out []store.SharedSummary
+func sharesOf(t testing.TB, at time.Time, names ...string) []ledger.SharedSummary {
+	var out []ledger.SharedSummary
 	for i, n := range names {
 		s := loadArticle(t, n)
-		out = append(out, store.SharedSummary{
-			Share:   store.Share{GuildID: "g1", ChannelID: "news", URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)},
+		out = append(out, ledger.SharedSummary{
+			Share:   ledger.Share{GuildID: "g1", ChannelID: "news", URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)},
 			Summary: s,
 		})
 	}
@@ -290,14 +285,14 @@ func topicNames(led *Ledger) []string {
 // one article and accused of being broken by another is one disputed
 // point with both sides and both sources.
 func TestComposeDisputeShowsBothSides(t *testing.T) {
-	mk := func(url, topic, text string, st summarize.Status) store.SharedSummary {
-		return store.SharedSummary{Summary: &summarize.Summary{
+	mk := func(url, topic, text string, st summarize.Status) ledger.SharedSummary {
+		return ledger.SharedSummary{Summary: &summarize.Summary{
 			URL: url, Title: url, Topics: []summarize.Topic{{Name: topic, Points: []summarize.Point{
 				{Text: text, Status: st, Grounded: true},
 			}}},
 		}}
 	}
-	shares := []store.SharedSummary{
+	shares := []ledger.SharedSummary{
 		mk("https://a.example/1", "Energy strikes", "Russia agreed to halt strikes on Ukrainian energy infrastructure.", summarize.StatusAgreed),
 		mk("https://b.example/2", "Attacks on energy facilities", "Ukraine says Russia has not halted strikes on Ukrainian energy infrastructure.", summarize.StatusDisputed),
 	}
@@ -337,7 +332,7 @@ func TestRenderEscapes(t *testing.T) {
 	}
 	slot := time.Date(2025, 3, 20, 8, 0, 0, 0, time.UTC)
 	led, err := compose(context.Background(), composeInput{
-		Shares: []store.SharedSummary{{Summary: evil}}, Slot: slot, Since: slot.Add(-time.Hour),
+		Shares: []ledger.SharedSummary{{Summary: evil}}, Slot: slot, Since: slot.Add(-time.Hour),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -445,7 +440,7 @@ func TestComposeSeedExtractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	slot := day1.Add(24 * time.Hour)
-	shares := append([]store.SharedSummary{{Share: store.Share{URL: seedURL}, Summary: seed}}, sharesOf(t, slot.Add(-time.Hour), "2-kyiv-breach")...)
+	shares := append([]ledger.SharedSummary{{Share: ledger.Share{URL: seedURL}, Summary: seed}}, sharesOf(t, slot.Add(-time.Hour), "2-kyiv-breach")...)
 	led, err := compose(context.Background(), composeInput{Shares: shares, Previous: prev, Slot: slot, Since: day1})
 	if err != nil {
 		t.Fatal(err)

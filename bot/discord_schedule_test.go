@@ -266,7 +266,7 @@ func checkOneSet(t *testing.T, r *briefingRig, db *store.DB, slot time.Time) []d
 	}
 	for _, b := range list {
 		if b.Slot.Equal(slot) {
-			if b.State != store.BriefingPosted || strings.Join(b.MessageIDs, ",") != strings.Join(ids, ",") {
+			if b.State != schedule.BriefingPosted || strings.Join(b.MessageIDs, ",") != strings.Join(ids, ",") {
 				t.Errorf("stored slot %v: state %q ids %q; want posted with %q", slot, b.State, b.MessageIDs, ids)
 			}
 			return posts
@@ -345,7 +345,7 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if claimed, _, err := db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot2, ClaimedAt: slot2,
+		if claimed, _, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot2, ClaimedAt: slot2,
 			Owner: "crashed", LeaseUntil: slot2}); err != nil || !claimed {
 			t.Fatalf("ClaimBriefing() = %v, %v; want the slot claimed", claimed, err)
 		}
@@ -383,7 +383,7 @@ func TestDiscordScheduledBriefingOncePerSlotAcrossRestarts(t *testing.T) {
 		// message, and died before recording it, all at the slot's time;
 		// its lease has run out.
 		r.clock.Set(slot3)
-		if claimed, _, err := p.db.ClaimBriefing(ctx, store.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot3, ClaimedAt: slot3,
+		if claimed, _, err := p.db.ClaimBriefing(ctx, schedule.Briefing{GuildID: discordtest.GuildID, ChannelID: discordtest.ChannelID, Slot: slot3, ClaimedAt: slot3,
 			Owner: "crashed", LeaseUntil: slot3}); err != nil || !claimed {
 			t.Fatalf("ClaimBriefing() = %v, %v; want the slot claimed", claimed, err)
 		}

@@ -20,6 +20,7 @@ import (
 
 	"briefbot/bot/discordtest"
 	"briefbot/bot/discordtext"
+	"briefbot/guild"
 	"briefbot/schedule"
 	"briefbot/store"
 	"briefbot/summarize"
@@ -795,7 +796,7 @@ func TestDiscordThreadMode(t *testing.T) {
 		s.AddGuild(discordtest.Guild{ID: otherGuild, Name: "No threads", Channels: []discordtest.Channel{{ID: noThreads, Name: "plain", DenyBot: discordgo.PermissionCreatePublicThreads}}})
 	}})
 	for _, g := range []string{discordtest.GuildID, otherGuild} {
-		if err := f.db.SaveGuildSettings(context.Background(), store.GuildSettings{GuildID: g, ReplyMode: ReplyModeThread}); err != nil {
+		if err := f.db.SaveGuildSettings(context.Background(), guild.Settings{GuildID: g, ReplyMode: ReplyModeThread}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -855,7 +856,7 @@ func TestDiscordRunFailsOnBadToken(t *testing.T) {
 func TestDiscordSummarizeLinksMessageCommand(t *testing.T) {
 	t.Parallel()
 	f := newDiscordFixture(t, map[string]string{"/news/energy": discordEnergyArticle}, discordFixtureOptions{})
-	if err := f.db.SaveGuildSettings(context.Background(), store.GuildSettings{GuildID: discordtest.GuildID, AutoSummarize: AutoOff}); err != nil {
+	if err := f.db.SaveGuildSettings(context.Background(), guild.Settings{GuildID: discordtest.GuildID, AutoSummarize: AutoOff}); err != nil {
 		t.Fatal(err)
 	}
 	target := f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, "see "+f.url("/news/energy"))

@@ -14,7 +14,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot/discordtext"
-	"briefbot/store"
+	"briefbot/guild"
+	"briefbot/ledger"
 	"briefbot/summarize"
 	"briefbot/summarize/fetch"
 )
@@ -318,7 +319,7 @@ type linkJob struct {
 	requester string  // whose rate limit it counts against
 	urls      []string
 	skipped   int
-	set       store.GuildSettings
+	set       guild.Settings
 	fresh     bool
 	// detail: a longer first page (SummarizeOptions.Detail).
 	detail bool
@@ -495,7 +496,7 @@ func threadName(title string) string {
 // recordShare records that src showed s, and reports whether it could: a
 // More button finds its summary through the share.
 func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Summary) bool {
-	err := h.shares.RecordShare(ctx, store.Share{
+	err := h.shares.RecordShare(ctx, ledger.Share{
 		GuildID:       src.GuildID,
 		ChannelID:     src.ChannelID,
 		MessageID:     src.MessageID,
@@ -513,11 +514,11 @@ func (h *Handler) recordShare(ctx context.Context, src Message, s *summarize.Sum
 	return true
 }
 
-func (h *Handler) guildSettings(ctx context.Context, guildID string) (store.GuildSettings, bool) {
+func (h *Handler) guildSettings(ctx context.Context, guildID string) (guild.Settings, bool) {
 	set, err := h.settings.GuildSettings(ctx, guildID)
 	if err != nil {
 		h.log.Error("guild_settings_failed", slog.String("guild_id", guildID), slog.Any("err", err))
-		return store.GuildSettings{}, false
+		return guild.Settings{}, false
 	}
 	return set, true
 }
@@ -547,7 +548,7 @@ type settingsCache struct {
 }
 
 type cachedSettings struct {
-	set store.GuildSettings
+	set guild.Settings
 	at  time.Time
 }
 
@@ -560,7 +561,7 @@ func newSettingsCache(s Settings, now func() time.Time) *settingsCache {
 // GuildSettings returns guildID's settings from memory, or from the store
 // when they are not cached or older than settingsTTL. Errors are the
 // store's, and are not cached.
-func (c *settingsCache) GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+func (c *settingsCache) GuildSettings(ctx context.Context, guildID string) (guild.Settings, error) {
 	now := c.now()
 	c.mu.Lock()
 	e, ok := c.entries[guildID]
@@ -590,7 +591,7 @@ func (c *settingsCache) GuildSettings(ctx context.Context, guildID string) (stor
 // SaveGuildSettings saves s in the store and forgets the cached entry,
 // whether or not the save succeeded, so the next read sees what the store
 // holds.
-func (c *settingsCache) SaveGuildSettings(ctx context.Context, s store.GuildSettings) error {
+func (c *settingsCache) SaveGuildSettings(ctx context.Context, s guild.Settings) error {
 	err := c.store.SaveGuildSettings(ctx, s)
 	c.mu.Lock()
 	c.gen++
@@ -600,7 +601,7 @@ func (c *settingsCache) SaveGuildSettings(ctx context.Context, s store.GuildSett
 }
 
 // autoMode returns the effective autosummarize mode.
-func autoMode(s store.GuildSettings) string {
+func autoMode(s guild.Settings) string {
 	if s.AutoSummarize == "" {
 		return AutoOn
 	}

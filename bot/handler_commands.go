@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"briefbot/bot/discordtext"
-	"briefbot/store"
+	"briefbot/guild"
+	"briefbot/schedule"
 )
 
 // Topic answers /topic: the ledger of this server's topics matching query,
@@ -144,7 +145,7 @@ func parseLanguage(s string) (string, bool) {
 	return s, true
 }
 
-func describeSettings(s store.GuildSettings) string {
+func describeSettings(s guild.Settings) string {
 	lang := s.Language
 	if lang == "" {
 		lang = "auto (the article's)"
@@ -237,7 +238,7 @@ func (h *Handler) Briefing(ctx context.Context, inv Invoker, cmd BriefingCommand
 }
 
 // lastTime is when a briefing went out, or its slot when it did not.
-func lastTime(b *store.Briefing) time.Time {
+func lastTime(b *schedule.Briefing) time.Time {
 	if !b.PostedAt.IsZero() {
 		return b.PostedAt
 	}

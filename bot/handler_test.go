@@ -14,6 +14,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"briefbot/bot/discordtext"
+	"briefbot/guild"
+	"briefbot/ledger"
 	"briefbot/store"
 	"briefbot/summarize"
 )
@@ -174,9 +176,9 @@ func article(url, title, topic string, st summarize.Status) *summarize.Summary {
 	}
 }
 
-func (e *env) settings(t testing.TB, guild string, mod func(*store.GuildSettings)) {
+func (e *env) settings(t testing.TB, guildID string, mod func(*guild.Settings)) {
 	t.Helper()
-	s := store.GuildSettings{GuildID: guild}
+	s := guild.Settings{GuildID: guildID}
 	mod(&s)
 	// Through the Handler's cache, as /settings saves: the Handler is the
 	// only writer of settings.
@@ -185,7 +187,7 @@ func (e *env) settings(t testing.TB, guild string, mod func(*store.GuildSettings
 	}
 }
 
-func (e *env) shares(t testing.TB, guild string) []store.SharedSummary {
+func (e *env) shares(t testing.TB, guild string) []ledger.SharedSummary {
 	t.Helper()
 	got, err := e.db.SharedSummaries(context.Background(), guild, time.Time{}, time.Time{})
 	if err != nil {
@@ -231,7 +233,7 @@ func TestHandleMessage(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		m           Message
-		set         func(*store.GuildSettings)
+		set         func(*guild.Settings)
 		wantTitles  []string
 		wantContent string
 		wantCalls   int
@@ -249,10 +251,10 @@ func TestHandleMessage(t *testing.T) {
 			wantTitles: []string{"Ceasefire talks", "Energy", "Aid"}, wantCalls: 3, wantTarget: TargetReply,
 			wantContent: "Only the first 3 links are summarized; 2 more skipped.",
 		},
-		{name: "autosummarize off", m: msg(urlA), set: func(s *store.GuildSettings) { s.AutoSummarize = AutoOff }},
-		{name: "autosummarize react", m: msg(urlA), set: func(s *store.GuildSettings) { s.AutoSummarize = AutoReact }},
+		{name: "autosummarize off", m: msg(urlA), set: func(s *guild.Settings) { s.AutoSummarize = AutoOff }},
+		{name: "autosummarize react", m: msg(urlA), set: func(s *guild.Settings) { s.AutoSummarize = AutoReact }},
 		{
-			name: "thread mode", m: msg(urlA), set: func(s *store.GuildSettings) { s.ReplyMode = ReplyModeThread },
+			name: "thread mode", m: msg(urlA), set: func(s *guild.Settings) { s.ReplyMode = ReplyModeThread },
 			wantTitles: []string{"Ceasefire talks"}, wantCalls: 1, wantTarget: TargetThread,
 		},
 		{name: "404 is reported", m: msg(urlE), wantCalls: 1, wantContent: "That site answered 404.", wantTarget: TargetReply},
@@ -297,7 +299,7 @@ func TestHandleMessage(t *testing.T) {
 				t.Fatalf("%d shares recorded; want %d", len(shares), len(tc.wantTitles))
 			}
 			for _, sh := range shares {
-				want := store.Share{GuildID: "g1", ChannelID: "c1", MessageID: "m1", UserID: "u1", URL: sh.Summary.URL,
+				want := ledger.Share{GuildID: "g1", ChannelID: "c1", MessageID: "m1", UserID: "u1", URL: sh.Summary.URL,
 					Engine: "extractive", PromptVersion: "x1", At: e.clock.Now()}
 				if !sh.Share.At.Equal(want.At) {
 					t.Errorf("share at %v; want %v", sh.Share.At, want.At)
@@ -314,7 +316,7 @@ func TestHandleMessage(t *testing.T) {
 func TestHandleMessageLanguage(t *testing.T) {
 	e := newEnv(t, nil)
 	e.sum.add(article(urlA, "Ceasefire talks", "Full ceasefire", summarize.StatusUnresolved))
-	e.settings(t, "g1", func(s *store.GuildSettings) { s.Language = "de" })
+	e.settings(t, "g1", func(s *guild.Settings) { s.Language = "de" })
 	e.h.HandleMessage(context.Background(), Message{GuildID: "g1", ChannelID: "c1", MessageID: "m1", AuthorID: "u1", Content: urlA})
 	want := summarize.Request{URL: urlA, Language: "de"}
 	if got := e.sum.calls(); len(got) != 1 || got[0] != want {
@@ -334,7 +336,7 @@ func TestHandleReaction(t *testing.T) {
 	if got := react("u1", ReactEmoji, false); got != nil {
 		t.Errorf("reaction with autosummarize on = %d replies; want none", len(got))
 	}
-	e.settings(t, "g1", func(s *store.GuildSettings) { s.AutoSummarize = AutoReact })
+	e.settings(t, "g1", func(s *guild.Settings) { s.AutoSummarize = AutoReact })
 	for _, tc := range []struct {
 		name, user, emoji string
 		bot               bool
@@ -419,7 +421,7 @@ func TestSummarizeMessageCommand(t *testing.T) {
 	e := newEnv(t, nil)
 	e.sum.add(article(urlA, "Ceasefire talks", "Full ceasefire", summarize.StatusUnresolved))
 	e.sum.add(article(urlB, "Energy", "Energy facility attacks", summarize.StatusAgreed))
-	e.settings(t, "g1", func(s *store.GuildSettings) { s.AutoSummarize = AutoOff })
+	e.settings(t, "g1", func(s *guild.Settings) { s.AutoSummarize = AutoOff })
 	inv := Invoker{ID: "i1", GuildID: "g1", ChannelID: "c1", UserID: "asker"}
 	ctx := context.Background()
 
@@ -547,7 +549,7 @@ func TestSettingsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.GuildSettings{GuildID: "g1", AutoSummarize: "react", ReplyMode: "thread", ShowUngrounded: true, QuietEmptyBriefing: true}
+	want := guild.Settings{GuildID: "g1", AutoSummarize: "react", ReplyMode: "thread", ShowUngrounded: true, QuietEmptyBriefing: true}
 	if set != want {
 		t.Errorf("stored settings = %+v; want %+v", set, want)
 	}
@@ -682,11 +684,11 @@ func TestPanicsAreRecovered(t *testing.T) {
 
 type panicSettings struct{}
 
-func (panicSettings) GuildSettings(context.Context, string) (store.GuildSettings, error) {
+func (panicSettings) GuildSettings(context.Context, string) (guild.Settings, error) {
 	panic("settings exploded")
 }
 
-func (panicSettings) SaveGuildSettings(context.Context, store.GuildSettings) error {
+func (panicSettings) SaveGuildSettings(context.Context, guild.Settings) error {
 	panic("settings exploded")
 }
 
@@ -736,7 +738,7 @@ type countingSettings struct {
 	afterRead func()
 }
 
-func (c *countingSettings) GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error) {
+func (c *countingSettings) GuildSettings(ctx context.Context, guildID string) (guild.Settings, error) {
 	c.mu.Lock()
 	c.reads++
 	after := c.afterRead
@@ -790,7 +792,7 @@ func TestSettingsCache(t *testing.T) {
 		}, "g1", "de", 3}, // /settings reads from memory; the change is read back
 		{"cached after the change", func() {}, "g1", "de", 3},
 		{"written behind the handler's back", func() {
-			if err := e.db.SaveGuildSettings(ctx, store.GuildSettings{GuildID: "g1", Language: "fr"}); err != nil {
+			if err := e.db.SaveGuildSettings(ctx, guild.Settings{GuildID: "g1", Language: "fr"}); err != nil {
 				t.Fatal(err)
 			}
 		}, "g1", "de", 3},
@@ -817,7 +819,7 @@ func TestSettingsCacheSaveDuringRead(t *testing.T) {
 	// The save lands after the first read got its answer from the store
 	// and before it could cache it.
 	counting.afterRead = func() {
-		if err := c.SaveGuildSettings(ctx, store.GuildSettings{GuildID: "g", ReplyMode: ReplyModeThread}); err != nil {
+		if err := c.SaveGuildSettings(ctx, guild.Settings{GuildID: "g", ReplyMode: ReplyModeThread}); err != nil {
 			t.Error(err)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"briefbot/bot/discordtext"
-	"briefbot/store"
+	"briefbot/ledger"
 	"briefbot/summarize"
 )
 
@@ -281,10 +281,10 @@ func checkPointOrder(t *testing.T, s *summarize.Summary, replies []Reply, showUn
 // later article where it became agreed, and an earlier one where it was
 // unresolved under another name ("Energy strikes"); plus the ceasefire
 // topic, unresolved in the seed and agreed later as a "30-day truce".
-func topicHits(t testing.TB) []store.TopicHit {
+func topicHits(t testing.TB) []ledger.TopicHit {
 	seed := loadSeed(t)
 	day := func(d int) time.Time { return time.Date(2025, 3, d, 9, 0, 0, 0, time.UTC) }
-	return []store.TopicHit{
+	return []ledger.TopicHit{
 		{Topic: seed.Topics[2], URL: seed.URL, Title: seed.Title, Site: seed.Site, SharedAt: day(20), Rank: 1},
 		{Topic: summarize.Topic{Name: "Energy facility attacks", Key: "energy facility attacks", Points: []summarize.Point{
 			{Text: "Both sides said they would observe the halt on strikes against energy sites.", Status: summarize.StatusAgreed, Actors: []string{"Moscow", "Kyiv"}, Quote: "would observe the halt", Grounded: true},
@@ -324,8 +324,8 @@ func TestRenderTopicGolden(t *testing.T) {
 }
 
 // hit is a one-point /topic hit of an article shared on day d of March 2025.
-func hit(name, url string, d int, st summarize.Status, rank float64) store.TopicHit {
-	return store.TopicHit{
+func hit(name, url string, d int, st summarize.Status, rank float64) ledger.TopicHit {
+	return ledger.TopicHit{
 		Topic: summarize.Topic{Name: name, Key: summarize.TopicKey(name), Points: []summarize.Point{
 			{Text: name + " in " + url + ".", Status: st, Quote: name, Grounded: true},
 		}},
@@ -341,16 +341,16 @@ func TestGroupTopics(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		hits []store.TopicHit
+		hits []ledger.TopicHit
 		want []group // best match first
 	}{
-		{"ceasefire under three names", []store.TopicHit{
+		{"ceasefire under three names", []ledger.TopicHit{
 			hit("Full ceasefire", "u2", 2, u, -3),
 			hit("Full temporary ceasefire", "u1", 1, u, -2),
 			hit("Truce", "u3", 3, a, -1),
 			hit("Full ceasefire", "u4", 4, u, 0.5),
 		}, []group{{"Full ceasefire", []string{"u1", "u2", "u3", "u4"}}}},
-		{"different subjects stay apart", []store.TopicHit{
+		{"different subjects stay apart", []ledger.TopicHit{
 			hit("Black Sea maritime ceasefire", "u3", 3, a, -3),
 			hit("Full ceasefire", "u2", 2, u, -2),
 			hit("Energy ceasefire", "u1", 1, d, -1),
@@ -359,11 +359,11 @@ func TestGroupTopics(t *testing.T) {
 			{"Full ceasefire", []string{"u2"}},
 			{"Energy ceasefire", []string{"u1"}},
 		}},
-		{"same key, different spelling", []store.TopicHit{
+		{"same key, different spelling", []ledger.TopicHit{
 			hit("Energy-facility attacks", "u1", 1, d, -2),
 			hit("energy facility attacks", "u2", 2, a, -1),
 		}, []group{{"Energy-facility attacks", []string{"u1", "u2"}}}},
-		{"ordered by best rank, not input order", []store.TopicHit{
+		{"ordered by best rank, not input order", []ledger.TopicHit{
 			hit("Aid", "u1", 1, u, 0.2),
 			hit("Energy strikes", "u2", 2, d, -1),
 			hit("Territory", "u1", 1, u, -0.5),
@@ -396,21 +396,21 @@ func TestRenderTopicHistory(t *testing.T) {
 	a, u, d := summarize.StatusAgreed, summarize.StatusUnresolved, summarize.StatusDisputed
 	tests := []struct {
 		name string
-		hits []store.TopicHit
+		hits []ledger.TopicHit
 		want string
 	}{
-		{"one article", []store.TopicHit{hit("Aid", "u1", 1, u, 0)},
+		{"one article", []ledger.TopicHit{hit("Aid", "u1", 1, u, 0)},
 			"**Now: ❓ unresolved** · since [1] 1 Mar 2025"},
-		{"same status in every article", []store.TopicHit{
+		{"same status in every article", []ledger.TopicHit{
 			hit("Aid", "u2", 2, u, 0), hit("Assistance", "u1", 1, u, 0)},
 			"**Now: ❓ unresolved** · since [1][2] 1 Mar 2025"},
-		{"runs of statuses", []store.TopicHit{
+		{"runs of statuses", []ledger.TopicHit{
 			hit("Full ceasefire", "u3", 3, a, -1),
 			hit("Full temporary ceasefire", "u1", 1, u, 0),
 			hit("Ceasefire", "u2", 2, u, 0),
 			hit("30-day truce", "u4", 4, d, 0),
 		}, "**Now: ⚠️ disputed** · ❓ unresolved [1][2] 1 Mar 2025 → ✅ agreed [3] 3 Mar 2025 → ⚠️ disputed [4] 4 Mar 2025"},
-		{"two topics of one article count once", []store.TopicHit{
+		{"two topics of one article count once", []ledger.TopicHit{
 			hit("Energy strikes", "u1", 1, a, 0),
 			hit("Energy facility attacks", "u1", 1, d, 0),
 			hit("Energy attacks", "u2", 2, a, 0),
@@ -433,7 +433,7 @@ func TestRenderTopicHistory(t *testing.T) {
 func TestRenderTopicCap(t *testing.T) {
 	names := []string{"Full ceasefire", "Black Sea ceasefire", "Energy strikes", "Territory", "Aid",
 		"Prisoner exchange", "Sanctions relief", "Nuclear plant"}
-	var hits []store.TopicHit
+	var hits []ledger.TopicHit
 	for i, n := range names {
 		// Each topic its own article; the best match shared last.
 		hits = append(hits, hit(n, fmt.Sprintf("https://e.example/%d", i), 20-i, summarize.StatusUnresolved, float64(i)))
@@ -640,9 +640,9 @@ func TestRenderRandomLedgersFitLimits(t *testing.T) {
 			t.Fatalf("seed %d: first page leaves out %d points without saying so: %q", seed, rest, first[0].Embeds[0].Description)
 		}
 
-		var hits []store.TopicHit
+		var hits []ledger.TopicHit
 		for i, tp := range s.Topics {
-			hits = append(hits, store.TopicHit{Topic: tp, URL: fmt.Sprintf("https://s%d.example/%d", i%5, r.IntN(3)),
+			hits = append(hits, ledger.TopicHit{Topic: tp, URL: fmt.Sprintf("https://s%d.example/%d", i%5, r.IntN(3)),
 				Title: randText(r, 20), Site: randText(r, 2), SharedAt: time.Unix(int64(r.IntN(1e6)), 0)})
 		}
 		for i, rep := range RenderTopic(randText(r, 20), hits, TopicOptions{ShowUngrounded: show}) {

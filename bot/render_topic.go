@@ -12,7 +12,6 @@ import (
 
 	"briefbot/bot/discordtext"
 	"briefbot/ledger"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -40,13 +39,13 @@ const maxMoreTopicsText = 900
 // the articles (in share order) and its points; the others are named in
 // one line. Sources are numbered in share order. hits are the store's
 // search results; a lower Rank is a better match.
-func RenderTopic(query string, hits []store.TopicHit, opt TopicOptions) []Reply {
+func RenderTopic(query string, hits []ledger.TopicHit, opt TopicOptions) []Reply {
 	groups := groupTopics(hits)
 	shown, rest := groups, []topicGroup(nil)
 	if len(groups) > maxTopicGroups {
 		shown, rest = groups[:maxTopicGroups], groups[maxTopicGroups:]
 	}
-	var shownHits []store.TopicHit
+	var shownHits []ledger.TopicHit
 	for _, g := range shown {
 		shownHits = append(shownHits, g.hits...)
 	}
@@ -129,8 +128,8 @@ func moreTopicsField(rest []topicGroup) *discordgo.MessageEmbedField {
 // topicGroup is one subject merged across the articles that discuss it.
 type topicGroup struct {
 	name string
-	hits []store.TopicHit // share order
-	rank float64          // the best (lowest) Rank of its hits
+	hits []ledger.TopicHit // share order
+	rank float64           // the best (lowest) Rank of its hits
 }
 
 // groupTopics merges hits that are the same subject: the same topic key,
@@ -138,12 +137,12 @@ type topicGroup struct {
 // and ceasefire, modifiers such as "full" and "temporary" dropped, close
 // word overlap). Groups come best match first; each is named by the name
 // most of its articles use, the best-matching one on a tie.
-func groupTopics(hits []store.TopicHit) []topicGroup {
+func groupTopics(hits []ledger.TopicHit) []topicGroup {
 	byRank := slices.Clone(hits)
-	slices.SortStableFunc(byRank, func(a, b store.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
+	slices.SortStableFunc(byRank, func(a, b ledger.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
 
 	// Hits with the same key are one topic whatever the merger says.
-	var keyed [][]store.TopicHit
+	var keyed [][]ledger.TopicHit
 	index := map[string]int{}
 	for _, h := range byRank {
 		k := h.Topic.Key
@@ -189,10 +188,10 @@ func groupTopics(hits []store.TopicHit) []topicGroup {
 		if len(g.hits) == 0 {
 			continue
 		}
-		slices.SortStableFunc(g.hits, func(a, b store.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
+		slices.SortStableFunc(g.hits, func(a, b ledger.TopicHit) int { return cmp.Compare(a.Rank, b.Rank) })
 		g.name = groupName(g.hits)
 		g.rank = g.hits[0].Rank
-		slices.SortStableFunc(g.hits, func(a, b store.TopicHit) int {
+		slices.SortStableFunc(g.hits, func(a, b ledger.TopicHit) int {
 			return a.SharedAt.Compare(b.SharedAt)
 		})
 		groups = append(groups, g)
@@ -205,7 +204,7 @@ func groupTopics(hits []store.TopicHit) []topicGroup {
 
 // groupName picks the topic name used by the most articles of hits (best
 // match first), the best-matching one on a tie.
-func groupName(hits []store.TopicHit) string {
+func groupName(hits []ledger.TopicHit) string {
 	articles := map[string]map[string]bool{}
 	var names []string
 	for _, h := range hits {
@@ -229,11 +228,11 @@ func groupName(hits []store.TopicHit) string {
 type sources struct {
 	order []string
 	num   map[string]int
-	info  map[string]store.TopicHit
+	info  map[string]ledger.TopicHit
 }
 
-func numberSources(hits []store.TopicHit) sources {
-	s := sources{num: map[string]int{}, info: map[string]store.TopicHit{}}
+func numberSources(hits []ledger.TopicHit) sources {
+	s := sources{num: map[string]int{}, info: map[string]ledger.TopicHit{}}
 	for _, h := range hits {
 		if old, ok := s.info[h.URL]; !ok || h.SharedAt.Before(old.SharedAt) {
 			if !ok {
@@ -265,11 +264,11 @@ func historyLine(g topicGroup, src sources, opt TopicOptions) string {
 	}
 	// One share per article, its topics on this subject, in source order.
 	var urls []string
-	byURL := map[string]*ledger.Share{}
+	byURL := map[string]*ledger.SharedSummary{}
 	for _, h := range g.hits {
 		sh, ok := byURL[h.URL]
 		if !ok {
-			sh = &ledger.Share{URL: h.URL, At: h.SharedAt, Summary: &summarize.Summary{
+			sh = &ledger.SharedSummary{Share: ledger.Share{URL: h.URL, At: h.SharedAt}, Summary: &summarize.Summary{
 				URL: h.URL, Title: h.Title, Site: h.Site, Published: h.Published,
 			}}
 			byURL[h.URL] = sh
@@ -278,7 +277,7 @@ func historyLine(g topicGroup, src sources, opt TopicOptions) string {
 		sh.Summary.Topics = append(sh.Summary.Topics, h.Topic)
 	}
 	slices.SortStableFunc(urls, func(a, b string) int { return cmp.Compare(src.num[a], src.num[b]) })
-	shares := make([]ledger.Share, len(urls))
+	shares := make([]ledger.SharedSummary, len(urls))
 	for i, u := range urls {
 		shares[i] = *byURL[u]
 	}
@@ -320,7 +319,7 @@ func historyLine(g topicGroup, src sources, opt TopicOptions) string {
 	return line + " · " + strings.Join(parts, " → ")
 }
 
-func sourceLine(n int, h store.TopicHit) string {
+func sourceLine(n int, h ledger.TopicHit) string {
 	title := discordtext.EscapeTruncate(firstNonEmpty(h.Title, h.Site, h.URL), 200)
 	link := title
 	if u := safeURL(h.URL); u != "" {

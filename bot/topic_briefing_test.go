@@ -58,7 +58,7 @@ func TestTopicAgreesWithBriefing(t *testing.T) {
 			if err := db.SaveSummary(ctx, &s); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.RecordShare(ctx, store.Share{GuildID: "g", ChannelID: "c", MessageID: fmt.Sprint(name, at.Unix()),
+			if err := db.RecordShare(ctx, ledger.Share{GuildID: "g", ChannelID: "c", MessageID: fmt.Sprint(name, at.Unix()),
 				URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at}); err != nil {
 				t.Fatal(err)
 			}
@@ -69,11 +69,7 @@ func TestTopicAgreesWithBriefing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var shares []ledger.Share
-		for _, sh := range shared {
-			shares = append(shares, ledger.Share{URL: sh.Share.URL, At: sh.Share.At, Summary: sh.Summary})
-		}
-		led, err := ledger.Build(ctx, ledger.Input{Shares: shares, Previous: prev, Slot: d.slot, Since: since})
+		led, err := ledger.Build(ctx, ledger.Input{Shares: shared, Previous: prev, Slot: d.slot, Since: since})
 		if err != nil {
 			t.Fatal(err)
 		}

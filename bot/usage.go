@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"briefbot/bot/discordtext"
-	"briefbot/store"
+	"briefbot/guild"
 	"briefbot/summarize"
 )
 
@@ -36,16 +36,14 @@ type DiscordMetrics interface {
 // *store.DB implements it.
 type Usage interface {
 	// RecordUsage adds the records, in one write.
-	RecordUsage(ctx context.Context, records ...store.UsageRecord) error
+	RecordUsage(ctx context.Context, records ...guild.UsageRecord) error
 	// DayTokens returns the tokens spent on day (YYYY-MM-DD, UTC) by
 	// guildID and by every server together.
-	DayTokens(ctx context.Context, day, guildID string) (guild, all int64, err error)
+	DayTokens(ctx context.Context, day, guildID string) (inGuild, all int64, err error)
 	// UsageReport sums guildID's usage over the days [from, to] with its
 	// top costliest articles.
-	UsageReport(ctx context.Context, guildID, from, to string, top int) (store.UsageReport, error)
+	UsageReport(ctx context.Context, guildID, from, to string, top int) (guild.UsageReport, error)
 }
-
-var _ Usage = (*store.DB)(nil)
 
 // Budget caps what the language model may spend per UTC day. Past a cap,
 // summaries come from Offline, with a note saying why; the caps reset at
@@ -157,7 +155,7 @@ func newUsageRecorder(u Usage) *usageRecorder {
 func (u *usageRecorder) record(ctx context.Context, now time.Time, guildID string, s *summarize.Summary) error {
 	day := utcDay(now)
 	if !s.Cached {
-		return u.RecordUsage(ctx, store.UsageRecord{
+		return u.RecordUsage(ctx, guild.UsageRecord{
 			GuildID: guildID, Day: day, URL: s.URL, Title: s.Title,
 			Calls: s.Usage.Calls, PromptTokens: s.Usage.PromptTokens, CompletionTokens: s.Usage.CompletionTokens,
 		})
@@ -185,9 +183,9 @@ func (u *usageRecorder) flush(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
-	records := make([]store.UsageRecord, 0, len(pending))
+	records := make([]guild.UsageRecord, 0, len(pending))
 	for k, n := range pending {
-		records = append(records, store.UsageRecord{GuildID: k.guild, Day: k.day, URL: k.url, Answers: n, CacheHits: n})
+		records = append(records, guild.UsageRecord{GuildID: k.guild, Day: k.day, URL: k.url, Answers: n, CacheHits: n})
 	}
 	// The answer that made the flush due may be cancelled; the counts
 	// are everyone's.
@@ -225,7 +223,7 @@ func (h *Handler) UsageCommand(ctx context.Context, inv Invoker) (replies []Repl
 	today := utcDay(now)
 	day, err := h.usage.UsageReport(ctx, inv.GuildID, today, today, usageTop)
 	if err == nil {
-		var month store.UsageReport
+		var month guild.UsageReport
 		month, err = h.usage.UsageReport(ctx, inv.GuildID, utcDay(now.AddDate(0, 0, -(usageDays-1))), today, usageTop)
 		if err == nil {
 			return []Reply{notice(h.describeUsage(day, month))}
@@ -235,7 +233,7 @@ func (h *Handler) UsageCommand(ctx context.Context, inv Invoker) (replies []Repl
 	return []Reply{notice("I couldn't read the usage just now; try again later.")}
 }
 
-func (h *Handler) describeUsage(day, month store.UsageReport) string {
+func (h *Handler) describeUsage(day, month guild.UsageReport) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Usage in this server**\nToday (%s UTC): %s", day.To, describeTotals(day.Totals))
 	if h.budget.Offline != nil && h.budget.PerServer > 0 {
@@ -256,7 +254,7 @@ func (h *Handler) describeUsage(day, month store.UsageReport) string {
 	return discordtext.Truncate(b.String(), LimitContent)
 }
 
-func describeTotals(t store.UsageTotals) string {
+func describeTotals(t guild.UsageTotals) string {
 	if t.Answers == 0 {
 		return "no summaries."
 	}

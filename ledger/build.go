@@ -26,24 +26,16 @@ const (
 	carryFor = 30 * 24 * time.Hour
 )
 
-// Share is one shared article: its canonical URL, when it was shared and
-// its summary.
-type Share struct {
-	URL     string
-	At      time.Time
-	Summary *summarize.Summary
-}
-
 // Input is what a ledger is made from.
 type Input struct {
 	// Shares are the window's shares, in share order.
-	Shares []Share
+	Shares []SharedSummary
 	// Previous is the last posted briefing's ledger (nil: none).
 	Previous *Ledger
 	Slot     time.Time
 	Since    time.Time
 	// ShowUngrounded keeps points whose quote was not found in the article
-	// (store.GuildSettings.ShowUngrounded).
+	// (guild.Settings.ShowUngrounded).
 	ShowUngrounded bool
 	Merger         Merger
 }
@@ -352,7 +344,7 @@ func matchPrevious(clusters []*cluster, prev *Ledger) []int {
 // collect numbers the articles (one per URL, in share order) and lists
 // their topics with the points worth merging. Articles in briefed are
 // counted (reshared) and left out.
-func collect(shares []Share, showUngrounded bool, briefed map[string]bool) ([]source, []topicItem, int) {
+func collect(shares []SharedSummary, showUngrounded bool, briefed map[string]bool) ([]source, []topicItem, int) {
 	var sources []source
 	var items []topicItem
 	reshared := 0
@@ -364,7 +356,7 @@ func collect(shares []Share, showUngrounded bool, briefed map[string]bool) ([]so
 		}
 		u := s.URL
 		if u == "" {
-			u = sh.URL
+			u = sh.Share.URL
 		}
 		if seen[u] {
 			continue
@@ -381,7 +373,7 @@ func collect(shares []Share, showUngrounded bool, briefed map[string]bool) ([]so
 		}
 		sources = append(sources, source{
 			key: u, url: link, title: s.Title, site: siteOf(s.Site, link),
-			published: s.Published, shared: sh.At,
+			published: s.Published, shared: sh.Share.At,
 		})
 		for _, t := range s.Topics {
 			var pts []summarize.Point
@@ -935,7 +927,7 @@ type Moment struct {
 // returns its state after each time its articles report at, oldest
 // first: what /topic shows as a topic's status and its history, the same
 // status a briefing gives the topic.
-func History(shares []Share, showUngrounded bool) []Moment {
+func History(shares []SharedSummary, showUngrounded bool) []Moment {
 	sources, items, _ := collect(shares, showUngrounded, nil)
 	if len(items) == 0 {
 		return nil

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -27,11 +26,11 @@ func pt(st summarize.Status, text string) summarize.Point {
 
 // shareArticles makes the shares of arts, in the order given (the order
 // the store lists them: by share time).
-func shareArticles(arts ...article) []store.SharedSummary {
-	var out []store.SharedSummary
+func shareArticles(arts ...article) []SharedSummary {
+	var out []SharedSummary
 	for _, a := range arts {
-		out = append(out, store.SharedSummary{
-			Share: store.Share{GuildID: "g1", URL: a.url, At: a.shared},
+		out = append(out, SharedSummary{
+			Share: Share{GuildID: "g1", URL: a.url, At: a.shared},
 			Summary: &summarize.Summary{
 				URL: a.url, Title: "Article " + a.url[strings.LastIndex(a.url, "/")+1:], Published: a.published,
 				Topics: []summarize.Topic{{Name: a.topic, Points: a.points}},

@@ -9,25 +9,15 @@ import (
 	"time"
 
 	"briefbot/summarize"
-
-	"briefbot/store"
 )
 
-// composeInput is Input with the store's shares, as a briefing reads them.
-type composeInput struct {
-	Shares         []store.SharedSummary
-	Previous       *Ledger
-	Slot, Since    time.Time
-	ShowUngrounded bool
-	Merger         Merger
-}
+// composeInput is Input: the shares as a briefing reads them from the
+// store.
+type composeInput = Input
 
 // compose builds the ledger of in.
 func compose(ctx context.Context, in composeInput) (*Ledger, error) {
-	return Build(ctx, Input{
-		Shares: toShares(in.Shares), Previous: in.Previous, Slot: in.Slot, Since: in.Since,
-		ShowUngrounded: in.ShowUngrounded, Merger: in.Merger,
-	})
+	return Build(ctx, in)
 }
 
 func topicByName(led *Ledger, name string) *Topic {
@@ -43,14 +33,6 @@ func names(led *Ledger) []string {
 	var out []string
 	for _, t := range led.Topics {
 		out = append(out, t.Name)
-	}
-	return out
-}
-
-func toShares(in []store.SharedSummary) []Share {
-	out := make([]Share, len(in))
-	for i, sh := range in {
-		out[i] = Share{URL: sh.Share.URL, At: sh.Share.At, Summary: sh.Summary}
 	}
 	return out
 }
@@ -72,12 +54,12 @@ func loadArticle(t testing.TB, name string) *summarize.Summary {
 	return &s
 }
 
-func sharesOf(t testing.TB, at time.Time, names ...string) []store.SharedSummary {
-	var out []store.SharedSummary
+func sharesOf(t testing.TB, at time.Time, names ...string) []SharedSummary {
+	var out []SharedSummary
 	for i, n := range names {
 		s := loadArticle(t, n)
-		out = append(out, store.SharedSummary{
-			Share:   store.Share{GuildID: "g1", ChannelID: "news", URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)},
+		out = append(out, SharedSummary{
+			Share:   Share{GuildID: "g1", ChannelID: "news", URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)},
 			Summary: s,
 		})
 	}

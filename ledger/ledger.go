@@ -22,7 +22,7 @@ const Version = 2
 
 // Ledger is a briefing's merged ledger: what its articles said, topic by
 // topic, and what changed since the previous briefing. It is stored as
-// JSON with the briefing (store.Briefing.Ledger) so the next briefing can
+// JSON with the briefing (schedule.Briefing.Ledger) so the next briefing can
 // diff against it and /briefing status can show it.
 type Ledger struct {
 	Version int       `json:"version"`

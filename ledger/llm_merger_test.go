@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"briefbot/prompts"
-	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/llm"
 	"briefbot/summarize/openaitest"
@@ -98,9 +97,9 @@ var storyRules = []rule{
 // storyShares are three articles about one negotiation whose topics name
 // the same subjects differently, two of them ("Minerals deal", "Rare
 // earths agreement") beyond what the keyword merge can see.
-func storyShares() []store.SharedSummary {
-	mk := func(url string, topics ...summarize.Topic) store.SharedSummary {
-		return store.SharedSummary{Summary: &summarize.Summary{URL: url, Title: url, Topics: topics}}
+func storyShares() []SharedSummary {
+	mk := func(url string, topics ...summarize.Topic) SharedSummary {
+		return SharedSummary{Summary: &summarize.Summary{URL: url, Title: url, Topics: topics}}
 	}
 	tp := func(name string, points ...string) summarize.Topic {
 		t := summarize.Topic{Name: name}
@@ -113,7 +112,7 @@ func storyShares() []store.SharedSummary {
 		}
 		return t
 	}
-	return []store.SharedSummary{
+	return []SharedSummary{
 		mk("https://a.example/1",
 			tp("Full temporary ceasefire", "Putin declined to endorse the full 30-day ceasefire."),
 			tp("Energy facility attacks", "Putin agreed to stop attacking energy facilities."),
@@ -128,7 +127,7 @@ func storyShares() []store.SharedSummary {
 }
 
 // inputTexts are the point texts of shares: everything a ledger may say.
-func inputTexts(shares []store.SharedSummary) map[string]bool {
+func inputTexts(shares []SharedSummary) map[string]bool {
 	out := map[string]bool{}
 	for _, sh := range shares {
 		for _, t := range sh.Summary.Topics {
@@ -141,7 +140,7 @@ func inputTexts(shares []store.SharedSummary) map[string]bool {
 }
 
 // checkBacked fails when a ledger point is not a point of the shares.
-func checkBacked(t *testing.T, led *Ledger, shares []store.SharedSummary) {
+func checkBacked(t *testing.T, led *Ledger, shares []SharedSummary) {
 	t.Helper()
 	have := inputTexts(shares)
 	for _, tp := range led.Current() {
@@ -158,7 +157,7 @@ func checkBacked(t *testing.T, led *Ledger, shares []store.SharedSummary) {
 	}
 }
 
-func composeWith(t *testing.T, shares []store.SharedSummary, m Merger) *Ledger {
+func composeWith(t *testing.T, shares []SharedSummary, m Merger) *Ledger {
 	t.Helper()
 	slot := time.Date(2025, 3, 20, 8, 0, 0, 0, time.UTC)
 	led, err := compose(context.Background(), composeInput{Shares: shares, Slot: slot, Since: slot.Add(-24 * time.Hour), Merger: m})
@@ -278,7 +277,7 @@ func TestLLMMergerAnswers(t *testing.T) {
 		},
 	}
 	shares := storyShares()
-	_, items, _ := collect(toShares(shares), false, nil)
+	_, items, _ := collect(shares, false, nil)
 	topics := make([]MergeTopic, len(items))
 	for i, it := range items {
 		topics[i] = MergeTopic{Name: it.name, Source: it.src}
@@ -408,7 +407,7 @@ func floodAnswer(n, nameRunes int) openaitest.Script {
 // 1 MiB is not read, and twice over it the briefing merges by keywords.
 func TestLLMMergerBoundedAnswer(t *testing.T) {
 	shares := storyShares()
-	_, items, _ := collect(toShares(shares), false, nil)
+	_, items, _ := collect(shares, false, nil)
 	topics := make([]MergeTopic, len(items))
 	for i, it := range items {
 		topics[i] = MergeTopic{Name: it.name, Source: it.src}

@@ -46,11 +46,11 @@ func dayArticle(t testing.TB, name string) *summarize.Summary {
 	return &s
 }
 
-func dayShares(t testing.TB, at time.Time, names []string) []Share {
-	var out []Share
+func dayShares(t testing.TB, at time.Time, names []string) []SharedSummary {
+	var out []SharedSummary
 	for i, n := range names {
 		s := dayArticle(t, n)
-		out = append(out, Share{URL: s.URL, At: at.Add(time.Duration(i) * time.Minute), Summary: s})
+		out = append(out, SharedSummary{Share: Share{URL: s.URL, At: at.Add(time.Duration(i) * time.Minute)}, Summary: s})
 	}
 	return out
 }
@@ -177,7 +177,7 @@ func TestHistoryAgreesWithBriefings(t *testing.T) {
 	for _, tp := range day2.Current() {
 		// The articles' topics this ledger topic merged, as /topic finds
 		// them by name.
-		var shares []Share
+		var shares []SharedSummary
 		for _, sh := range all {
 			var ts []summarize.Topic
 			for _, st := range sh.Summary.Topics {
@@ -188,7 +188,7 @@ func TestHistoryAgreesWithBriefings(t *testing.T) {
 			if len(ts) > 0 {
 				s := *sh.Summary
 				s.Topics = ts
-				shares = append(shares, Share{URL: sh.URL, At: sh.At, Summary: &s})
+				shares = append(shares, SharedSummary{Share: sh.Share, Summary: &s})
 			}
 		}
 		h := History(shares, false)

@@ -1,4 +1,4 @@
-package schedule
+package schedule_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"briefbot/ledger"
-	"briefbot/store"
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -55,19 +55,10 @@ const (
 )
 
 // composeInput is what post() gives ledger.Build.
-type composeInput struct {
-	Shares         []store.SharedSummary
-	Previous       *Ledger
-	Slot, Since    time.Time
-	ShowUngrounded bool
-	Merger         ledger.Merger
-}
+type composeInput = ledger.Input
 
 func compose(ctx context.Context, in composeInput) (*Ledger, error) {
-	return ledger.Build(ctx, ledger.Input{
-		Shares: ledgerShares(in.Shares), Previous: in.Previous, Slot: in.Slot, Since: in.Since,
-		ShowUngrounded: in.ShowUngrounded, Merger: in.Merger,
-	})
+	return ledger.Build(ctx, in)
 }
 
 // maxTestLines is the lines of one message of textRender: a day of a
@@ -78,7 +69,7 @@ const maxTestLines = 10
 // count of articles, the late note, a line per current topic with its
 // source titles and per change), maxTestLines to a message, each with its
 // footer. Package bot's rendering is tested there.
-func textRender(led *ledger.Ledger, h Header, footer func(i, n int) string) []string {
+func textRender(led *ledger.Ledger, h schedule.Header, footer func(i, n int) string) []string {
 	title := "Daily briefing"
 	if h.Manual {
 		title = "Briefing"
@@ -119,9 +110,18 @@ func textRender(led *ledger.Ledger, h Header, footer func(i, n int) string) []st
 // Store is every store interface of the scheduler: *store.DB, or a test's
 // wrapper of it.
 type Store interface {
-	Schedules
-	Claims
-	History
-	Shares
-	Settings
+	schedule.Schedules
+	schedule.Claims
+	schedule.History
+	schedule.Shares
+	schedule.Settings
+}
+
+func mustLoc(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

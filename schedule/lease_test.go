@@ -1,4 +1,4 @@
-package schedule
+package schedule_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/schedule"
 	"briefbot/store"
 )
 
@@ -34,7 +35,7 @@ func openProcesses(t *testing.T, n int) []*store.DB {
 }
 
 // slotRecord returns the stored record of slot.
-func slotRecord(t *testing.T, db *store.DB, guildID string, slot time.Time) store.Briefing {
+func slotRecord(t *testing.T, db *store.DB, guildID string, slot time.Time) schedule.Briefing {
 	t.Helper()
 	for _, b := range records(t, db, guildID) {
 		if b.Slot.Equal(slot) {
@@ -42,21 +43,21 @@ func slotRecord(t *testing.T, db *store.DB, guildID string, slot time.Time) stor
 		}
 	}
 	t.Fatalf("slot %v is not recorded", slot)
-	return store.Briefing{}
+	return schedule.Briefing{}
 }
 
 // brief shows the parts of a record the tests check.
-func brief(b store.Briefing) string {
+func brief(b schedule.Briefing) string {
 	return fmt.Sprintf("{state %s ids %v owner %s lease %s attempts %d claimed %s}", b.State, b.MessageIDs, b.Owner,
 		b.LeaseUntil.Format(time.TimeOnly), b.Attempts, b.ClaimedAt.Format(time.TimeOnly))
 }
 
 // botMessages returns the bot's messages in channelID carrying slot's
 // marker, in order.
-func botMessages(p *recordingPoster, channelID, guildID string, slot time.Time) []PostedMessage {
-	var out []PostedMessage
+func botMessages(p *recordingPoster, channelID, guildID string, slot time.Time) []schedule.PostedMessage {
+	var out []schedule.PostedMessage
 	for _, m := range p.messages(channelID) {
-		if _, _, ok := markerPart(m.Content, markerID(guildID, slot)); ok && m.FromSelf {
+		if _, _, ok := schedule.MarkerPart(m.Content, schedule.MarkerID(guildID, slot)); ok && m.FromSelf {
 			out = append(out, m)
 		}
 	}
@@ -76,7 +77,7 @@ func TestProcessesRaceOnOneSlot(t *testing.T) {
 	for d := range days {
 		share(t, dbs[0], "g", "1-wire-call", first.AddDate(0, 0, d).Add(-time.Hour))
 	}
-	svcs := make([]*Service, procs)
+	svcs := make([]*schedule.Service, procs)
 	for i, db := range dbs {
 		svcs[i] = newService(t, db, p, c)
 	}
@@ -105,12 +106,12 @@ func TestProcessesRaceOnOneSlot(t *testing.T) {
 		c.Set(slot)
 		fireAll()
 		// The losers retry a little later: the winner has posted by then.
-		c.Set(slot.Add(retryEvery))
+		c.Set(slot.Add(schedule.RetryEvery))
 		fireAll()
 		if got := botMessages(p, "brief", "g", slot); len(got) != 1 {
 			t.Errorf("day %d: %d messages carry the slot's marker; want 1", d, len(got))
 		}
-		if rec := slotRecord(t, dbs[d%procs], "g", slot); rec.State != store.BriefingPosted || rec.Attempts != 1 {
+		if rec := slotRecord(t, dbs[d%procs], "g", slot); rec.State != schedule.BriefingPosted || rec.Attempts != 1 {
 			t.Errorf("day %d: record %s; want posted at the first attempt", d, brief(rec))
 		}
 	}
@@ -124,7 +125,7 @@ func TestProcessesRaceOnOneSlot(t *testing.T) {
 
 // crashMidPost makes a process claim slot and die after posting the first
 // of its two parts, its lease left behind.
-func crashMidPost(t *testing.T, db *store.DB, p *recordingPoster, c *clock, slot time.Time) *Service {
+func crashMidPost(t *testing.T, db *store.DB, p *recordingPoster, c *clock, slot time.Time) *schedule.Service {
 	t.Helper()
 	ctx := context.Background()
 	for i, a := range []string{"2-seed-cgtn", "2-kyiv-breach", "1-wire-call"} {
@@ -136,7 +137,7 @@ func crashMidPost(t *testing.T, db *store.DB, p *recordingPoster, c *clock, slot
 	}
 	c.Set(slot)
 	p.failAfter = 1
-	a.tickGuild(ctx, "g", slot)
+	a.TickGuild(ctx, "g", slot)
 	p.failAfter = -1
 	if got := botMessages(p, "brief", "g", slot); len(got) != 1 {
 		t.Fatalf("the crashed process posted %d parts; want 1", len(got))
@@ -165,7 +166,7 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 	if got := botMessages(p, "brief", "g", slot); len(got) != 1 {
 		t.Errorf("within the dead process's lease: %d parts; want still 1", len(got))
 	}
-	if rec := slotRecord(t, dbs[1], "g", slot); rec.State != store.BriefingClaimed || rec.Owner != crashed.Owner {
+	if rec := slotRecord(t, dbs[1], "g", slot); rec.State != schedule.BriefingClaimed || rec.Owner != crashed.Owner {
 		t.Errorf("within the lease the record is %s; want still claimed by %s", brief(rec), crashed.Owner)
 	}
 
@@ -177,7 +178,7 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 		t.Fatalf("after the takeover the slot's messages are %+v; want parts 1/2 and 2/2 once each", got)
 	}
 	rec := slotRecord(t, dbs[1], "g", slot)
-	if rec.State != store.BriefingPosted || rec.Attempts != 2 || fmt.Sprint(rec.MessageIDs) != fmt.Sprint([]string{got[0].ID, got[1].ID}) {
+	if rec.State != schedule.BriefingPosted || rec.Attempts != 2 || fmt.Sprint(rec.MessageIDs) != fmt.Sprint([]string{got[0].ID, got[1].ID}) {
 		t.Errorf("record after the takeover = %s; want posted at attempt 2 with both parts", brief(rec))
 	}
 	if !rec.ClaimedAt.Equal(crashed.ClaimedAt) {
@@ -186,7 +187,7 @@ func TestExpiredLeaseTakenOver(t *testing.T) {
 	// The part posted again carries the same nonce as the first attempt
 	// would have: the crashed attempt's part 1 and the takeover's part 2
 	// are the two nonces of one two-part briefing.
-	want := []string{nonce("g", "brief", slot, 1, 2), nonce("g", "brief", slot, 2, 2)}
+	want := []string{schedule.Nonce("g", "brief", slot, 1, 2), schedule.Nonce("g", "brief", slot, 2, 2)}
 	if fmt.Sprint(p.nonces) != fmt.Sprint(want) {
 		t.Errorf("nonces = %q; want %q", p.nonces, want)
 	}
@@ -203,7 +204,7 @@ func TestLiveLeaseNotTaken(t *testing.T) {
 	c := &clock{t: slot.Add(-time.Hour)}
 	share(t, dbs[0], "g", "1-wire-call", slot.Add(-time.Hour))
 	a := newService(t, dbs[0], p, c)
-	a.renewEvery = time.Millisecond
+	a.SetRenewEvery(time.Millisecond)
 	if _, err := a.SetSchedule(ctx, "g", "brief", "0 9 * * *", "UTC"); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +228,7 @@ func TestLiveLeaseNotTaken(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.tickGuild(ctx, "g", slot)
+		a.TickGuild(ctx, "g", slot)
 	}()
 	<-posting
 	p.mu.Lock()
@@ -251,12 +252,12 @@ func TestLiveLeaseNotTaken(t *testing.T) {
 	}
 	close(release)
 	<-done
-	c.Set(late.Add(retryEvery))
+	c.Set(late.Add(schedule.RetryEvery))
 	b.RunDue(ctx)
 	if got := botMessages(p, "brief", "g", slot); len(got) != 1 {
 		t.Errorf("%d messages carry the slot's marker; want 1", len(got))
 	}
-	if rec := slotRecord(t, dbs[1], "g", slot); rec.State != store.BriefingPosted || rec.Attempts != 1 {
+	if rec := slotRecord(t, dbs[1], "g", slot); rec.State != schedule.BriefingPosted || rec.Attempts != 1 {
 		t.Errorf("record = %s; want posted by the first attempt", brief(rec))
 	}
 }
@@ -289,7 +290,7 @@ func TestLostLeaseStopsPosting(t *testing.T) {
 	share(t, db, "g", "1-wire-call", slot.Add(-time.Hour))
 	gate := make(chan struct{})
 	a := newService(t, gatedStore{db, gate}, p, c)
-	a.renewEvery = time.Millisecond
+	a.SetRenewEvery(time.Millisecond)
 
 	posting := make(chan struct{})
 	p.hold = func(ctx context.Context) error {
@@ -299,20 +300,20 @@ func TestLostLeaseStopsPosting(t *testing.T) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := a.post(ctx, "g", "brief", slot, time.UTC, false, false)
+		_, err := a.Post(ctx, "g", "brief", slot, time.UTC, false, false)
 		errc <- err
 	}()
 	<-posting
 	// The owner stalls; its lease runs out and another process claims.
-	c.Set(slot.Add(a.leaseFor + time.Second))
-	ok, rec, err := db.ClaimBriefing(ctx, store.Briefing{GuildID: "g", ChannelID: "brief", Slot: slot, ClaimedAt: c.Now(), Owner: "other", LeaseUntil: c.Now().Add(time.Minute)})
+	c.Set(slot.Add(a.LeaseFor() + time.Second))
+	ok, rec, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "g", ChannelID: "brief", Slot: slot, ClaimedAt: c.Now(), Owner: "other", LeaseUntil: c.Now().Add(time.Minute)})
 	if err != nil || !ok {
 		t.Fatalf("takeover = %v, %s, %v; want claimed", ok, brief(rec), err)
 	}
 	close(gate)
 	select {
 	case err := <-errc:
-		if !errors.Is(err, errLeaseLost) {
+		if !errors.Is(err, schedule.ErrLeaseLost) {
 			t.Errorf("post() = %v; want it stopped by the lost lease", err)
 		}
 	case <-time.After(10 * time.Second):
@@ -321,7 +322,7 @@ func TestLostLeaseStopsPosting(t *testing.T) {
 	if got := botMessages(p, "brief", "g", slot); len(got) != 0 {
 		t.Errorf("the owner posted %d messages after losing its claim", len(got))
 	}
-	if rec := slotRecord(t, db, "g", slot); rec.Owner != "other" || rec.State != store.BriefingClaimed {
+	if rec := slotRecord(t, db, "g", slot); rec.Owner != "other" || rec.State != schedule.BriefingClaimed {
 		t.Errorf("record = %s; want still the other process's claim", brief(rec))
 	}
 }
@@ -337,7 +338,7 @@ func TestMarkerSearchPages(t *testing.T) {
 	c := &clock{t: slot.Add(-time.Hour)}
 	// This stand-in cannot tell when a message was posted, so the search
 	// reads from the channel's start: 250 messages before the crash.
-	for i := range 5 * searchPage / 2 {
+	for i := range 5 * schedule.SearchPage / 2 {
 		p.say("brief", fmt.Sprintf("earlier chatter %d", i))
 	}
 	crashMidPost(t, dbs[0], p, c, slot)
@@ -390,7 +391,7 @@ func TestProcessesRaceToTakeOver(t *testing.T) {
 	if len(got) != 2 || !strings.Contains(got[0].Content, "· 1/2") || !strings.Contains(got[1].Content, "· 2/2") {
 		t.Fatalf("after the race the slot's messages are %+v; want parts 1/2 and 2/2 once each", got)
 	}
-	if rec := slotRecord(t, dbs[0], "g", slot); rec.State != store.BriefingPosted || rec.Attempts != 2 || rec.Owner == crashed.Owner {
+	if rec := slotRecord(t, dbs[0], "g", slot); rec.State != schedule.BriefingPosted || rec.Attempts != 2 || rec.Owner == crashed.Owner {
 		t.Errorf("record = %s; want posted by one takeover (attempt 2)", brief(rec))
 	}
 }

@@ -43,7 +43,6 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"briefbot/ledger"
-	"briefbot/store"
 )
 
 // Poster posts to a channel. The Discord and console transports of package
@@ -83,17 +82,19 @@ type PostedMessage struct {
 }
 
 // What the scheduler needs of the store, in small interfaces. *store.DB
-// implements them all; main passes it for each.
+// implements them all (the compile-time checks are in package store); main
+// passes it for each.
 
 // Schedules keeps the servers' schedules.
 type Schedules interface {
 	// Schedules returns every server's schedule.
-	Schedules(ctx context.Context) ([]store.Schedule, error)
+	Schedules(ctx context.Context) ([]Schedule, error)
 	// Schedule returns a server's schedule or an error wrapping
-	// store.ErrNotFound.
-	Schedule(ctx context.Context, guildID string) (store.Schedule, error)
-	SaveSchedule(ctx context.Context, s store.Schedule) error
-	// DeleteSchedule removes a schedule; store.ErrNotFound when none.
+	// ErrNotFound.
+	Schedule(ctx context.Context, guildID string) (Schedule, error)
+	SaveSchedule(ctx context.Context, s Schedule) error
+	// DeleteSchedule removes a schedule; an error wrapping ErrNotFound
+	// when none.
 	DeleteSchedule(ctx context.Context, guildID string) error
 }
 
@@ -104,7 +105,7 @@ type Claims interface {
 	// slot, or a claimed one whose lease ran out or that b.Owner holds. It
 	// returns the slot's record, and claimed false when it is posted,
 	// skipped or held by another owner.
-	ClaimBriefing(ctx context.Context, b store.Briefing) (claimed bool, existing store.Briefing, err error)
+	ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, existing Briefing, err error)
 	// RenewBriefingLease extends owner's lease on a claimed slot; false
 	// when owner no longer holds it.
 	RenewBriefingLease(ctx context.Context, guildID, channelID string, slot time.Time, owner string, until time.Time) (bool, error)
@@ -115,30 +116,24 @@ type Claims interface {
 // History reads the briefings recorded.
 type History interface {
 	// LastBriefing returns the latest posted briefing or an error
-	// wrapping store.ErrNotFound.
-	LastBriefing(ctx context.Context, guildID string) (store.Briefing, error)
+	// wrapping ErrNotFound.
+	LastBriefing(ctx context.Context, guildID string) (Briefing, error)
 	// Briefings returns the latest slots in any state, newest first.
-	Briefings(ctx context.Context, guildID string, limit int) ([]store.Briefing, error)
+	Briefings(ctx context.Context, guildID string, limit int) ([]Briefing, error)
 }
 
 // Shares reads what a server shared.
 type Shares interface {
 	// SharedSummaries returns the summaries shared in [since, until).
-	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]store.SharedSummary, error)
+	SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]ledger.SharedSummary, error)
 }
 
-// Settings reads a server's preferences.
+// Settings reads the preferences that shape a server's briefings.
 type Settings interface {
-	GuildSettings(ctx context.Context, guildID string) (store.GuildSettings, error)
+	// BriefingSettings returns guildID's briefing preferences (the zero
+	// value when none were saved).
+	BriefingSettings(ctx context.Context, guildID string) (BriefingSettings, error)
 }
-
-var (
-	_ Schedules = (*store.DB)(nil)
-	_ Claims    = (*store.DB)(nil)
-	_ History   = (*store.DB)(nil)
-	_ Shares    = (*store.DB)(nil)
-	_ Settings  = (*store.DB)(nil)
-)
 
 // Header says when and for whom a briefing is.
 type Header struct {
@@ -175,7 +170,7 @@ type Status struct {
 	// Next is the next slot (zero when not scheduled).
 	Next time.Time
 	// Last is the latest posted briefing, nil when none.
-	Last *store.Briefing
+	Last *Briefing
 	// Ledger is Last's ledger, nil when none could be read.
 	Ledger *ledger.Ledger
 	// Location is the schedule's time zone (the default one when not
@@ -280,7 +275,7 @@ type Service struct {
 
 // entry is one server's schedule in memory.
 type entry struct {
-	sched  store.Schedule
+	sched  Schedule
 	slots  *slotSchedule
 	cronID cron.EntryID
 	// cursor: slots at or before it have been handled.
@@ -459,7 +454,7 @@ func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz 
 		return time.Time{}, inputErrorf(err, "I can't post in that channel: give me permission to view it and send messages there, or choose another")
 	}
 	now := s.now()
-	sc := store.Schedule{GuildID: guildID, ChannelID: channelID, Cron: slots.spec, TimeZone: slots.loc.String(), UpdatedAt: now}
+	sc := Schedule{GuildID: guildID, ChannelID: channelID, Cron: slots.spec, TimeZone: slots.loc.String(), UpdatedAt: now}
 	if err := s.schedules.SaveSchedule(ctx, sc); err != nil {
 		return time.Time{}, fmt.Errorf("schedule: set schedule: %w", err)
 	}
@@ -479,7 +474,7 @@ func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz 
 // Disable removes guildID's schedule. Removing a schedule that does not
 // exist is not an error.
 func (s *Service) Disable(ctx context.Context, guildID string) error {
-	if err := s.schedules.DeleteSchedule(ctx, guildID); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.schedules.DeleteSchedule(ctx, guildID); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("schedule: disable: %w", err)
 	}
 	s.mu.Lock()
@@ -499,7 +494,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
 	st := Status{Location: s.defLoc}
 	sc, err := s.schedules.Schedule(ctx, guildID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		return Status{}, fmt.Errorf("schedule: status: %w", err)
 	default:
@@ -512,7 +507,7 @@ func (s *Service) Status(ctx context.Context, guildID string) (Status, error) {
 	}
 	last, err := s.history.LastBriefing(ctx, guildID)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ErrNotFound):
 	case err != nil:
 		return Status{}, fmt.Errorf("schedule: status: %w", err)
 	default:
@@ -611,7 +606,7 @@ func (s *Service) tickGuild(ctx context.Context, guildID string, now time.Time) 
 	for i, slot := range due {
 		rec, known := records[slot.UnixMilli()]
 		latest := i == len(due)-1
-		if known && rec.State != store.BriefingClaimed {
+		if known && rec.State != BriefingClaimed {
 			continue // posted or skipped already
 		}
 		if !latest || now.Sub(slot) > s.grace {
@@ -648,7 +643,7 @@ func (s *Service) tickGuild(ctx context.Context, guildID string, now time.Time) 
 // skip records a missed slot as skipped, unless its crashed claim turns
 // out to have been posted (its marker is in the channel). A slot another
 // process holds a live lease on is left to that process.
-func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Time, rec store.Briefing, claimed bool) {
+func (s *Service) skip(ctx context.Context, sc Schedule, slot, now time.Time, rec Briefing, claimed bool) {
 	if claimed && rec.Owner != s.owner && rec.LeaseUntil.After(now) {
 		return
 	}
@@ -670,7 +665,7 @@ func (s *Service) skip(ctx context.Context, sc store.Schedule, slot, now time.Ti
 
 // records returns the stored records of the given slots in channelID, by
 // slot in unix milliseconds.
-func (s *Service) records(ctx context.Context, guildID, channelID string, slots []time.Time) (map[int64]store.Briefing, error) {
+func (s *Service) records(ctx context.Context, guildID, channelID string, slots []time.Time) (map[int64]Briefing, error) {
 	list, err := s.history.Briefings(ctx, guildID, 2*len(slots)+historyLimit)
 	if err != nil {
 		return nil, err
@@ -679,7 +674,7 @@ func (s *Service) records(ctx context.Context, guildID, channelID string, slots 
 	for _, t := range slots {
 		want[t.UnixMilli()] = true
 	}
-	out := map[int64]store.Briefing{}
+	out := map[int64]Briefing{}
 	for _, b := range list {
 		if b.ChannelID == channelID && want[b.Slot.UnixMilli()] {
 			out[b.Slot.UnixMilli()] = b
@@ -722,7 +717,7 @@ var errLeaseLost = errors.New("lost the claim on the slot")
 // is a *HeldError.
 func (s *Service) post(ctx context.Context, guildID, channelID string, slot time.Time, loc *time.Location, late, manual bool) (Result, error) {
 	now := s.now()
-	claimed, existing, err := s.claims.ClaimBriefing(ctx, store.Briefing{
+	claimed, existing, err := s.claims.ClaimBriefing(ctx, Briefing{
 		GuildID: guildID, ChannelID: channelID, Slot: slot, Late: late, ClaimedAt: now,
 		Owner: s.owner, LeaseUntil: now.Add(s.leaseFor),
 	})
@@ -731,9 +726,9 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	}
 	if !claimed {
 		switch existing.State {
-		case store.BriefingPosted:
+		case BriefingPosted:
 			return Result{MessageIDs: existing.MessageIDs, Empty: len(existing.MessageIDs) == 0, Late: existing.Late}, nil
-		case store.BriefingSkipped:
+		case BriefingSkipped:
 			return Result{}, nil
 		}
 		return Result{}, &HeldError{Owner: existing.Owner, Until: existing.LeaseUntil}
@@ -746,7 +741,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	ctx, release := s.holdLease(ctx, guildID, channelID, slot, existing.LeaseUntil)
 	defer release()
 
-	settings, err := s.settings.GuildSettings(ctx, guildID)
+	settings, err := s.settings.BriefingSettings(ctx, guildID)
 	if err != nil {
 		return Result{}, err
 	}
@@ -765,7 +760,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 		return Result{}, err
 	}
 	led, err := ledger.Build(ctx, ledger.Input{
-		Shares: ledgerShares(shares), Previous: prev, Slot: slot, Since: since,
+		Shares: shares, Previous: prev, Slot: slot, Since: since,
 		ShowUngrounded: settings.ShowUngrounded, Merger: s.merger,
 	})
 	if err != nil {
@@ -778,7 +773,7 @@ func (s *Service) post(ctx context.Context, guildID, channelID string, slot time
 	empty := led.Articles == 0
 	var msgs []string
 	id := markerID(guildID, slot)
-	if !empty || !settings.QuietEmptyBriefing {
+	if !empty || !settings.QuietEmpty {
 		msgs = s.render(led, Header{Slot: slot, Loc: loc, Late: late, Manual: manual},
 			func(i, n int) string { return footer(id, slot, loc, late, i, n) })
 	}
@@ -831,7 +826,7 @@ func (s *Service) previous(ctx context.Context, guildID string, slot time.Time) 
 		return nil, time.Time{}, err
 	}
 	for _, b := range list {
-		if b.State != store.BriefingPosted || !b.Slot.Before(slot) {
+		if b.State != BriefingPosted || !b.Slot.Before(slot) {
 			continue
 		}
 		led, err := ledger.Decode(b.Ledger)
@@ -947,13 +942,4 @@ func (l cronLogger) Info(msg string, kv ...any) {
 
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, slog.Any("err", err))...)
-}
-
-// ledgerShares is what the ledger reads of the store's shares.
-func ledgerShares(in []store.SharedSummary) []ledger.Share {
-	out := make([]ledger.Share, len(in))
-	for i, sh := range in {
-		out[i] = ledger.Share{URL: sh.Share.URL, At: sh.Share.At, Summary: sh.Summary}
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package schedule
+package schedule_test
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
+	"briefbot/guild"
 	"briefbot/ledger"
+	"briefbot/schedule"
 	"briefbot/store"
 )
 
@@ -22,7 +22,7 @@ import (
 type recordingPoster struct {
 	mu       sync.Mutex
 	next     int
-	channels map[string][]PostedMessage // oldest first
+	channels map[string][]schedule.PostedMessage // oldest first
 	refuse   map[string]bool
 	// failAfter, when ≥ 0, makes PostMessages post that many messages and
 	// then fail (as if the process died mid-post).
@@ -38,12 +38,12 @@ type recordingPoster struct {
 }
 
 func newPoster() *recordingPoster {
-	return &recordingPoster{channels: map[string][]PostedMessage{}, refuse: map[string]bool{}, failAfter: -1}
+	return &recordingPoster{channels: map[string][]schedule.PostedMessage{}, refuse: map[string]bool{}, failAfter: -1}
 }
 
 var errPostFailed = errors.New("post failed")
 
-func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, msgs []Outgoing) ([]string, error) {
+func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, msgs []schedule.Outgoing) ([]string, error) {
 	p.mu.Lock()
 	p.calls++
 	hold, refused := p.hold, p.refuse[channelID]
@@ -68,7 +68,7 @@ func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, ms
 		}
 		p.next++
 		id := fmt.Sprintf("m%d", p.next)
-		p.channels[channelID] = append(p.channels[channelID], PostedMessage{ID: id, Content: m.Content, FromSelf: true})
+		p.channels[channelID] = append(p.channels[channelID], schedule.PostedMessage{ID: id, Content: m.Content, FromSelf: true})
 		p.nonces = append(p.nonces, m.Nonce)
 		p.mu.Unlock()
 		ids = append(ids, id)
@@ -78,7 +78,7 @@ func (p *recordingPoster) PostMessages(ctx context.Context, channelID string, ms
 
 // MessagesAfter pages through the whole channel: the stand-in does not
 // know when messages were posted.
-func (p *recordingPoster) MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]PostedMessage, error) {
+func (p *recordingPoster) MessagesAfter(ctx context.Context, channelID string, since time.Time, afterID string, limit int) ([]schedule.PostedMessage, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.pages++
@@ -93,7 +93,7 @@ func (p *recordingPoster) MessagesAfter(ctx context.Context, channelID string, s
 		}
 	}
 	end := min(len(msgs), from+limit)
-	return append([]PostedMessage(nil), msgs[from:end]...), nil
+	return append([]schedule.PostedMessage(nil), msgs[from:end]...), nil
 }
 
 func (p *recordingPoster) CanPost(ctx context.Context, channelID string) error {
@@ -105,10 +105,10 @@ func (p *recordingPoster) CanPost(ctx context.Context, channelID string) error {
 	return nil
 }
 
-func (p *recordingPoster) messages(channelID string) []PostedMessage {
+func (p *recordingPoster) messages(channelID string) []schedule.PostedMessage {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]PostedMessage(nil), p.channels[channelID]...)
+	return append([]schedule.PostedMessage(nil), p.channels[channelID]...)
 }
 
 // say adds a message from someone else.
@@ -116,7 +116,7 @@ func (p *recordingPoster) say(channelID, content string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.next++
-	p.channels[channelID] = append(p.channels[channelID], PostedMessage{ID: fmt.Sprintf("u%d", p.next), Content: content})
+	p.channels[channelID] = append(p.channels[channelID], schedule.PostedMessage{ID: fmt.Sprintf("u%d", p.next), Content: content})
 }
 
 // clock is the injected time.
@@ -147,9 +147,9 @@ func openDB(t *testing.T) *store.DB {
 	return db
 }
 
-func newService(t *testing.T, st Store, p Poster, c *clock) *Service {
+func newService(t *testing.T, st Store, p schedule.Poster, c *clock) *schedule.Service {
 	t.Helper()
-	s, err := New(Options{Schedules: st, Claims: st, History: st, Shares: st, Settings: st, Poster: p, Render: textRender, Now: c.Now})
+	s, err := schedule.New(schedule.Options{Schedules: st, Claims: st, History: st, Shares: st, Settings: st, Poster: p, Render: textRender, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func share(t *testing.T, db *store.DB, guildID, name string, at time.Time) {
 	if err := db.SaveSummary(ctx, s); err != nil {
 		t.Fatal(err)
 	}
-	err := db.RecordShare(ctx, store.Share{
+	err := db.RecordShare(ctx, ledger.Share{
 		GuildID: guildID, ChannelID: "links", MessageID: fmt.Sprintf("%s-%d", name, at.Unix()), URL: s.URL,
 		Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at,
 	})
@@ -198,7 +198,7 @@ func slotsPosted(p *recordingPoster, channelID string) []string {
 	var out []string
 	for _, l := range briefingsIn(p, channelID) {
 		// The marker is the footer's trailing zero-width characters.
-		id := l[len(strings.TrimRightFunc(l, func(r rune) bool { return slices.Contains(zeroWidth[:], r) })):]
+		id := l[len(strings.TrimRightFunc(l, func(r rune) bool { return slices.Contains(schedule.ZeroWidth[:], r) })):]
 		if !seen[id] {
 			seen[id] = true
 			out = append(out, id)
@@ -207,104 +207,13 @@ func slotsPosted(p *recordingPoster, channelID string) []string {
 	return out
 }
 
-func records(t *testing.T, db *store.DB, guildID string) []store.Briefing {
+func records(t *testing.T, db *store.DB, guildID string) []schedule.Briefing {
 	t.Helper()
 	bs, err := db.Briefings(context.Background(), guildID, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return bs
-}
-
-// TestSlotScheduleDST pins the slots at daylight-saving changes in New
-// York and Berlin, against what plain robfig/cron does.
-func TestSlotScheduleDST(t *testing.T) {
-	ny := mustLoc(t, "America/New_York")
-	de := mustLoc(t, "Europe/Berlin")
-	utc := func(s string) time.Time {
-		v, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	tests := []struct {
-		name, spec, tz string
-		from           time.Time
-		want           []string // UTC
-		robfig         []string // what robfig's own schedule yields
-	}{
-		{
-			name: "New York spring forward: 02:30 runs at 03:00 EDT", spec: "30 2 * * *", tz: "America/New_York",
-			from:   time.Date(2026, 3, 7, 12, 0, 0, 0, ny),
-			want:   []string{"2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
-			robfig: []string{"2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z"},
-		},
-		{
-			name: "New York fall back: 01:30 runs once", spec: "30 1 * * *", tz: "America/New_York",
-			from:   time.Date(2026, 10, 31, 12, 0, 0, 0, ny),
-			want:   []string{"2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"},
-			robfig: []string{"2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z"},
-		},
-		{
-			name: "Berlin spring forward: 02:30 runs at 03:00 CEST", spec: "30 2 * * *", tz: "Europe/Berlin",
-			from:   time.Date(2026, 3, 28, 12, 0, 0, 0, de),
-			want:   []string{"2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"},
-			robfig: []string{"2026-03-30T00:30:00Z", "2026-03-31T00:30:00Z"},
-		},
-		{
-			name: "Berlin fall back: 02:30 runs once", spec: "30 2 * * *", tz: "Europe/Berlin",
-			from:   time.Date(2026, 10, 24, 12, 0, 0, 0, de),
-			want:   []string{"2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"},
-			robfig: []string{"2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z"},
-		},
-		{
-			name: "every 20 minutes of the skipped hour: one run at 03:00", spec: "*/20 2 * * *", tz: "America/New_York",
-			from: time.Date(2026, 3, 7, 12, 0, 0, 0, ny),
-			want: []string{"2026-03-08T07:00:00Z", "2026-03-09T06:00:00Z", "2026-03-09T06:20:00Z"},
-		},
-		{
-			name: "hourly across fall back: each wall-clock hour once", spec: "0 * * * *", tz: "America/New_York",
-			from: time.Date(2026, 11, 1, 0, 30, 0, 0, ny),
-			want: []string{"2026-11-01T05:00:00Z", "2026-11-01T07:00:00Z", "2026-11-01T08:00:00Z"},
-		},
-		{
-			name: "09:00 in winter and summer", spec: "0 9 * * *", tz: "Europe/Berlin",
-			from: utc("2026-03-28T00:00:00Z"),
-			want: []string{"2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := parseSchedule(tt.spec, tt.tz)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for at := tt.from; len(got) < len(tt.want); {
-				at = s.Next(at)
-				got = append(got, at.UTC().Format(time.RFC3339))
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Errorf("Next(%q in %s) from %s = %v; want %v", tt.spec, tt.tz, tt.from, got, tt.want)
-			}
-			if tt.robfig == nil {
-				return
-			}
-			raw, err := cron.ParseStandard("CRON_TZ=" + tt.tz + " " + tt.spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var rgot []string
-			for at := tt.from; len(rgot) < len(tt.robfig); {
-				at = raw.Next(at)
-				rgot = append(rgot, at.UTC().Format(time.RFC3339))
-			}
-			if fmt.Sprint(rgot) != fmt.Sprint(tt.robfig) {
-				t.Errorf("robfig Next(%q in %s) = %v; want %v (the behaviour slotSchedule corrects)", tt.spec, tt.tz, rgot, tt.robfig)
-			}
-		})
-	}
 }
 
 // TestSchedulerDSTPostsOncePerDay drives the clock minute by minute
@@ -345,11 +254,11 @@ func TestSchedulerDSTPostsOncePerDay(t *testing.T) {
 			// these ticks include (they walk absolute time).
 			for at := tt.from; !at.After(tt.to); at = at.Add(time.Minute) {
 				c.Set(at)
-				s.tickGuild(ctx, "g", at)
+				s.TickGuild(ctx, "g", at)
 			}
 			var got []string
 			for _, b := range records(t, db, "g") {
-				if b.State != store.BriefingPosted || b.Late {
+				if b.State != schedule.BriefingPosted || b.Late {
 					t.Errorf("slot %s: state %s late %v; want posted on time", b.Slot, b.State, b.Late)
 				}
 				got = append([]string{b.Slot.UTC().Format(time.RFC3339)}, got...)
@@ -389,7 +298,7 @@ func TestTwoServersInTheirOwnZones(t *testing.T) {
 	posts := map[string]string{}
 	for at := start; at.Before(start.Add(24 * time.Hour)); at = at.Add(time.Minute) {
 		c.Set(at)
-		s.tick(ctx, at)
+		s.Tick(ctx, at)
 		for _, ch := range []string{"de-brief", "us-brief"} {
 			if msgs := p.messages(ch); len(msgs) > 0 && posts[ch] == "" {
 				posts[ch] = at.Format(time.RFC3339)
@@ -414,7 +323,7 @@ func TestTwoServersInTheirOwnZones(t *testing.T) {
 		t.Errorf("de briefing = %q; want its footer in Berlin time", de)
 	}
 	if !strings.Contains(us, "-# briefing Wed 14 Jan 09:00 America/New_York") {
-		t.Errorf("us briefing = %q; want its footer in New York time", us)
+		t.Errorf("us briefing = %q; want its footer in schedule.New York time", us)
 	}
 }
 
@@ -457,14 +366,14 @@ func TestMissedRuns(t *testing.T) {
 			got := map[string][]time.Time{}
 			for _, b := range records(t, db, "g") {
 				got[b.State] = append(got[b.State], b.Slot)
-				if b.State == store.BriefingPosted && !b.Late {
+				if b.State == schedule.BriefingPosted && !b.Late {
 					t.Errorf("posted slot %s not marked late", b.Slot)
 				}
 			}
-			if g, w := fmtTimes(got[store.BriefingPosted]), fmtTimes(tt.posted); g != w {
+			if g, w := fmtTimes(got[schedule.BriefingPosted]), fmtTimes(tt.posted); g != w {
 				t.Errorf("posted = %s; want %s", g, w)
 			}
-			if g, w := fmtTimes(got[store.BriefingSkipped]), fmtTimes(tt.skipped); g != w {
+			if g, w := fmtTimes(got[schedule.BriefingSkipped]), fmtTimes(tt.skipped); g != w {
 				t.Errorf("skipped = %s; want %s", g, w)
 			}
 			msgs := p.messages("brief")
@@ -547,12 +456,12 @@ func TestCrashBetweenClaimAndPost(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.Set(slot)
-			s1.tick(ctx, slot) // claims, then "crashes"
+			s1.Tick(ctx, slot) // claims, then "crashes"
 			recs := records(t, db, "g")
-			if len(recs) != 1 || recs[0].State != store.BriefingClaimed {
+			if len(recs) != 1 || recs[0].State != schedule.BriefingClaimed {
 				t.Fatalf("after the crash: records %+v; want one claimed slot", recs)
 			}
-			p.say("brief", "-# briefing "+Marker("g", slot)) // not the bot's
+			p.say("brief", "-# briefing "+schedule.Marker("g", slot)) // not the bot's
 
 			// Restart 20 minutes later, within grace.
 			p.failAfter = -1
@@ -575,7 +484,7 @@ func TestCrashBetweenClaimAndPost(t *testing.T) {
 				t.Errorf("PostMessages calls after restart = %d; want %d", p.calls, tt.wantCalls)
 			}
 			recs = records(t, db, "g")
-			if len(recs) != 1 || recs[0].State != store.BriefingPosted || len(recs[0].MessageIDs) != tt.wantPosted {
+			if len(recs) != 1 || recs[0].State != schedule.BriefingPosted || len(recs[0].MessageIDs) != tt.wantPosted {
 				t.Fatalf("after restart: records %+v; want the slot posted with %d message IDs", recs, tt.wantPosted)
 			}
 			// The recorded IDs are the bot's briefing messages, in order.
@@ -612,9 +521,9 @@ func TestRestartNeverReposts(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Set(slot)
-	s1.tickGuild(ctx, "g", slot)
-	s1.tickGuild(ctx, "g", slot) // a duplicate fire
-	s1.tick(ctx, slot.Add(5*time.Minute))
+	s1.TickGuild(ctx, "g", slot)
+	s1.TickGuild(ctx, "g", slot) // a duplicate fire
+	s1.Tick(ctx, slot.Add(5*time.Minute))
 	if err := s1.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -625,10 +534,8 @@ func TestRestartNeverReposts(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Even a runner whose cursor is reset must not repost.
-		s.mu.Lock()
-		s.entries["g"].cursor = slot.Add(-time.Minute)
-		s.mu.Unlock()
-		s.tick(ctx, at)
+		s.SetCursor("g", slot.Add(-time.Minute))
+		s.Tick(ctx, at)
 		s.Stop(ctx)
 	}
 	if n := len(p.messages("brief")); n != 1 {
@@ -677,9 +584,9 @@ func TestInvalidInputChangesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.SetSchedule(ctx, "g", tt.channel, tt.spec, tt.tz)
-			var ie *InputError
+			var ie *schedule.InputError
 			if !errors.As(err, &ie) || ie.Message == "" {
-				t.Fatalf("SetSchedule(%q, %q, %q) = %v; want an *InputError", tt.channel, tt.spec, tt.tz, err)
+				t.Fatalf("SetSchedule(%q, %q, %q) = %v; want an *schedule.InputError", tt.channel, tt.spec, tt.tz, err)
 			}
 			after, err := db.Schedule(ctx, "g")
 			if err != nil {
@@ -697,8 +604,8 @@ func TestInvalidInputChangesNothing(t *testing.T) {
 			}
 		})
 	}
-	if _, err := s.RunNow(ctx, "g", "locked"); !errors.As(err, new(*InputError)) {
-		t.Errorf("RunNow(locked) = %v; want an *InputError", err)
+	if _, err := s.RunNow(ctx, "g", "locked"); !errors.As(err, new(*schedule.InputError)) {
+		t.Errorf("RunNow(locked) = %v; want an *schedule.InputError", err)
 	}
 	if n := len(p.messages("locked")); n != 0 {
 		t.Errorf("%d messages in the refused channel; want 0", n)
@@ -824,7 +731,7 @@ func TestRunNow(t *testing.T) {
 	if last := p.messages("console"); !strings.Contains(last[len(last)-1].Content, "No links were shared since the last briefing") {
 		t.Errorf("empty briefing = %q", last[len(last)-1].Content)
 	}
-	if err := db.SaveGuildSettings(ctx, store.GuildSettings{GuildID: "g", QuietEmptyBriefing: true}); err != nil {
+	if err := db.SaveGuildSettings(ctx, guild.Settings{GuildID: "g", QuietEmptyBriefing: true}); err != nil {
 		t.Fatal(err)
 	}
 	c.Set(t0.Add(72 * time.Hour))
@@ -838,7 +745,7 @@ func TestRunNow(t *testing.T) {
 	}
 }
 
-func contents(ms []PostedMessage) []string {
+func contents(ms []schedule.PostedMessage) []string {
 	var out []string
 	for _, m := range ms {
 		out = append(out, m.Content)
@@ -863,12 +770,8 @@ func TestStartUsesSameSlots(t *testing.T) {
 	if err := s.Start(ctx); err == nil {
 		t.Errorf("second Start = nil; want an error")
 	}
-	s.mu.Lock()
-	e := s.entries["g"]
-	entry := s.cron.Entry(e.cronID)
-	s.mu.Unlock()
-	if got, ok := entry.Schedule.(*slotSchedule); !ok || got != e.slots {
-		t.Errorf("cron entry schedule = %T; want the entry's *slotSchedule", entry.Schedule)
+	if !s.CronUsesSlots("g") {
+		t.Errorf("cron entry schedule is not the entry's *slotSchedule")
 	}
 	stopCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -884,19 +787,19 @@ func TestStartUsesSameSlots(t *testing.T) {
 // user input.
 func TestNewRejectsBadDefaults(t *testing.T) {
 	db := openDB(t)
-	with := func(o Options) Options {
+	with := func(o schedule.Options) schedule.Options {
 		o.Schedules, o.Claims, o.History, o.Shares, o.Settings = db, db, db, db, db
 		o.Poster, o.Render = newPoster(), textRender
 		return o
 	}
-	for _, o := range []Options{
-		with(Options{DefaultCron: "CRON_TZ=UTC"}),
-		with(Options{DefaultTZ: "Nowhere/Land"}),
-		with(Options{DefaultCron: "*/5 * * * *"}),
+	for _, o := range []schedule.Options{
+		with(schedule.Options{DefaultCron: "CRON_TZ=UTC"}),
+		with(schedule.Options{DefaultTZ: "Nowhere/Land"}),
+		with(schedule.Options{DefaultCron: "*/5 * * * *"}),
 		{Schedules: db, Claims: db, History: db, Shares: db, Settings: db},
 		{Schedules: db, Claims: db, History: db, Shares: db, Settings: db, Poster: newPoster()},
 	} {
-		if _, err := New(o); err == nil {
+		if _, err := schedule.New(o); err == nil {
 			t.Errorf("New(cron %q, tz %q) = nil error; want an error", o.DefaultCron, o.DefaultTZ)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/ledger"
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extractive"
@@ -101,7 +102,7 @@ func TestFillMemoryDB(t *testing.T) {
 		if err := db.SaveSummary(ctx, s); err != nil {
 			t.Fatalf("SaveSummary(%d): %v", i, err)
 		}
-		err := db.RecordShare(ctx, store.Share{
+		err := db.RecordShare(ctx, ledger.Share{
 			GuildID: fillGuild, ChannelID: "general", MessageID: fmt.Sprintf("fill%d", i), UserID: "you",
 			URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at,
 		})

@@ -7,17 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"briefbot/schedule"
 )
 
 // Schedules returns every server's briefing schedule, by guild ID.
-func (db *DB) Schedules(ctx context.Context) ([]Schedule, error) {
+func (db *DB) Schedules(ctx context.Context) ([]schedule.Schedule, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT guild_id, channel_id, cron, time_zone, updated_ms
 		FROM schedules ORDER BY guild_id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: schedules: %w", err)
 	}
 	defer rows.Close()
-	var out []Schedule
+	var out []schedule.Schedule
 	for rows.Next() {
 		s, err := scanSchedule(rows)
 		if err != nil {
@@ -31,26 +33,26 @@ func (db *DB) Schedules(ctx context.Context) ([]Schedule, error) {
 	return out, nil
 }
 
-// Schedule returns the server's briefing schedule, or ErrNotFound.
-func (db *DB) Schedule(ctx context.Context, guildID string) (Schedule, error) {
+// Schedule returns the server's briefing schedule, or schedule.ErrNotFound.
+func (db *DB) Schedule(ctx context.Context, guildID string) (schedule.Schedule, error) {
 	s, err := scanSchedule(db.r.QueryRowContext(ctx, `SELECT guild_id, channel_id, cron, time_zone, updated_ms
 		FROM schedules WHERE guild_id = ?`, guildID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, ErrNotFound)
+		return schedule.Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, schedule.ErrNotFound)
 	}
 	if err != nil {
-		return Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, err)
+		return schedule.Schedule{}, fmt.Errorf("store: schedule %s: %w", guildID, err)
 	}
 	return s, nil
 }
 
-func scanSchedule(sc scanner) (Schedule, error) {
+func scanSchedule(sc scanner) (schedule.Schedule, error) {
 	var (
-		s       Schedule
+		s       schedule.Schedule
 		updated int64
 	)
 	if err := sc.Scan(&s.GuildID, &s.ChannelID, &s.Cron, &s.TimeZone, &updated); err != nil {
-		return Schedule{}, err
+		return schedule.Schedule{}, err
 	}
 	s.UpdatedAt = fromMS(updated)
 	return s, nil
@@ -58,7 +60,7 @@ func scanSchedule(sc scanner) (Schedule, error) {
 
 // SaveSchedule creates or replaces the server's schedule. The caller
 // validates the cron spec and time zone; a zero UpdatedAt means now.
-func (db *DB) SaveSchedule(ctx context.Context, s Schedule) error {
+func (db *DB) SaveSchedule(ctx context.Context, s schedule.Schedule) error {
 	if s.GuildID == "" || s.ChannelID == "" || s.Cron == "" || s.TimeZone == "" {
 		return errors.New("store: save schedule: guild, channel, cron and time zone are required")
 	}
@@ -80,8 +82,8 @@ func (db *DB) SaveSchedule(ctx context.Context, s Schedule) error {
 	return nil
 }
 
-// DeleteSchedule removes the server's schedule; ErrNotFound when it had
-// none. Its recorded briefings stay.
+// DeleteSchedule removes the server's schedule; schedule.ErrNotFound
+// when it had none. Its recorded briefings stay.
 func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -96,7 +98,7 @@ func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
 		return fmt.Errorf("store: delete schedule %s: %w", guildID, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("store: delete schedule %s: %w", guildID, ErrNotFound)
+		return fmt.Errorf("store: delete schedule %s: %w", guildID, schedule.ErrNotFound)
 	}
 	return nil
 }
@@ -105,9 +107,9 @@ func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
 const briefingCols = `guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms,
 	owner, lease_ms, attempts`
 
-func scanBriefing(sc scanner) (Briefing, error) {
+func scanBriefing(sc scanner) (schedule.Briefing, error) {
 	var (
-		b                            Briefing
+		b                            schedule.Briefing
 		slot, claimed, posted, lease int64
 		late                         int
 		ids                          string
@@ -115,10 +117,10 @@ func scanBriefing(sc scanner) (Briefing, error) {
 	)
 	if err := sc.Scan(&b.GuildID, &b.ChannelID, &slot, &b.State, &ids, &ledger, &late, &claimed, &posted,
 		&b.Owner, &lease, &b.Attempts); err != nil {
-		return Briefing{}, err
+		return schedule.Briefing{}, err
 	}
 	if err := json.Unmarshal([]byte(ids), &b.MessageIDs); err != nil {
-		return Briefing{}, fmt.Errorf("message ids: %w", err)
+		return schedule.Briefing{}, fmt.Errorf("message ids: %w", err)
 	}
 	if len(b.MessageIDs) == 0 {
 		b.MessageIDs = nil
@@ -146,9 +148,9 @@ func scanBriefing(sc scanner) (Briefing, error) {
 //
 // Each step is one statement whose condition the database checks
 // atomically, so concurrent claimers on any engine get one winner.
-func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, existing Briefing, err error) {
+func (db *DB) ClaimBriefing(ctx context.Context, b schedule.Briefing) (claimed bool, existing schedule.Briefing, err error) {
 	if b.GuildID == "" || b.ChannelID == "" || b.Slot.IsZero() || b.Owner == "" {
-		return false, Briefing{}, errors.New("store: claim briefing: guild, channel, slot and owner are required")
+		return false, schedule.Briefing{}, errors.New("store: claim briefing: guild, channel, slot and owner are required")
 	}
 	at := b.ClaimedAt
 	if at.IsZero() {
@@ -161,7 +163,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, exis
 				owner, lease_ms, attempts)
 			VALUES (?, ?, ?, ?, '[]', NULL, ?, ?, 0, ?, ?, ?, 1)
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO NOTHING`,
-			append(key, BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at), b.Owner, toMS(b.LeaseUntil))...)
+			append(key, schedule.BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at), b.Owner, toMS(b.LeaseUntil))...)
 		if err != nil {
 			return err
 		}
@@ -173,7 +175,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, exis
 				SET owner = ?, lease_ms = ?, attempts = attempts + 1, updated_ms = ?
 				WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?
 					AND state = ? AND (lease_ms <= ? OR owner = ?)`,
-				append(append([]any{b.Owner, toMS(b.LeaseUntil), toMS(at)}, key...), BriefingClaimed, toMS(at), b.Owner)...)
+				append(append([]any{b.Owner, toMS(b.LeaseUntil), toMS(at)}, key...), schedule.BriefingClaimed, toMS(at), b.Owner)...)
 			if err != nil {
 				return err
 			}
@@ -186,7 +188,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b Briefing) (claimed bool, exis
 		return err
 	})
 	if err != nil {
-		return false, Briefing{}, fmt.Errorf("store: claim briefing %s %s: %w", b.GuildID, b.Slot.UTC().Format(time.RFC3339), err)
+		return false, schedule.Briefing{}, fmt.Errorf("store: claim briefing %s %s: %w", b.GuildID, b.Slot.UTC().Format(time.RFC3339), err)
 	}
 	return claimed, existing, nil
 }
@@ -199,7 +201,7 @@ func (db *DB) RenewBriefingLease(ctx context.Context, guildID, channelID string,
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE briefings SET lease_ms = ?, updated_ms = ?
 			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ? AND state = ? AND owner = ?`,
-			toMS(until), toMS(time.Now()), guildID, channelID, toMS(slot), BriefingClaimed, owner)
+			toMS(until), toMS(time.Now()), guildID, channelID, toMS(slot), schedule.BriefingClaimed, owner)
 		if err != nil {
 			return err
 		}
@@ -243,7 +245,7 @@ func (db *DB) CompleteBriefing(ctx context.Context, guildID, channelID string, s
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
 				message_ids = excluded.message_ids, ledger = excluded.ledger,
 				posted_ms = excluded.posted_ms, updated_ms = excluded.updated_ms`,
-			guildID, channelID, toMS(slot), BriefingPosted, string(ids), led,
+			guildID, channelID, toMS(slot), schedule.BriefingPosted, string(ids), led,
 			toMS(postedAt), toMS(postedAt), toMS(postedAt))
 		return err
 	})
@@ -268,7 +270,7 @@ func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot 
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
 				updated_ms = excluded.updated_ms
 			WHERE briefings.state = ? AND briefings.lease_ms <= ?`,
-			guildID, channelID, toMS(slot), BriefingSkipped, toMS(at), toMS(at), BriefingClaimed, toMS(at))
+			guildID, channelID, toMS(slot), schedule.BriefingSkipped, toMS(at), toMS(at), schedule.BriefingClaimed, toMS(at))
 		return err
 	})
 	if err != nil {
@@ -278,29 +280,29 @@ func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot 
 }
 
 // LastBriefing returns the server's posted briefing with the latest slot,
-// in any channel, or ErrNotFound.
-func (db *DB) LastBriefing(ctx context.Context, guildID string) (Briefing, error) {
+// in any channel, or schedule.ErrNotFound.
+func (db *DB) LastBriefing(ctx context.Context, guildID string) (schedule.Briefing, error) {
 	b, err := scanBriefing(db.r.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
-		WHERE guild_id = ? AND state = ? ORDER BY slot_ms DESC, channel_id LIMIT 1`, guildID, BriefingPosted))
+		WHERE guild_id = ? AND state = ? ORDER BY slot_ms DESC, channel_id LIMIT 1`, guildID, schedule.BriefingPosted))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, ErrNotFound)
+		return schedule.Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, schedule.ErrNotFound)
 	}
 	if err != nil {
-		return Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, err)
+		return schedule.Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, err)
 	}
 	return b, nil
 }
 
 // Briefings returns up to limit of the server's briefing slots in any
 // state, newest slot first; limit ≤ 0 means 25.
-func (db *DB) Briefings(ctx context.Context, guildID string, limit int) ([]Briefing, error) {
+func (db *DB) Briefings(ctx context.Context, guildID string, limit int) ([]schedule.Briefing, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT `+briefingCols+` FROM briefings
 		WHERE guild_id = ? ORDER BY slot_ms DESC, channel_id LIMIT ?`, guildID, limitOr(limit, 25))
 	if err != nil {
 		return nil, fmt.Errorf("store: briefings %s: %w", guildID, err)
 	}
 	defer rows.Close()
-	var out []Briefing
+	var out []schedule.Briefing
 	for rows.Next() {
 		b, err := scanBriefing(rows)
 		if err != nil {

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"briefbot/guild"
+	"briefbot/schedule"
 )
 
 func TestGuildSettings(t *testing.T) {
@@ -17,10 +20,10 @@ func TestGuildSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (GuildSettings{GuildID: "A"}); got != want {
+	if want := (guild.Settings{GuildID: "A"}); got != want {
 		t.Errorf("GuildSettings(A) before saving = %+v; want %+v", got, want)
 	}
-	saves := []GuildSettings{
+	saves := []guild.Settings{
 		{GuildID: "A", AutoSummarize: "react", ReplyMode: "thread", Language: "de", ShowUngrounded: true, QuietEmptyBriefing: true},
 		{GuildID: "A", AutoSummarize: "off", ReplyMode: "reply", Language: "", ShowUngrounded: false, QuietEmptyBriefing: true},
 	}
@@ -36,10 +39,10 @@ func TestGuildSettings(t *testing.T) {
 			t.Errorf("GuildSettings(A) = %+v; want %+v", got, s)
 		}
 	}
-	if got, err := db.GuildSettings(ctx, "B"); err != nil || got != (GuildSettings{GuildID: "B"}) {
+	if got, err := db.GuildSettings(ctx, "B"); err != nil || got != (guild.Settings{GuildID: "B"}) {
 		t.Errorf("GuildSettings(B) = %+v, %v; want defaults", got, err)
 	}
-	for _, bad := range []GuildSettings{
+	for _, bad := range []guild.Settings{
 		{GuildID: ""},
 		{GuildID: "A", AutoSummarize: "always"},
 		{GuildID: "A", ReplyMode: "dm"},
@@ -56,20 +59,20 @@ func TestGuildSettings(t *testing.T) {
 func TestSchedules(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, schedule.ErrNotFound) {
 		t.Errorf("Schedule(A) = %v; want ErrNotFound", err)
 	}
 	if got, err := db.Schedules(ctx); err != nil || len(got) != 0 {
 		t.Errorf("Schedules() = %v, %v; want none", got, err)
 	}
-	a := Schedule{GuildID: "A", ChannelID: "c1", Cron: "0 9 * * *", TimeZone: "Europe/Berlin", UpdatedAt: base}
-	b := Schedule{GuildID: "B", ChannelID: "c9", Cron: "30 7 * * 1-5", TimeZone: "America/New_York", UpdatedAt: base}
-	for _, s := range []Schedule{b, a} {
+	a := schedule.Schedule{GuildID: "A", ChannelID: "c1", Cron: "0 9 * * *", TimeZone: "Europe/Berlin", UpdatedAt: base}
+	b := schedule.Schedule{GuildID: "B", ChannelID: "c9", Cron: "30 7 * * 1-5", TimeZone: "America/New_York", UpdatedAt: base}
+	for _, s := range []schedule.Schedule{b, a} {
 		if err := db.SaveSchedule(ctx, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a2 := Schedule{GuildID: "A", ChannelID: "c2", Cron: "0 18 * * *", TimeZone: "UTC", UpdatedAt: base.Add(time.Hour)}
+	a2 := schedule.Schedule{GuildID: "A", ChannelID: "c2", Cron: "0 18 * * *", TimeZone: "UTC", UpdatedAt: base.Add(time.Hour)}
 	if err := db.SaveSchedule(ctx, a2); err != nil {
 		t.Fatal(err)
 	}
@@ -78,22 +81,22 @@ func TestSchedules(t *testing.T) {
 		t.Errorf("Schedule(A) = %+v, %v; want %+v", got, err, a2)
 	}
 	all, err := db.Schedules(ctx)
-	if err != nil || !reflect.DeepEqual(all, []Schedule{a2, b}) {
-		t.Errorf("Schedules() = %+v, %v; want %+v", all, err, []Schedule{a2, b})
+	if err != nil || !reflect.DeepEqual(all, []schedule.Schedule{a2, b}) {
+		t.Errorf("Schedules() = %+v, %v; want %+v", all, err, []schedule.Schedule{a2, b})
 	}
 	if err := db.DeleteSchedule(ctx, "A"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Schedule(ctx, "A"); !errors.Is(err, schedule.ErrNotFound) {
 		t.Errorf("Schedule(A) after delete = %v; want ErrNotFound", err)
 	}
-	if err := db.DeleteSchedule(ctx, "A"); !errors.Is(err, ErrNotFound) {
+	if err := db.DeleteSchedule(ctx, "A"); !errors.Is(err, schedule.ErrNotFound) {
 		t.Errorf("DeleteSchedule(A) twice = %v; want ErrNotFound", err)
 	}
-	if err := db.SaveSchedule(ctx, Schedule{GuildID: "C", ChannelID: "c"}); err == nil {
+	if err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: "C", ChannelID: "c"}); err == nil {
 		t.Errorf("SaveSchedule without cron = nil; want an error")
 	}
-	noTime := Schedule{GuildID: "D", ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}
+	noTime := schedule.Schedule{GuildID: "D", ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}
 	if err := db.SaveSchedule(ctx, noTime); err != nil {
 		t.Fatal(err)
 	}
@@ -106,29 +109,29 @@ func TestBriefingLifecycle(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	slot := time.Date(2025, 3, 19, 8, 0, 0, 0, time.UTC)
-	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, schedule.ErrNotFound) {
 		t.Errorf("LastBriefing(A) = %v; want ErrNotFound", err)
 	}
 
 	claimedAt := slot.Add(2 * time.Second)
 	lease := claimedAt.Add(2 * time.Minute)
-	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Late: true, ClaimedAt: claimedAt, Owner: "p1", LeaseUntil: lease})
+	ok, b, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Late: true, ClaimedAt: claimedAt, Owner: "p1", LeaseUntil: lease})
 	if err != nil || !ok {
 		t.Fatalf("ClaimBriefing = %v, %v; want claimed", ok, err)
 	}
-	want := Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, State: BriefingClaimed, Late: true, ClaimedAt: claimedAt,
+	want := schedule.Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, State: schedule.BriefingClaimed, Late: true, ClaimedAt: claimedAt,
 		Owner: "p1", LeaseUntil: lease, Attempts: 1}
 	if !reflect.DeepEqual(b, want) {
 		t.Errorf("ClaimBriefing row = %+v; want %+v", b, want)
 	}
 	// A second claim of the same slot by another process within the
 	// lease loses.
-	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot.In(time.FixedZone("X", 3600)), ClaimedAt: claimedAt.Add(time.Minute),
+	ok, existing, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c1", Slot: slot.In(time.FixedZone("X", 3600)), ClaimedAt: claimedAt.Add(time.Minute),
 		Owner: "p2", LeaseUntil: claimedAt.Add(3 * time.Minute)})
 	if err != nil || ok || !reflect.DeepEqual(existing, want) {
 		t.Errorf("second ClaimBriefing = %v, %+v, %v; want false, %+v, nil", ok, existing, err, want)
 	}
-	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.LastBriefing(ctx, "A"); !errors.Is(err, schedule.ErrNotFound) {
 		t.Errorf("LastBriefing(A) with only a claim = %v; want ErrNotFound", err)
 	}
 
@@ -137,26 +140,26 @@ func TestBriefingLifecycle(t *testing.T) {
 	if err := db.CompleteBriefing(ctx, "A", "c1", slot, []string{"m1", "m2"}, ledger, postedAt); err != nil {
 		t.Fatal(err)
 	}
-	want.State, want.MessageIDs, want.Ledger, want.PostedAt = BriefingPosted, []string{"m1", "m2"}, ledger, postedAt
+	want.State, want.MessageIDs, want.Ledger, want.PostedAt = schedule.BriefingPosted, []string{"m1", "m2"}, ledger, postedAt
 	last, err := db.LastBriefing(ctx, "A")
 	if err != nil || !reflect.DeepEqual(last, want) {
 		t.Errorf("LastBriefing(A) = %+v, %v; want %+v", last, err, want)
 	}
-	if ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Owner: "p1", LeaseUntil: time.Now().Add(time.Hour)}); err != nil || ok || existing.State != BriefingPosted {
+	if ok, existing, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c1", Slot: slot, Owner: "p1", LeaseUntil: time.Now().Add(time.Hour)}); err != nil || ok || existing.State != schedule.BriefingPosted {
 		t.Errorf("ClaimBriefing of a posted slot = %v, %q, %v; want false, posted", ok, existing.State, err)
 	}
 	// A posted slot is never downgraded to skipped.
 	if err := db.SkipBriefing(ctx, "A", "c1", slot, postedAt.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if last, _ := db.LastBriefing(ctx, "A"); last.State != BriefingPosted {
+	if last, _ := db.LastBriefing(ctx, "A"); last.State != schedule.BriefingPosted {
 		t.Errorf("state after skipping a posted slot = %q; want posted", last.State)
 	}
 
 	// A missed later slot: a claim left behind by a crash, then skipped;
 	// and a slot skipped outright. Neither becomes the last briefing.
 	slot2, slot3 := slot.Add(24*time.Hour), slot.Add(48*time.Hour)
-	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c1", Slot: slot2, ClaimedAt: slot2, Owner: "p1", LeaseUntil: slot2.Add(time.Minute)}); err != nil || !ok {
+	if ok, _, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c1", Slot: slot2, ClaimedAt: slot2, Owner: "p1", LeaseUntil: slot2.Add(time.Minute)}); err != nil || !ok {
 		t.Fatalf("ClaimBriefing(slot2) = %v, %v", ok, err)
 	}
 	skipAt := slot3.Add(4 * time.Hour)
@@ -194,10 +197,10 @@ func TestBriefingLifecycle(t *testing.T) {
 		rows = append(rows, row{b.ChannelID, b.Slot, b.State, b.ClaimedAt})
 	}
 	wantRows := []row{
-		{"c2", slot4, BriefingPosted, slot4},
-		{"c1", slot3, BriefingSkipped, skipAt},
-		{"c1", slot2, BriefingSkipped, slot2},
-		{"c1", slot, BriefingPosted, claimedAt},
+		{"c2", slot4, schedule.BriefingPosted, slot4},
+		{"c1", slot3, schedule.BriefingSkipped, skipAt},
+		{"c1", slot2, schedule.BriefingSkipped, slot2},
+		{"c1", slot, schedule.BriefingPosted, claimedAt},
 	}
 	if !reflect.DeepEqual(rows, wantRows) {
 		t.Errorf("Briefings(A) = %v; want %v", rows, wantRows)
@@ -213,7 +216,7 @@ func TestBriefingLifecycle(t *testing.T) {
 		t.Errorf("LastBriefing(B) = %+v, %v; want B's own", lastB, err)
 	}
 
-	for _, bad := range []Briefing{{ChannelID: "c", Slot: slot, Owner: "p"}, {GuildID: "A", Slot: slot, Owner: "p"}, {GuildID: "A", ChannelID: "c", Owner: "p"}, {GuildID: "A", ChannelID: "c", Slot: slot}} {
+	for _, bad := range []schedule.Briefing{{ChannelID: "c", Slot: slot, Owner: "p"}, {GuildID: "A", Slot: slot, Owner: "p"}, {GuildID: "A", ChannelID: "c", Owner: "p"}, {GuildID: "A", ChannelID: "c", Slot: slot}} {
 		if _, _, err := db.ClaimBriefing(ctx, bad); err == nil {
 			t.Errorf("ClaimBriefing(%+v) = nil error; want one", bad)
 		}
@@ -230,7 +233,7 @@ func TestBriefingSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: "p1", LeaseUntil: slot.Add(2 * time.Minute)}); err != nil || !ok {
+	if ok, _, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: "p1", LeaseUntil: slot.Add(2 * time.Minute)}); err != nil || !ok {
 		t.Fatalf("ClaimBriefing = %v, %v", ok, err)
 	}
 	if err := db.Close(); err != nil {
@@ -241,8 +244,8 @@ func TestBriefingSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ok, existing, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot.Add(time.Minute), Owner: "p2", LeaseUntil: slot.Add(3 * time.Minute)})
-	if err != nil || ok || existing.State != BriefingClaimed || !existing.ClaimedAt.Equal(slot) || existing.Owner != "p1" {
+	ok, existing, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot.Add(time.Minute), Owner: "p2", LeaseUntil: slot.Add(3 * time.Minute)})
+	if err != nil || ok || existing.State != schedule.BriefingClaimed || !existing.ClaimedAt.Equal(slot) || existing.Owner != "p1" {
 		t.Errorf("ClaimBriefing after restart = %v, %+v, %v; want false with the earlier claim", ok, existing, err)
 	}
 }
@@ -254,9 +257,9 @@ func TestBriefingLease(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	slot := time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC)
-	claim := func(owner string, at time.Time) (bool, Briefing) {
+	claim := func(owner string, at time.Time) (bool, schedule.Briefing) {
 		t.Helper()
-		ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: owner, LeaseUntil: at.Add(2 * time.Minute)})
+		ok, b, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: owner, LeaseUntil: at.Add(2 * time.Minute)})
 		if err != nil {
 			t.Fatalf("ClaimBriefing(%s at %v) error = %v", owner, at, err)
 		}
@@ -288,7 +291,7 @@ func TestBriefingLease(t *testing.T) {
 	}
 	// Once it ran out, p2 takes over; p1 has lost it.
 	ok, b := claim("p2", slot.Add(5*time.Minute))
-	want := Briefing{GuildID: "A", ChannelID: "c", Slot: slot, State: BriefingClaimed, ClaimedAt: slot,
+	want := schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, State: schedule.BriefingClaimed, ClaimedAt: slot,
 		Owner: "p2", LeaseUntil: slot.Add(7 * time.Minute), Attempts: 3}
 	if !ok || !reflect.DeepEqual(b, want) {
 		t.Errorf("takeover = %v, %+v; want true, %+v", ok, b, want)
@@ -300,7 +303,7 @@ func TestBriefingLease(t *testing.T) {
 	if err := db.CompleteBriefing(ctx, "A", "c", slot, []string{"m1"}, nil, slot.Add(6*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if ok, b := claim("p3", slot.Add(time.Hour)); ok || b.State != BriefingPosted {
+	if ok, b := claim("p3", slot.Add(time.Hour)); ok || b.State != schedule.BriefingPosted {
 		t.Errorf("claim of a posted slot = %v, %q; want refused, posted", ok, b.State)
 	}
 	if held, _ := db.RenewBriefingLease(ctx, "A", "c", slot, "p2", slot.Add(time.Hour)); held {
@@ -334,7 +337,7 @@ func TestBriefingClaimRace(t *testing.T) {
 			owner := fmt.Sprintf("p%d", i)
 			for k := range slots {
 				slot := base.Add(time.Duration(k) * time.Hour)
-				ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: owner, LeaseUntil: slot.Add(time.Minute)})
+				ok, _, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: slot, Owner: owner, LeaseUntil: slot.Add(time.Minute)})
 				if err != nil {
 					t.Errorf("%s ClaimBriefing(%d) error = %v", owner, k, err)
 					return
@@ -390,7 +393,7 @@ func TestBriefingLeaseMigration(t *testing.T) {
 		t.Fatalf("old claim after the upgrade = %+v, %v; want no owner, no lease, attempt 1", list, err)
 	}
 	at := slot.Add(time.Minute)
-	ok, b, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: "p1", LeaseUntil: at.Add(2 * time.Minute)})
+	ok, b, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot, ClaimedAt: at, Owner: "p1", LeaseUntil: at.Add(2 * time.Minute)})
 	if err != nil || !ok || b.Owner != "p1" || b.Attempts != 2 || !b.Late || !b.ClaimedAt.Equal(slot) {
 		t.Errorf("claim of the old claim = %v, %+v, %v; want p1's, attempt 2, late and first claimed at %v", ok, b, err, slot)
 	}

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/guild"
+	"briefbot/ledger"
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -40,14 +43,14 @@ func TestConcurrentWriters(t *testing.T) {
 				errs <- err
 				return
 			}
-			if err := db.RecordShare(ctx, Share{GuildID: "A", ChannelID: "c", MessageID: fmt.Sprint(i),
+			if err := db.RecordShare(ctx, ledger.Share{GuildID: "A", ChannelID: "c", MessageID: fmt.Sprint(i),
 				URL: s.URL, Engine: s.Engine, PromptVersion: s.PromptVersion, At: base.Add(time.Duration(i) * time.Second)}); err != nil {
 				errs <- err
 			}
-			if err := db.SaveGuildSettings(ctx, GuildSettings{GuildID: fmt.Sprint("g", i%5), AutoSummarize: "react"}); err != nil {
+			if err := db.SaveGuildSettings(ctx, guild.Settings{GuildID: fmt.Sprint("g", i%5), AutoSummarize: "react"}); err != nil {
 				errs <- err
 			}
-			ok, _, err := db.ClaimBriefing(ctx, Briefing{GuildID: "A", ChannelID: "c", Slot: slot,
+			ok, _, err := db.ClaimBriefing(ctx, schedule.Briefing{GuildID: "A", ChannelID: "c", Slot: slot,
 				Owner: fmt.Sprint("p", i), LeaseUntil: time.Now().Add(time.Hour)})
 			if err != nil {
 				errs <- err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -211,7 +212,7 @@ func TestTextOrderIsBytewise(t *testing.T) {
 	ctx := context.Background()
 	guilds := []string{"b", "B", "a", "_x", "a_", "A", "ä", "10", "9"}
 	for _, g := range guilds {
-		if err := db.SaveSchedule(ctx, Schedule{GuildID: g, ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}); err != nil {
+		if err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: g, ChannelID: "c", Cron: "0 9 * * *", TimeZone: "UTC"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,21 +6,24 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"briefbot/guild"
+	"briefbot/schedule"
 )
 
 // GuildSettings returns the server's settings, or the defaults (the zero
-// GuildSettings for guildID) when none were saved.
-func (db *DB) GuildSettings(ctx context.Context, guildID string) (GuildSettings, error) {
-	s := GuildSettings{GuildID: guildID}
+// guild.Settings for guildID) when none were saved.
+func (db *DB) GuildSettings(ctx context.Context, guildID string) (guild.Settings, error) {
+	s := guild.Settings{GuildID: guildID}
 	var ungrounded, quiet int
 	err := db.r.QueryRowContext(ctx, `SELECT auto_summarize, reply_mode, language,
 		show_ungrounded, quiet_empty_briefing FROM guild_settings WHERE guild_id = ?`, guildID).
 		Scan(&s.AutoSummarize, &s.ReplyMode, &s.Language, &ungrounded, &quiet)
 	if errors.Is(err, sql.ErrNoRows) {
-		return GuildSettings{GuildID: guildID}, nil
+		return guild.Settings{GuildID: guildID}, nil
 	}
 	if err != nil {
-		return GuildSettings{}, fmt.Errorf("store: guild settings %s: %w", guildID, err)
+		return guild.Settings{}, fmt.Errorf("store: guild settings %s: %w", guildID, err)
 	}
 	s.ShowUngrounded = ungrounded != 0
 	s.QuietEmptyBriefing = quiet != 0
@@ -28,8 +31,8 @@ func (db *DB) GuildSettings(ctx context.Context, guildID string) (GuildSettings,
 }
 
 // SaveGuildSettings replaces the server's settings. It refuses values
-// outside those GuildSettings documents.
-func (db *DB) SaveGuildSettings(ctx context.Context, s GuildSettings) error {
+// outside those guild.Settings documents.
+func (db *DB) SaveGuildSettings(ctx context.Context, s guild.Settings) error {
 	if s.GuildID == "" {
 		return errors.New("store: save guild settings: no guild")
 	}
@@ -59,4 +62,14 @@ func (db *DB) SaveGuildSettings(ctx context.Context, s GuildSettings) error {
 		return fmt.Errorf("store: save guild settings %s: %w", s.GuildID, err)
 	}
 	return nil
+}
+
+// BriefingSettings returns the server's preferences for its briefings:
+// those of GuildSettings.
+func (db *DB) BriefingSettings(ctx context.Context, guildID string) (schedule.BriefingSettings, error) {
+	s, err := db.GuildSettings(ctx, guildID)
+	if err != nil {
+		return schedule.BriefingSettings{}, err
+	}
+	return schedule.BriefingSettings{ShowUngrounded: s.ShowUngrounded, QuietEmpty: s.QuietEmptyBriefing}, nil
 }

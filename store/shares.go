@@ -11,13 +11,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"briefbot/ledger"
 	"briefbot/summarize"
 )
 
 // RecordShare records that sh.URL's summary was shown in a server. A zero
 // At means now. Recording the same message's share of the same summary
 // again changes nothing.
-func (db *DB) RecordShare(ctx context.Context, sh Share) error {
+func (db *DB) RecordShare(ctx context.Context, sh ledger.Share) error {
 	if sh.GuildID == "" || sh.URL == "" {
 		return errors.New("store: record share: share without guild or URL")
 	}
@@ -46,7 +47,7 @@ const recordShareSQL = `INSERT INTO shares
 // until), one per distinct summary with its earliest share in the window,
 // ordered by that share's time. A zero until means no upper bound. Shares
 // whose summary is no longer stored are left out.
-func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]SharedSummary, error) {
+func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]ledger.SharedSummary, error) {
 	hi := int64(math.MaxInt64)
 	if !until.IsZero() {
 		hi = until.UnixMilli()
@@ -67,10 +68,10 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 		return nil, fmt.Errorf("store: shared summaries: %w", err)
 	}
 	defer rows.Close()
-	var out []SharedSummary
+	var out []ledger.SharedSummary
 	for rows.Next() {
 		var (
-			sh Share
+			sh ledger.Share
 			at int64
 		)
 		s, err := scanSummary(rows, &sh.ChannelID, &sh.MessageID, &sh.UserID, &at)
@@ -80,7 +81,7 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 		sh.GuildID = guildID
 		sh.URL, sh.Engine, sh.Model, sh.PromptVersion = s.URL, s.Engine, s.Model, s.PromptVersion
 		sh.At = fromMS(at)
-		out = append(out, SharedSummary{Share: sh, Summary: s})
+		out = append(out, ledger.SharedSummary{Share: sh, Summary: s})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: shared summaries: %w", err)
@@ -128,7 +129,7 @@ func searchTopicsSQL(d *dialect) string {
 // then those found only in point text; within each tier bm25, with names
 // weighted 10×, then the most recent share. limit ≤ 0 means 25. A query
 // with no letters or digits finds nothing.
-func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]TopicHit, error) {
+func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]ledger.TopicHit, error) {
 	groups := parseQuery(query)
 	if len(groups) == 0 {
 		return nil, nil
@@ -139,10 +140,10 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}
 	defer rows.Close()
-	var out []TopicHit
+	var out []ledger.TopicHit
 	for rows.Next() {
 		var (
-			h       TopicHit
+			h       ledger.TopicHit
 			tier    int
 			score   float64
 			idx     int
@@ -254,7 +255,7 @@ const maxMessageShares = 20
 // message (or command, by its interaction ID), in share order, at most
 // maxMessageShares. Shares whose summary is no longer stored are left
 // out; none at all is an empty answer, not an error.
-func (db *DB) MessageSummaries(ctx context.Context, guildID, messageID string) ([]SharedSummary, error) {
+func (db *DB) MessageSummaries(ctx context.Context, guildID, messageID string) ([]ledger.SharedSummary, error) {
 	if guildID == "" || messageID == "" {
 		return nil, nil
 	}
@@ -267,9 +268,9 @@ func (db *DB) MessageSummaries(ctx context.Context, guildID, messageID string) (
 		return nil, fmt.Errorf("store: message summaries: %w", err)
 	}
 	defer rows.Close()
-	var out []SharedSummary
+	var out []ledger.SharedSummary
 	for rows.Next() {
-		sh := Share{GuildID: guildID, MessageID: messageID}
+		sh := ledger.Share{GuildID: guildID, MessageID: messageID}
 		var at int64
 		s, err := scanSummary(rows, &sh.ChannelID, &sh.UserID, &at)
 		if err != nil {
@@ -277,7 +278,7 @@ func (db *DB) MessageSummaries(ctx context.Context, guildID, messageID string) (
 		}
 		sh.URL, sh.Engine, sh.Model, sh.PromptVersion = s.URL, s.Engine, s.Model, s.PromptVersion
 		sh.At = fromMS(at)
-		out = append(out, SharedSummary{Share: sh, Summary: s})
+		out = append(out, ledger.SharedSummary{Share: sh, Summary: s})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: message summaries: %w", err)

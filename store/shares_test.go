@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/ledger"
 	"briefbot/summarize"
 )
 
 // share records a share of s in guild at the given time.
 func share(t testing.TB, db *DB, guild string, s *summarize.Summary, at time.Time) {
 	t.Helper()
-	err := db.RecordShare(context.Background(), Share{
+	err := db.RecordShare(context.Background(), ledger.Share{
 		GuildID: guild, ChannelID: "c-" + guild, MessageID: at.Format("150405.000"), UserID: "u1",
 		URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at,
 	})
@@ -352,7 +353,7 @@ func TestSharedSummaries(t *testing.T) {
 	share(t, db, "A", atUntil, until)                 // exclusive
 	share(t, db, "B", other, since.Add(time.Hour))
 	// A share whose summary was never stored is left out.
-	if err := db.RecordShare(ctx, Share{GuildID: "A", URL: "https://news.example/missing", Engine: "extractive",
+	if err := db.RecordShare(ctx, ledger.Share{GuildID: "A", URL: "https://news.example/missing", Engine: "extractive",
 		PromptVersion: "x1", At: since.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -405,7 +406,7 @@ func TestRecordShareIdempotentPerMessage(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	s := save(t, db, newSummary("https://news.example/x", "extractive", topic("Aid", point("Aid.", summarize.StatusAgreed))))
-	sh := Share{GuildID: "A", ChannelID: "c", MessageID: "m1", UserID: "u", URL: s.URL,
+	sh := ledger.Share{GuildID: "A", ChannelID: "c", MessageID: "m1", UserID: "u", URL: s.URL,
 		Engine: s.Engine, PromptVersion: s.PromptVersion, At: base}
 	for range 3 {
 		if err := db.RecordShare(ctx, sh); err != nil {
@@ -425,7 +426,7 @@ func TestRecordShareIdempotentPerMessage(t *testing.T) {
 	if n != 3 {
 		t.Errorf("shares after 3 same-message and 2 message-less records = %d; want 3", n)
 	}
-	if err := db.RecordShare(ctx, Share{URL: s.URL}); err == nil {
+	if err := db.RecordShare(ctx, ledger.Share{URL: s.URL}); err == nil {
 		t.Errorf("RecordShare without guild = nil; want an error")
 	}
 }
@@ -433,12 +434,12 @@ func TestRecordShareIdempotentPerMessage(t *testing.T) {
 func TestRecordShareStoresFields(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
-	full := Share{GuildID: "g1", ChannelID: "c1", MessageID: "m1", UserID: "u1",
+	full := ledger.Share{GuildID: "g1", ChannelID: "c1", MessageID: "m1", UserID: "u1",
 		URL: "https://news.example/a", Engine: "llm", Model: "gpt-x", PromptVersion: "v3", At: base}
-	bare := Share{GuildID: "g2", URL: "https://news.example/b", Engine: "extractive"}
+	bare := ledger.Share{GuildID: "g2", URL: "https://news.example/b", Engine: "extractive"}
 	tests := []struct {
 		name   string
-		sh     Share
+		sh     ledger.Share
 		atFrom time.Time // the stored time must lie in [atFrom, atTo]
 		atTo   time.Time
 	}{
@@ -455,7 +456,7 @@ func TestRecordShareStoresFields(t *testing.T) {
 				atTo = time.Now()
 			}
 			var (
-				got Share
+				got ledger.Share
 				ms  int64
 			)
 			err := db.r.QueryRowContext(ctx, `SELECT guild_id, channel_id, message_id, user_id, url,
@@ -513,7 +514,7 @@ func BenchmarkRecordShare(b *testing.B) {
 			db := openTest(b)
 			s := save(b, db, newSummary("https://news.example/bench", "extractive",
 				topic("Future talks", point("Negotiations begin in Jeddah.", summarize.StatusAgreed))))
-			sh := Share{GuildID: "g", ChannelID: "c", MessageID: tc.message, UserID: "u", URL: s.URL,
+			sh := ledger.Share{GuildID: "g", ChannelID: "c", MessageID: tc.message, UserID: "u", URL: s.URL,
 				Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion}
 			b.ReportAllocs()
 			for b.Loop() {
@@ -537,7 +538,7 @@ func TestMessageSummaries(t *testing.T) {
 	one, two, other := mk("one"), mk("two"), mk("other")
 	rec := func(guild, msg string, s *summarize.Summary, at time.Time) {
 		t.Helper()
-		if err := db.RecordShare(ctx, Share{GuildID: guild, ChannelID: "c", MessageID: msg, UserID: "u",
+		if err := db.RecordShare(ctx, ledger.Share{GuildID: guild, ChannelID: "c", MessageID: msg, UserID: "u",
 			URL: s.URL, Engine: s.Engine, Model: s.Model, PromptVersion: s.PromptVersion, At: at}); err != nil {
 			t.Fatal(err)
 		}
@@ -546,7 +547,7 @@ func TestMessageSummaries(t *testing.T) {
 	rec("A", "m1", one, base)
 	rec("A", "m2", other, base)
 	rec("B", "m1", other, base) // the same message ID in another server
-	if err := db.RecordShare(ctx, Share{GuildID: "A", MessageID: "m1", URL: "https://news.example/missing", Engine: "extractive", At: base}); err != nil {
+	if err := db.RecordShare(ctx, ledger.Share{GuildID: "A", MessageID: "m1", URL: "https://news.example/missing", Engine: "extractive", At: base}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -5,59 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"briefbot/guild"
 )
-
-// UsageRecord is answered summaries as /usage and the token caps count
-// them: in which server, on which UTC day, for which article, how many
-// and how many of them from the cache, and what the language model cost
-// (nothing for a cached or offline summary).
-type UsageRecord struct {
-	GuildID string
-	// Day is the UTC day, YYYY-MM-DD.
-	Day   string
-	URL   string
-	Title string
-	// Answers is the number of summaries answered (0 counts as 1), and
-	// CacheHits how many of them came from the cache.
-	Answers          int
-	CacheHits        int
-	Calls            int
-	PromptTokens     int
-	CompletionTokens int
-}
-
-// UsageTotals sums usage records.
-type UsageTotals struct {
-	Answers          int64
-	CacheHits        int64
-	Calls            int64
-	PromptTokens     int64
-	CompletionTokens int64
-}
-
-// Tokens is prompt and completion tokens together: what the caps count.
-func (t UsageTotals) Tokens() int64 { return t.PromptTokens + t.CompletionTokens }
-
-// ArticleUsage is what one article cost a server over a period.
-type ArticleUsage struct {
-	URL    string
-	Title  string
-	Calls  int64
-	Tokens int64
-}
-
-// UsageReport is a server's usage over the days [From, To].
-type UsageReport struct {
-	From, To string
-	Totals   UsageTotals
-	// Costliest are the articles that took the most tokens, most first;
-	// articles that took none are left out.
-	Costliest []ArticleUsage
-}
 
 // RecordUsage adds each record to its server's, day's and article's
 // counts, all in one transaction.
-func (db *DB) RecordUsage(ctx context.Context, records ...UsageRecord) error {
+func (db *DB) RecordUsage(ctx context.Context, records ...guild.UsageRecord) error {
 	for _, r := range records {
 		if r.GuildID == "" || r.Day == "" || r.URL == "" {
 			return errors.New("store: record usage: guild, day and url are required")
@@ -90,45 +44,45 @@ func (db *DB) RecordUsage(ctx context.Context, records ...UsageRecord) error {
 
 // DayTokens returns the tokens spent on day by guildID and by every
 // server together.
-func (db *DB) DayTokens(ctx context.Context, day, guildID string) (guild, all int64, err error) {
+func (db *DB) DayTokens(ctx context.Context, day, guildID string) (inGuild, all int64, err error) {
 	err = db.r.QueryRowContext(ctx, `SELECT
 			COALESCE(SUM(CASE WHEN guild_id = ? THEN prompt_tokens + completion_tokens ELSE 0 END), 0),
 			COALESCE(SUM(prompt_tokens + completion_tokens), 0)
-		FROM usage WHERE day = ?`, guildID, day).Scan(&guild, &all)
+		FROM usage WHERE day = ?`, guildID, day).Scan(&inGuild, &all)
 	if err != nil {
 		return 0, 0, fmt.Errorf("store: day tokens %s: %w", day, err)
 	}
-	return guild, all, nil
+	return inGuild, all, nil
 }
 
 // UsageReport returns guildID's usage over the UTC days [from, to]
 // (YYYY-MM-DD) with its top costliest articles.
-func (db *DB) UsageReport(ctx context.Context, guildID, from, to string, top int) (UsageReport, error) {
-	rep := UsageReport{From: from, To: to}
+func (db *DB) UsageReport(ctx context.Context, guildID, from, to string, top int) (guild.UsageReport, error) {
+	rep := guild.UsageReport{From: from, To: to}
 	t := &rep.Totals
 	err := db.r.QueryRowContext(ctx, `SELECT COALESCE(SUM(answers), 0), COALESCE(SUM(cache_hits), 0),
 			COALESCE(SUM(calls), 0), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0)
 		FROM usage WHERE guild_id = ? AND day BETWEEN ? AND ?`, guildID, from, to).
 		Scan(&t.Answers, &t.CacheHits, &t.Calls, &t.PromptTokens, &t.CompletionTokens)
 	if err != nil {
-		return UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
+		return guild.UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
 	}
 	rows, err := db.r.QueryContext(ctx, `SELECT url, MAX(title), SUM(calls), SUM(prompt_tokens + completion_tokens) AS tokens
 		FROM usage WHERE guild_id = ? AND day BETWEEN ? AND ?
 		GROUP BY url HAVING tokens > 0 ORDER BY tokens DESC, url LIMIT ?`, guildID, from, to, limitOr(top, 5))
 	if err != nil {
-		return UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
+		return guild.UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var a ArticleUsage
+		var a guild.ArticleUsage
 		if err := rows.Scan(&a.URL, &a.Title, &a.Calls, &a.Tokens); err != nil {
-			return UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
+			return guild.UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
 		}
 		rep.Costliest = append(rep.Costliest, a)
 	}
 	if err := rows.Err(); err != nil {
-		return UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
+		return guild.UsageReport{}, fmt.Errorf("store: usage report %s: %w", guildID, err)
 	}
 	return rep, nil
 }

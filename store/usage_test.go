@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+
+	"briefbot/guild"
 )
 
 func TestUsageCountsPerServerAndDay(t *testing.T) {
@@ -13,7 +15,7 @@ func TestUsageCountsPerServerAndDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []UsageRecord{
+	for _, r := range []guild.UsageRecord{
 		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/1", Title: "One", Calls: 2, PromptTokens: 900, CompletionTokens: 100},
 		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/1", CacheHits: 1},
 		{GuildID: "g1", Day: "2026-03-01", URL: "https://a.example/2", Title: "Two", Calls: 1, PromptTokens: 200, CompletionTokens: 50},
@@ -24,7 +26,7 @@ func TestUsageCountsPerServerAndDay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := db.RecordUsage(ctx, UsageRecord{GuildID: "g1"}); err == nil {
+	if err := db.RecordUsage(ctx, guild.UsageRecord{GuildID: "g1"}); err == nil {
 		t.Errorf("RecordUsage without day and url = nil; want an error")
 	}
 	// The counts survive closing and opening the store again.
@@ -46,7 +48,7 @@ func TestUsageCountsPerServerAndDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := UsageTotals{Answers: 3, CacheHits: 1, Calls: 3, PromptTokens: 1100, CompletionTokens: 150}
+	want := guild.UsageTotals{Answers: 3, CacheHits: 1, Calls: 3, PromptTokens: 1100, CompletionTokens: 150}
 	if rep.Totals != want {
 		t.Errorf("UsageReport(g1, one day).Totals = %+v; want %+v", rep.Totals, want)
 	}
