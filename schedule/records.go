@@ -7,7 +7,7 @@ import (
 
 // ErrNotFound is what a Schedules or History store returns (wrapped) for
 // a server with no schedule or no posted briefing.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = errors.New("schedule: not found")
 
 // Schedule is a server's daily-briefing schedule.
 type Schedule struct {
