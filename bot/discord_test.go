@@ -672,6 +672,9 @@ func (s hugeStub) Summarize(ctx context.Context, req summarize.Request) (*summar
 func TestDiscordHugeSummaryPostsAFewMessages(t *testing.T) {
 	t.Parallel()
 	f := newDiscordFixture(t, nil, discordFixtureOptions{summarizer: func(db *store.DB) Summarizer { return hugeStub{db} }})
+	// Decoding and paging a 30,000-point summary under -race on two busy
+	// cores can take longer than the stand-in's default wait.
+	f.srv.Timeout = time.Minute
 	// withButton waits until posts ends with a message carrying a button.
 	withButton := func(what string, posts func() []discordtest.Post) []discordtest.Post {
 		t.Helper()

@@ -17,10 +17,11 @@ import (
 // new work starts). Since a flight asks for more while it holds some, a
 // plain semaphore could deadlock: every holder waiting for bytes that only
 // the others can give back. So when every account that holds bytes is
-// waiting (or none holds any), the oldest waiting request is granted even
-// though it goes over the size: the budget can be exceeded by what one
-// flight asks for beyond it, never by more, and only when nothing else is
-// running. One request larger than the whole budget therefore runs alone.
+// waiting, the oldest of them is granted even though it goes over the
+// size (when none holds any, the oldest request is): the budget can be
+// exceeded by what one flight asks for beyond it, never by more, and only
+// when nothing else is running. One request larger than the whole budget
+// therefore runs alone.
 type budget struct {
 	mu   sync.Mutex
 	size int64
@@ -153,15 +154,22 @@ func (b *budget) grantLocked(a *budgetAccount, n int64) {
 	b.peak = max(b.peak, b.used)
 }
 
-// notifyLocked grants waiting requests in order while they fit, and the
-// first one regardless when nothing else runs.
+// notifyLocked grants waiting requests in order while they fit. When the
+// first does not fit and nothing runs, it lets the oldest flight that
+// already holds bytes go on over the size (or the first request, when no
+// flight holds any): granting a new flight then would stack its excess on
+// that of a flight in progress, so two flights could be over at once.
 func (b *budget) notifyLocked() {
 	for len(b.queue) > 0 {
-		req := b.queue[0]
-		if b.used+req.n > b.size && b.running > 0 {
-			return
+		i := 0
+		if b.used+b.queue[0].n > b.size {
+			if b.running > 0 {
+				return
+			}
+			i = max(0, slices.IndexFunc(b.queue, func(r *budgetRequest) bool { return r.acct.held > 0 }))
 		}
-		b.queue = b.queue[1:]
+		req := b.queue[i]
+		b.queue = slices.Delete(b.queue, i, i+1)
 		if req.acct.held > 0 {
 			b.running++ // it stops waiting; grantLocked counts new holders
 		}
