@@ -68,7 +68,7 @@ func (*Engine) Model() string { return "" }
 
 // PromptVersion names the algorithm version; bump it when the output for the
 // same text changes, so cached summaries are rebuilt.
-func (*Engine) PromptVersion() string { return "extractive-v3" }
+func (*Engine) PromptVersion() string { return "extractive-v4" }
 
 // Summarize builds the ledger of doc. It returns ErrEmptyDocument when doc
 // has no text, and ctx's error when ctx is done. Every point quotes the

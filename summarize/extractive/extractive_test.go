@@ -112,8 +112,8 @@ func xtrFind(t *testing.T, topics []summarize.Topic, topic, prefix string) summa
 
 func TestExtractiveEngineIdentity(t *testing.T) {
 	e := New()
-	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v3" {
-		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v3)", e.Name(), e.Model(), e.PromptVersion())
+	if e.Name() != "extractive" || e.Model() != "" || e.PromptVersion() != "extractive-v4" {
+		t.Errorf("engine = (%q, %q, %q); want (extractive, \"\", extractive-v4)", e.Name(), e.Model(), e.PromptVersion())
 	}
 }
 

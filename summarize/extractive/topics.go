@@ -271,6 +271,9 @@ func (a *xtrDoc) choose() []int {
 		said[w] = true
 	}
 	chosen := []int{lead}
+	// ordered is how many chosen sentences keep their place before the
+	// rest, which is read in the article's order.
+	ordered := 1
 	rank := make([]int, 0, len(a.sents))
 	for i := range a.sents {
 		if i != lead {
@@ -300,6 +303,10 @@ func (a *xtrDoc) choose() []int {
 		taken[i] = true
 		chosen = append(chosen, i)
 		return true
+	}
+	// The news the opening sets up comes right after the lead.
+	if i := a.second(lead, score); i >= 0 && take(i, true) {
+		ordered = 2
 	}
 	// Each subhead that names a topic gets its best sentence first: the
 	// article's own structure is its outline.
@@ -337,13 +344,14 @@ func (a *xtrDoc) choose() []int {
 		}
 		take(i, false)
 	}
-	slices.Sort(chosen[1:])
+	slices.Sort(chosen[ordered:])
 	return chosen
 }
 
 // lead finds the article's main news among its first sentences: the one
 // sharing the most with the headline, the first one on a tie (news opens
-// with its lead). A sentence too short to state news is passed over.
+// with its lead), a news peg (see xtrPegRows) tipping the balance. A
+// sentence too short to state news is passed over.
 func (a *xtrDoc) lead(title map[string]bool, stems []map[string]bool, score []float64) int {
 	best, bestScore := 0, -1.0
 	for i := 0; i < len(a.sents) && i < xtrLeadWindow; i++ {
@@ -361,6 +369,7 @@ func (a *xtrDoc) lead(title map[string]bool, stems []map[string]bool, score []fl
 		if len(a.sents[i].toks) < 8 {
 			v -= 2
 		}
+		v += xtrPegWeight * float64(xtrPegCount(a.sents[i].toks))
 		v -= 0.75 * float64(i) // position counts: a later sentence needs a clearly better match
 		if v > bestScore {
 			best, bestScore = i, v
@@ -377,7 +386,7 @@ func (a *xtrDoc) salience(i int, s *xtrSentence, stems, keys, title map[string]b
 	if len(stems) == 0 || len(s.toks) < xtrMinWords+2 {
 		return 0
 	}
-	v := 1.0 / (1 + float64(i)/xtrPositionHalf)
+	v := xtrPositionPrior(i)
 	hits, central := 0, 0.0
 	for w := range keys {
 		if title[w] {
