@@ -313,7 +313,11 @@ func (a *xtrDoc) resolveActors(s *xtrSentence) {
 // country or group: not a date ("Nov", "Aug."), not a single letter ("S"
 // of "S&P"), not a dotted abbreviation of a state or district written after
 // a city ("D.C.", "Mass."), which is a place, and not a wire service
-// ("Reuters"), which reports the news rather than acts in it.
+// ("Reuters"), which reports the news rather than acts in it. Nor is a
+// celestial body ("Europa", "Jupiter"), an event or holiday ("World Cup",
+// "Black Friday"), a product's model ("MacBook Pro", "Powerbeats3") or a
+// market index ("Dow Jones Industrial Average"): things and occasions the
+// news is about, not parties acting in it.
 func xtrActorName(name string) bool {
 	if name == "" {
 		return false
@@ -322,7 +326,44 @@ func xtrActorName(name string) bool {
 	if xtrNotNames[low] || xtrMonthAbbrevs[low] || utf8.RuneCountInString(strings.ReplaceAll(low, ".", "")) < 2 {
 		return false
 	}
-	return !xtrPlaceAbbrevs[low] && !xtrWireServices[low]
+	if xtrPlaceAbbrevs[low] || xtrWireServices[low] || xtrCelestial[low] {
+		return false
+	}
+	words := strings.Fields(low)
+	last := words[len(words)-1]
+	if xtrEventHeads[last] || xtrModelWords[last] || xtrIndexHeads[last] {
+		return false
+	}
+	for _, w := range words {
+		if xtrModelNumber(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// xtrModelNumber reports whether w mixes letters and digits the way a
+// product's model designation does ("powerbeats3", "mx3", "a13"): a good,
+// not a party. Ordinals ("5th", "21st") and decades ("1990s") are not.
+func xtrModelNumber(w string) bool {
+	letters, digits := 0, 0
+	for _, r := range w {
+		switch {
+		case unicode.IsDigit(r):
+			digits++
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	if letters == 0 || digits == 0 {
+		return false
+	}
+	for _, suf := range []string{"st", "nd", "rd", "th", "s"} {
+		if strings.HasSuffix(w, suf) && strings.Trim(strings.TrimSuffix(w, suf), "0123456789") == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func xtrOpensQuote(s string) bool {

@@ -94,6 +94,17 @@ var xtrJointWords = xtrSet("both two jointly together mutual mutually sides part
 
 // xtrWireServices are the news agencies whose names stand in datelines and
 // attributions ("told Reuters", "AFP reported"): sources, not actors.
+// Things and occasions that are named like parties but never act (see
+// xtrActorName).
+var (
+	xtrCelestial = xtrSet("sun moon mercury venus earth mars jupiter saturn uranus neptune pluto ceres " +
+		"europa io ganymede callisto titan enceladus triton charon phobos deimos")
+	xtrEventHeads = xtrSet("day cup prix slam friday monday christmas easter festival olympics " +
+		"championship championships final finals tournament open awards award marathon expo fair week")
+	xtrModelWords = xtrSet("pro max plus mini ultra lite edition")
+	xtrIndexHeads = xtrSet("index average")
+)
+
 var xtrWireServices = xtrSet("reuters afp ap bloomberg xinhua tass dpa ansa efe kyodo yonhap anadolu")
 
 // xtrWordTable names a word table of the engine and the reason for its
@@ -119,6 +130,10 @@ var xtrWordTables = []xtrWordTable{
 	{"xtrSpeech", "verbs of saying, which mark a speaker", xtrSpeech},
 	{"xtrMonthAbbrevs", "abbreviations of months and weekdays: dates, not actors", xtrMonthAbbrevs},
 	{"xtrPlaceAbbrevs", "postal abbreviations of US states and districts written after a city: places", xtrPlaceAbbrevs},
+	{"xtrCelestial", "celestial bodies: places and objects of study, never parties acting", xtrCelestial},
+	{"xtrEventHeads", "last words of event and holiday names (World Cup, Black Friday): occasions, not parties", xtrEventHeads},
+	{"xtrModelWords", "model suffixes of product names (MacBook Pro, Pro Max): goods, not parties", xtrModelWords},
+	{"xtrIndexHeads", "last words of market index names (Dow Jones Industrial Average): figures that move, not parties", xtrIndexHeads},
 	{"xtrWireServices", "news agencies: the sources of a report, not actors in it", xtrWireServices},
 	{"xtrOrgHeads", "head nouns of organisation and building names, never shortened like a surname", xtrOrgHeads},
 	{"xtrIrregularPast", "irregular English past tenses that mark a name as a verb's subject", xtrIrregularPast},
