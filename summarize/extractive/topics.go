@@ -498,10 +498,15 @@ func (a *xtrDoc) mainTopicName() string {
 		stem, word string
 		n          int
 		at         int
+		name       bool            // a name of several words ("San Francisco")
+		stems      map[string]bool // the stems of its words
 	}
 	var terms []term
 	seen := map[string]bool{}
-	for k, t := range xtrTokenize(a.headline()) {
+	head := a.headline()
+	htoks := xtrTokenize(head)
+	spans := map[string]bool{}
+	for k, t := range htoks {
 		if textnorm.IsStopword(a.lang, t.low) || xtrNotNames[t.low] || xtrMonthAbbrevs[t.low] || xtrConnectors[t.low] {
 			continue
 		}
@@ -511,12 +516,32 @@ func (a *xtrDoc) mainTopicName() string {
 		}
 		seen[w] = true
 		word := strings.TrimSuffix(strings.TrimSuffix(t.raw, "'s"), "’s")
-		terms = append(terms, term{stem: w, word: word, at: k})
+		// A word of a name the article writes whole ("San" of "San
+		// Francisco", "Black" of "Black Friday") stands for the name.
+		span, last := a.nameSpan(head, htoks, k)
+		if span != "" {
+			if spans[span] {
+				continue
+			}
+			spans[span] = true
+			word = span
+		}
+		tm := term{stem: w, word: word, at: k, name: span != "", stems: map[string]bool{w: true}}
+		if span != "" {
+			// A name is counted by any of its words: the article repeats
+			// "Assange" of "Julian Assange" alone.
+			for j := last - len(strings.Fields(span)) + 1; j <= last; j++ {
+				if sw, ok := xtrContentWord(htoks[j].low); ok {
+					tm.stems[sw] = true
+				}
+			}
+		}
+		terms = append(terms, tm)
 	}
 	for i := range terms {
 		for _, s := range a.sents {
 			for _, t := range s.toks {
-				if w, ok := xtrContentWord(t.low); ok && w == terms[i].stem {
+				if w, ok := xtrContentWord(t.low); ok && terms[i].stems[w] {
 					terms[i].n++
 					break
 				}
@@ -539,11 +564,22 @@ func (a *xtrDoc) mainTopicName() string {
 	if len(terms) > 1 && terms[1].n >= 2 && terms[1].n*3 >= terms[0].n && !a.verbForm(terms[1].word) {
 		second = 1
 	}
-	if a.lang != "de" && !a.proper[strings.ToLower(terms[0].word)] {
+	proper := func(t term) bool { return t.name || a.proper[strings.ToLower(t.word)] }
+	if a.lang != "de" && !proper(terms[0]) {
 		// A name in the headline that the article repeats says who the
 		// story is about: "Nelson Goal", not "Goal".
 		for k := 1; k < len(terms); k++ {
-			if terms[k].n >= 2 && a.proper[strings.ToLower(terms[k].word)] {
+			if terms[k].n >= 2 && proper(terms[k]) {
+				second = k
+				break
+			}
+		}
+	}
+	if second < 0 && !proper(terms[0]) && a.lowered[strings.ToLower(terms[0].word)] {
+		// A common noun alone ("Son", "Power", "Claim") says too little:
+		// the headline's next noun or name the article uses joins it.
+		for k := 1; k < len(terms); k++ {
+			if terms[k].n >= 1 && !a.verbForm(terms[k].word) {
 				second = k
 				break
 			}
@@ -551,10 +587,15 @@ func (a *xtrDoc) mainTopicName() string {
 	}
 	if second > 0 {
 		pick = []term{terms[0], terms[second]}
+		if len(strings.Fields(pick[0].word))+len(strings.Fields(pick[1].word)) > xtrNameWords+1 {
+			pick = pick[:1] // two long names make a title, not a topic name
+		}
+	}
+	if len(pick) == 2 {
 		// A name before a noun ("Europa Plumes", "Indiana Teachers"),
 		// else in the headline's order ("Helicopter Crash").
 		// German capitalises every noun: there, the headline's order.
-		p0, p1 := a.proper[strings.ToLower(pick[0].word)], a.proper[strings.ToLower(pick[1].word)]
+		p0, p1 := proper(pick[0]), proper(pick[1])
 		if a.lang == "de" {
 			p0, p1 = false, false
 		}
@@ -567,6 +608,72 @@ func (a *xtrDoc) mainTopicName() string {
 		words = append(words, p.word)
 	}
 	return xtrTitleCase(strings.Join(words, " "))
+}
+
+// xtrNameWords bounds a name of several words read from the headline.
+const xtrNameWords = 3
+
+// nameSpan is the name of several capitalised words around headline token
+// k ("San Francisco", "South Dakota", "White House") when the article
+// writes it whole with the same capitals, else "". Its first word alone
+// ("San", "South", "White") names nothing.
+func (a *xtrDoc) nameSpan(head string, htoks []xtrToken, k int) (string, int) {
+	if a.lang == "de" || !xtrCapital(htoks[k].raw) {
+		return "", -1 // German capitalises every noun
+	}
+	for n := xtrNameWords; n >= 2; n-- {
+		for i := max(0, k-n+1); i <= k && i+n <= len(htoks); i++ {
+			// A name neither starts nor ends with a function word or a
+			// name particle ("The Doobie Brothers" is "Doobie Brothers",
+			// "Van Der" no name), and a title ("Chief Strategy Officer")
+			// is none.
+			ok := !textnorm.IsStopword(a.lang, htoks[i].low) && !textnorm.IsStopword(a.lang, htoks[i+n-1].low) &&
+				!xtrConnectors[htoks[i+n-1].low]
+			for j := i; j < i+n && ok; j++ {
+				ok = xtrCapital(htoks[j].raw) && (j == i || htoks[j].sep == " ") && !xtrTitles[htoks[j].low]
+			}
+			if !ok {
+				continue
+			}
+			span := head[htoks[i].start:htoks[i+n-1].end]
+			span = strings.TrimSuffix(strings.TrimSuffix(span, "'s"), "’s")
+			// The word stands for the name when the article never
+			// writes a word of it alone: "San" for "San Francisco",
+			// "Black" for "Black Friday"; "Assange" of "Julian Assange"
+			// is a name by itself.
+			c := a.writes(span)
+			alone := false
+			for j := i; j < i+n && !alone && c > 0; j++ {
+				alone = a.writes(htoks[j].raw) > c
+			}
+			if c > 0 && !alone {
+				return span, i + n - 1
+			}
+		}
+	}
+	return "", -1
+}
+
+// writes counts where the article's sentences hold phrase as whole words,
+// with the same capitals.
+func (a *xtrDoc) writes(phrase string) int {
+	n := 0
+	for _, s := range a.sents {
+		for from := 0; ; {
+			i := strings.Index(s.text[from:], phrase)
+			if i < 0 {
+				break
+			}
+			i += from
+			before, _ := utf8.DecodeLastRuneInString(s.text[:i])
+			after, _ := utf8.DecodeRuneInString(s.text[i+len(phrase):])
+			if (i == 0 || !xtrWordRune(before)) && (i+len(phrase) == len(s.text) || !xtrWordRune(after)) {
+				n++
+			}
+			from = i + len(phrase)
+		}
+	}
+	return n
 }
 
 // fallbackName names the main topic when the headline gives nothing: the
