@@ -18,7 +18,7 @@ var (
 		"king queen prince princess general gen mr mrs ms dr prof chief director chairman chairwoman " +
 		"chair ceo ambassador vice deputy premier mayor judge justice pope sheikh lord sir dame " +
 		"commissioner speaker leader senior former acting state national security adviser advisor " +
-		"head special representative colonel admiral lieutenant captain sergeant officer")
+		"head special representative colonel admiral lieutenant captain sergeant officer lt sgt capt col maj cpl")
 	xtrNationalities = xtrSet("american british french dutch german greek swiss thai irish israeli iraqi " +
 		"saudi pakistani afghan turkish polish czech chinese japanese u.s. us u.k. uk western eastern " +
 		"european african asian arab nordic baltic")
