@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
 	"briefbot/prompts"
 	"briefbot/summarize"
 	"briefbot/summarize/llm"
+	"briefbot/summarize/textnorm"
 )
 
 // Defaults of LLMMerger.
@@ -231,7 +231,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 			if !ok || k >= len(c) || used[k] {
 				ndropped++
 				if len(dropped) < maxLoggedIDs {
-					dropped = append(dropped, clipName(id, 20))
+					dropped = append(dropped, textnorm.Clip(id, 20, "…"))
 				}
 				continue
 			}
@@ -242,7 +242,7 @@ func (m *LLMMerger) mergeChunk(ctx context.Context, topics []MergeTopic, listed 
 			continue
 		}
 		sort.Ints(members)
-		name := clipName(strings.Join(strings.Fields(ag.Name), " "), mergeMaxNameRunes)
+		name := textnorm.Clip(strings.Join(strings.Fields(ag.Name), " "), mergeMaxNameRunes, "…")
 		if name == "" {
 			name = topics[members[0]].Name
 		}
@@ -289,24 +289,6 @@ func chunkStories(in []prompts.BriefingStory, topics []MergeTopic, c mergeChunk)
 		}
 	}
 	return out
-}
-
-// clipName cuts s to at most n runes, at the last space when there is one
-// in the second half, marking the cut with "…".
-func clipName(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[cut:])
-		cut += size
-	}
-	head := s[:cut]
-	if sp := strings.LastIndexByte(head, ' '); sp > len(head)/2 {
-		head = head[:sp]
-	}
-	return strings.TrimRight(head, " ,;:-") + "…"
 }
 
 // checkIDs rejects an answer whose groups reference ids but none that was

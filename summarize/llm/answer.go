@@ -10,6 +10,7 @@ import (
 
 	"briefbot/prompts"
 	"briefbot/summarize"
+	"briefbot/summarize/textnorm"
 )
 
 // parseAnswer turns a model's reply into topics, or says what is wrong
@@ -182,13 +183,13 @@ func kindOf(v any) string {
 // dropped; at least one must remain. Topics of the same name are merged.
 func readTopics(a prompts.Answer) (topics []summarize.Topic, actorProblems []string, err error) {
 	for i, t := range a.Topics {
-		name := clip(strings.Join(strings.Fields(t.Name), " "), maxNameRunes, "…")
+		name := textnorm.Clip(strings.Join(strings.Fields(t.Name), " "), maxNameRunes, "…")
 		if name == "" {
 			return nil, nil, fmt.Errorf("topics[%d].name is empty", i)
 		}
 		topic := summarize.Topic{Name: name}
 		for j, p := range t.Points {
-			text := clip(strings.Join(strings.Fields(p.Text), " "), maxTextRunes, "…")
+			text := textnorm.Clip(strings.Join(strings.Fields(p.Text), " "), maxTextRunes, "…")
 			if text == "" {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].text is empty", i, j)
 			}
@@ -196,7 +197,7 @@ func readTopics(a prompts.Answer) (topics []summarize.Topic, actorProblems []str
 			if err != nil {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].status: %q is not one of agreed, unresolved, disputed, reported", i, j, p.Status)
 			}
-			quote := clip(cleanQuote(p.Quote), maxQuoteRunes, "")
+			quote := textnorm.Clip(cleanQuote(p.Quote), maxQuoteRunes, "")
 			if quote == "" {
 				return nil, nil, fmt.Errorf("topics[%d].points[%d].quote is empty: copy a short excerpt of the article verbatim", i, j)
 			}
@@ -225,7 +226,7 @@ func namedActors(in []string, path string) (out []string, problems []string) {
 			continue
 		}
 		if p := actorProblem(a); p != "" {
-			problems = append(problems, fmt.Sprintf("%s: %q %s; list only people, organisations, countries or groups", path, clip(a, maxActorRunes, "…"), p))
+			problems = append(problems, fmt.Sprintf("%s: %q %s; list only people, organisations, countries or groups", path, textnorm.Clip(a, maxActorRunes, "…"), p))
 			continue
 		}
 		if len(out) == maxActors {

@@ -211,25 +211,6 @@ func capParts(parts [][]summarize.Topic, limit int) [][]summarize.Topic {
 	return out
 }
 
-// clip cuts s to at most n runes, at the last space in the cut when
-// there is one in its second half (so a quote stays a run of whole words
-// and still grounds), with mark appended when something was cut.
-func clip(s string, n int, mark string) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	cut := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[cut:])
-		cut += size
-	}
-	head := s[:cut]
-	if sp := strings.LastIndexFunc(head, unicode.IsSpace); sp > len(head)/2 {
-		head = head[:sp]
-	}
-	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r) }) + mark
-}
-
 // actorProblem says why a is not a named actor (a person,
 // organisation, country or group), or "" when it is one.
 func actorProblem(a string) string {

@@ -7,6 +7,7 @@ package textnorm
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // quoteMap straightens typographic quote marks: double marks (“ ” „ ‟ « » ‹
@@ -154,4 +155,23 @@ func set(words string) map[string]bool {
 		m[w] = true
 	}
 	return m
+}
+
+// Clip cuts s to at most n runes, at the last space in the cut when there
+// is one in its second half (so a quote stays a run of whole words and
+// still grounds), with mark appended when something was cut.
+func Clip(s string, n int, mark string) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(s[cut:])
+		cut += size
+	}
+	head := s[:cut]
+	if sp := strings.LastIndexFunc(head, unicode.IsSpace); sp > len(head)/2 {
+		head = head[:sp]
+	}
+	return strings.TrimRightFunc(head, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:-–—", r) }) + mark
 }

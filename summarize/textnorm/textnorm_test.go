@@ -47,3 +47,24 @@ func TestIsStopword(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		mark string
+		want string
+	}{
+		{"short", 10, "…", "short"},
+		{"one two three four", 12, "…", "one two…"},
+		{"one two three four", 12, "", "one two"},
+		{"abcdefghij", 4, "", "abcd"},
+		{"普京普京普京", 3, "", "普京普"},
+		{"one, two three", 6, "…", "one…"},
+	}
+	for _, tt := range tests {
+		if got := Clip(tt.in, tt.n, tt.mark); got != tt.want {
+			t.Errorf("Clip(%q, %d, %q) = %q; want %q", tt.in, tt.n, tt.mark, got, tt.want)
+		}
+	}
+}
