@@ -6,51 +6,29 @@ package extractive
 //	go test ./summarize/extractive/ -run 'TestEvalOfflineEngine' -count 1 -v
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"sort"
 	"sync"
 	"testing"
 
 	"briefbot/summarize"
+	"briefbot/summarize/corpustest"
 	"briefbot/summarize/extract"
 )
 
 // sharedDir returns ../shared beside the module root, or skips t when it is
-// absent (as the corpus tests of package summarize do).
+// absent.
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	root := wd
-	for {
-		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(root)
-		if parent == root {
-			t.Skipf("no go.mod above %s, cannot find ../shared", wd)
-		}
-		root = parent
-	}
-	dir := filepath.Join(root, "..", "shared")
-	if _, err := os.Stat(filepath.Join(dir, "corpus", "ground-truth.json")); err != nil {
-		t.Skipf("%s absent (clone shared/ beside the module to run this): %v", dir, err)
-	}
-	return dir
+	return filepath.Dir(corpustest.Dir(t))
 }
 
 // corpusDoc is one corpus page as the engine sees it, with its true text.
 type corpusDoc struct {
 	ID, URL, Truth string
+	HTML           []byte
 	Doc            *summarize.Document
 }
 
@@ -62,52 +40,27 @@ var (
 // corpusDocs extracts every corpus page once per test binary, sorted by id.
 func corpusDocs(t testing.TB) []corpusDoc {
 	t.Helper()
-	dir := filepath.Join(sharedDir(t), "corpus")
+	dir := corpustest.Dir(t)
 	corpusMu.Lock()
 	defer corpusMu.Unlock()
 	if corpusMemo != nil {
 		return corpusMemo
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "ground-truth.json"))
+	pages, err := corpustest.Read(dir)
 	if err != nil {
 		t.Fatalf("corpus: %v", err)
 	}
-	var truth map[string]struct {
-		ArticleBody string `json:"articleBody"`
-		URL         string `json:"url"`
-	}
-	if err := json.Unmarshal(raw, &truth); err != nil {
-		t.Fatalf("ground-truth.json: %v", err)
-	}
-	docs := make([]corpusDoc, 0, len(truth))
-	for id, gt := range truth {
-		body, err := readGzip(filepath.Join(dir, "html", id+".html.gz"))
+	docs := make([]corpusDoc, 0, len(pages))
+	for _, p := range pages {
+		doc, err := extract.Document(p.HTML, p.URL, "text/html; charset=utf-8")
 		if err != nil {
-			t.Fatalf("corpus: %v", err)
-		}
-		doc, err := extract.Document(body, gt.URL, "text/html; charset=utf-8")
-		if err != nil {
-			t.Logf("Extract(%s) error: %v (left out)", id, err)
+			t.Logf("Extract(%s) error: %v (left out)", p.ID, err)
 			continue
 		}
-		docs = append(docs, corpusDoc{ID: id, URL: gt.URL, Truth: gt.ArticleBody, Doc: doc})
+		docs = append(docs, corpusDoc{ID: p.ID, URL: p.URL, Truth: p.Truth, HTML: p.HTML, Doc: doc})
 	}
-	sort.Slice(docs, func(i, j int) bool { return docs[i].ID < docs[j].ID })
 	corpusMemo = docs
 	return docs
-}
-
-func readGzip(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return io.ReadAll(zr)
 }
 
 // TestEvalOfflineEngine runs the engine and grounding, as the Service does,
