@@ -23,9 +23,25 @@ const heartbeatInterval = 41250
 type gatewayConn struct {
 	ws *websocket.Conn
 
-	mu    sync.Mutex // serializes writes and guards seq and ready
+	mu    sync.Mutex // serializes writes and guards seq, ready and the shard
 	seq   int64
 	ready bool
+	// shardID and shardCount are the shard the session identified as
+	// (0 of 1 when none).
+	shardID, shardCount int
+}
+
+// covers reports whether the session receives guildID's events.
+func (c *gatewayConn) covers(guildID string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return guildID == "" || ShardOf(guildID, c.shardCount) == c.shardID
+}
+
+func (c *gatewayConn) shard() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.shardID
 }
 
 func (c *gatewayConn) write(v any) error {
@@ -118,19 +134,31 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			var id struct {
 				Token   string           `json:"token"`
 				Intents discordgo.Intent `json:"intents"`
+				Shard   *[2]int          `json:"shard"`
 			}
 			if json.Unmarshal(p.D, &id) != nil {
 				c.closeWith(4002, "Error while decoding payload.")
 				return
 			}
+			shardID, shardCount := 0, 1
+			if id.Shard != nil {
+				shardID, shardCount = id.Shard[0], id.Shard[1]
+			}
 			s.mu.Lock()
-			s.idents = append(s.idents, Identify{Token: id.Token, Intents: id.Intents, Raw: msg})
+			s.idents = append(s.idents, Identify{Token: id.Token, Intents: id.Intents, ShardID: shardID, ShardCount: shardCount, At: s.now(), Raw: msg})
 			s.notifyLocked()
 			s.mu.Unlock()
 			if strings.TrimPrefix(id.Token, "Bot ") != Token {
 				c.closeWith(4004, "Authentication failed.")
 				return
 			}
+			if shardCount < 1 || shardID < 0 || shardID >= shardCount {
+				c.closeWith(4010, "Invalid shard.")
+				return
+			}
+			c.mu.Lock()
+			c.shardID, c.shardCount = shardID, shardCount
+			c.mu.Unlock()
 			if !s.ready(c) {
 				return
 			}
@@ -153,11 +181,11 @@ func (c *gatewayConn) closeWith(code int, text string) {
 	c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 }
 
-// ready sends Ready, with every server unavailable as Discord does, then
-// one GUILD_CREATE per server.
+// ready sends Ready, with every server of the session's shard unavailable
+// as Discord does, then one GUILD_CREATE per server.
 func (s *Server) ready(c *gatewayConn) bool {
 	s.mu.Lock()
-	ids := slices.Clone(s.guildIDs)
+	ids := slices.DeleteFunc(slices.Clone(s.guildIDs), func(id string) bool { return !c.covers(id) })
 	session := s.newIDLocked()
 	s.mu.Unlock()
 	guilds := make([]map[string]any, len(ids))
@@ -200,28 +228,73 @@ func (s *Server) Heartbeats() int {
 // its servers.
 func (s *Server) WaitReady(t testing.TB) {
 	t.Helper()
-	s.Wait(t, "a ready gateway session", func() bool { return s.readyConn() != nil })
+	s.Wait(t, "a ready gateway session", func() bool { return s.readyConn("") != nil })
 }
 
-func (s *Server) readyConn() *gatewayConn {
+// WaitShards waits until n sessions with distinct shards are ready and
+// returns their shard IDs in order.
+func (s *Server) WaitShards(t testing.TB, n int) []int {
+	t.Helper()
+	var got []int
+	s.Wait(t, fmt.Sprintf("%d ready shards", n), func() bool {
+		got = s.ReadyShards()
+		return len(got) >= n
+	})
+	return got
+}
+
+// ReadyShards returns the shard IDs of the ready sessions, in order,
+// each once.
+func (s *Server) ReadyShards() []int {
+	s.mu.Lock()
+	conns := slices.Clone(s.conns)
+	s.mu.Unlock()
+	var out []int
+	for _, c := range conns {
+		if c.isReady() && !slices.Contains(out, c.shard()) {
+			out = append(out, c.shard())
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// readyConn returns the newest ready session that receives guildID's
+// events (any ready session for "").
+func (s *Server) readyConn(guildID string) *gatewayConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := len(s.conns) - 1; i >= 0; i-- {
-		if s.conns[i].isReady() {
-			return s.conns[i]
+		if c := s.conns[i]; c.isReady() && c.covers(guildID) {
+			return c
 		}
 	}
 	return nil
 }
 
 // Dispatch sends the event (a gateway op 0 with type event and payload
-// data) to the newest ready session, waiting for one.
+// data) to the newest ready session of the shard of data's guild_id (any
+// ready session when it has none), waiting for one.
 func (s *Server) Dispatch(t testing.TB, event string, data any) {
 	t.Helper()
-	s.WaitReady(t)
-	if err := s.readyConn().send(event, data); err != nil {
+	var g struct {
+		GuildID string `json:"guild_id"`
+	}
+	if raw, err := json.Marshal(data); err == nil {
+		json.Unmarshal(raw, &g)
+	}
+	var c *gatewayConn
+	s.Wait(t, "a ready gateway session for guild "+g.GuildID, func() bool {
+		c = s.readyConn(g.GuildID)
+		return c != nil
+	})
+	if err := c.send(event, data); err != nil {
 		t.Fatalf("discordtest: dispatch %s: %v", event, err)
 	}
+	s.mu.Lock()
+	s.dispatched = append(s.dispatched, Dispatched{Event: event, GuildID: g.GuildID, ShardID: c.shard()})
+	s.notifyLocked()
+	s.mu.Unlock()
 }
 
 // Say posts content in channelID as author: the message joins the

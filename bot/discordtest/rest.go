@@ -239,9 +239,9 @@ func (s *Server) getGateway(c *call) { c.ok(map[string]string{"url": s.GatewayUR
 func (s *Server) getGatewayBot(c *call) {
 	c.ok(map[string]any{
 		"url":    s.GatewayURL(),
-		"shards": 1,
+		"shards": max(s.RecommendedShards, 1),
 		"session_start_limit": map[string]int{
-			"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1,
+			"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": max(s.MaxConcurrency, 1),
 		},
 	})
 }

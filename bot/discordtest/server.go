@@ -21,6 +21,13 @@
 // clock (Now), so a test can list the messages posted since a moment of
 // its own clock.
 //
+// Like Discord, the gateway routes servers by shard: a session that
+// identified as shard [i, n] receives Ready's servers, GUILD_CREATEs and
+// dispatches only of the servers with ShardOf(guild, n) == i; a session
+// without a shard receives every server. Identifies are recorded with
+// their shard and the stand-in's time, so tests can check who connected
+// when; GET /gateway/bot answers RecommendedShards and MaxConcurrency.
+//
 // Point a session at it with URL() as the API base URL: discordgo builds
 // every endpoint from https://discord.com, so the transport under test must
 // rewrite scheme and host of its requests (Session.Client's transport); the
@@ -241,7 +248,39 @@ func checkAllowedMentions(raw json.RawMessage) error {
 type Identify struct {
 	Token   string
 	Intents discordgo.Intent
-	Raw     []byte
+	// ShardID and ShardCount are the identify's shard [id, count]: 0
+	// and 1 when it carried none.
+	ShardID, ShardCount int
+	// At is when it arrived, on the stand-in's clock (Now).
+	At  time.Time
+	Raw []byte
+}
+
+// Dispatched is a dispatch the gateway sent to a session.
+type Dispatched struct {
+	Event   string
+	GuildID string // "" for events of no server
+	// ShardID is the shard of the session it went to (0 when unsharded).
+	ShardID int
+}
+
+// ShardOf returns the shard Discord routes guildID's events to when a
+// bot runs shardCount shards: (guild_id >> 22) % shard_count.
+func ShardOf(guildID string, shardCount int) int {
+	id, err := strconv.ParseUint(guildID, 10, 64)
+	if err != nil || shardCount < 2 {
+		return 0
+	}
+	return int((id >> 22) % uint64(shardCount))
+}
+
+// GuildIDOnShard returns a snowflake guild ID, distinct for each n, that
+// ShardOf puts on shard of shardCount.
+func GuildIDOnShard(shard, shardCount, n int) string {
+	// The time part of a snowflake made in 2024, rounded to shardCount
+	// so adding shard picks the shard.
+	base := int64(1200000000000000000>>22) / int64(shardCount) * int64(shardCount)
+	return strconv.FormatInt((base+int64(n*shardCount+shard))<<22|1, 10)
 }
 
 // defaultTimeout bounds every Wait helper: generous, because the race
@@ -262,6 +301,10 @@ type Server struct {
 	// NonceWindow is how long a message's enforced nonce is remembered
 	// (default 5 minutes: Discord says "the past few minutes").
 	NonceWindow time.Duration
+	// RecommendedShards and MaxConcurrency are what GET /gateway/bot
+	// answers (default 1 each). Set them before the first request.
+	RecommendedShards int
+	MaxConcurrency    int
 
 	srv *httptest.Server
 	mux *http.ServeMux
@@ -271,6 +314,7 @@ type Server struct {
 	requests   []Request
 	posts      []Post
 	idents     []Identify
+	dispatched []Dispatched
 	commands   map[string][]*discordgo.ApplicationCommand // by guild ID; "" = global
 	guilds     map[string]*guild
 	guildIDs   []string // in creation order
@@ -339,6 +383,8 @@ func NewServer(t testing.TB) *Server {
 		delay:              map[string]*failure{},
 		nonces:             map[string]nonceEntry{},
 		NonceWindow:        5 * time.Minute,
+		RecommendedShards:  1,
+		MaxConcurrency:     1,
 		nextID:             1,
 	}
 	s.addGuildLocked(Guild{ID: GuildID, Name: "Test Server", Channels: []Channel{{ID: ChannelID, Name: "general"}}})
@@ -398,7 +444,7 @@ func (s *Server) AddGuild(g Guild) {
 	conns := slices.Clone(s.conns)
 	s.mu.Unlock()
 	for _, c := range conns {
-		if c.isReady() {
+		if c.isReady() && c.covers(g.ID) {
 			c.send("GUILD_CREATE", s.guildCreate(g.ID))
 		}
 	}
@@ -533,6 +579,14 @@ func (s *Server) Identifies() []Identify {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.idents)
+}
+
+// Dispatches returns the dispatches sent with Dispatch (and so Say, React
+// and the interactions), oldest first, with the shard each went to.
+func (s *Server) Dispatches() []Dispatched {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.dispatched)
 }
 
 // Commands returns the commands last registered for guildID ("" for the
