@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,20 +90,42 @@ type DiscordOptions struct {
 	ShutdownTimeout time.Duration
 	// Metrics counts REST 429s and gateway reconnects; nil counts nothing.
 	Metrics DiscordMetrics
+	// ShardCount is how many shards the bot runs over all its processes
+	// (0 or 1: one unsharded gateway session). ShardIDs are the shards
+	// this process runs, one gateway session each (empty: all of them).
+	// Only the process running shard 0 registers the commands.
+	ShardCount int
+	ShardIDs   []int
+	// IdentifyGate spaces the shards' identifies per rate-limit bucket;
+	// nil spaces those of this process only. Processes sharing a
+	// database pass the store's, so they space theirs together.
+	IdentifyGate IdentifyGate
 }
 
+// MaxShardCount bounds ShardCount: far beyond the largest bots (Discord
+// wants one shard per 2,500 servers), small enough to catch a typo.
+const MaxShardCount = 65536
+
 // Discord is the Discord transport: it feeds gateway events to a Handler
-// and delivers its replies, and posts briefings (schedule.Poster).
+// and delivers its replies, and posts briefings (schedule.Poster). It runs
+// one gateway session per shard of its process; REST calls all go through
+// the first shard's session, so they share its rate limiter.
 type Discord struct {
-	opts DiscordOptions
-	h    *Handler
-	s    *discordgo.Session
-	log  *slog.Logger
+	opts   DiscordOptions
+	h      *Handler
+	s      *discordgo.Session // the first shard's session: REST goes through it
+	shards []*shard
+	gate   IdentifyGate
+	log    *slog.Logger
 
 	// Timing, variable so tests can make the indicator and deferral
 	// deterministic.
 	indicatorDelay time.Duration
 	deferAfter     time.Duration
+	// now and waitUntil are the clock the identifies are spaced by,
+	// variable so tests do not sleep.
+	now       func() time.Time
+	waitUntil func(ctx context.Context, t time.Time) error
 
 	mu        sync.Mutex
 	botID     string
@@ -111,8 +134,15 @@ type Discord struct {
 	ran       bool
 	inflight  sync.WaitGroup
 	work      context.Context // the context handlers run under
-	// connects counts gateway connections; connected is true between
-	// a connection (or Ready) and the next disconnect.
+}
+
+// shard is one gateway session.
+type shard struct {
+	id int
+	s  *discordgo.Session
+	// connects counts the session's gateway connections; connected is
+	// true between a connection (or Ready) and the next disconnect. Both
+	// are guarded by Discord.mu.
 	connects  int
 	connected bool
 }
@@ -133,49 +163,94 @@ func NewDiscord(opts DiscordOptions, h *Handler) (*Discord, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s, err := discordgo.New("Bot " + token)
+	ids, err := shardIDs(opts.ShardCount, opts.ShardIDs)
 	if err != nil {
-		return nil, fmt.Errorf("bot: discord: new session: %w", err)
+		return nil, err
 	}
-	s.Identify.Intents = DiscordIntents
-	s.Client = &http.Client{Timeout: restTimeout}
+	opts.ShardCount, opts.ShardIDs = max(opts.ShardCount, 1), ids
+	client := &http.Client{Timeout: restTimeout}
 	if opts.APIBaseURL != "" {
 		rt, err := newRewriteTransport(opts.APIBaseURL, http.DefaultTransport)
 		if err != nil {
 			return nil, err
 		}
-		s.Client.Transport = rt
+		client.Transport = rt
 	}
-	// discordgo waits out a 429 for its retry_after and retries; a 502 is
-	// retried up to MaxRestRetries times.
-	s.ShouldRetryOnRateLimit = true
-	s.MaxRestRetries = 3
-	// Handlers only take the event and start tracked work, so they run in
-	// the gateway's goroutine: intake stops exactly when Run says so.
-	s.SyncEvents = true
-	s.StateEnabled = true
-	s.LogLevel = discordgo.LogError
-
 	d := &Discord{
-		opts: opts, h: h, s: s, log: opts.Logger,
+		opts: opts, h: h, gate: opts.IdentifyGate, log: opts.Logger,
 		indicatorDelay: indicatorDelay,
 		deferAfter:     deferAfter,
+		now:            time.Now,
+		waitUntil:      waitUntil,
 		work:           context.Background(),
 	}
-	s.AddHandler(d.onReady)
-	s.AddHandler(d.onMessageCreate)
-	s.AddHandler(d.onReactionAdd)
-	s.AddHandler(d.onInteraction)
-	s.AddHandler(d.onConnect)
-	s.AddHandler(d.onDisconnect)
-	s.AddHandler(d.onRateLimit)
+	if d.gate == nil {
+		d.gate = newLocalIdentifyGate()
+	}
+	for _, id := range ids {
+		s, err := discordgo.New("Bot " + token)
+		if err != nil {
+			return nil, fmt.Errorf("bot: discord: new session: %w", err)
+		}
+		s.Identify.Intents = DiscordIntents
+		// discordgo sends shard [id, count] in its identify when count > 1.
+		s.ShardID, s.ShardCount = id, opts.ShardCount
+		s.Client = client
+		// discordgo waits out a 429 for its retry_after and retries; a 502 is
+		// retried up to MaxRestRetries times.
+		s.ShouldRetryOnRateLimit = true
+		s.MaxRestRetries = 3
+		// Handlers only take the event and start tracked work, so they run in
+		// the gateway's goroutine: intake stops exactly when Run says so.
+		s.SyncEvents = true
+		// Each session's state holds its own shard's servers.
+		s.StateEnabled = true
+		s.LogLevel = discordgo.LogError
+		sh := &shard{id: id, s: s}
+		s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) { d.onReady(sh, r) })
+		s.AddHandler(d.onMessageCreate)
+		s.AddHandler(d.onReactionAdd)
+		s.AddHandler(d.onInteraction)
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) { d.onConnect(sh) })
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { d.onDisconnect(sh) })
+		s.AddHandler(d.onRateLimit)
+		d.shards = append(d.shards, sh)
+	}
+	d.s = d.shards[0].s
 	return d, nil
 }
 
-// Run opens the gateway, registers the commands and serves until ctx is
-// done; then it stops taking events, lets work in flight finish within
-// ShutdownTimeout (cancelling it after), and closes the gateway. It can be
-// called once.
+// shardIDs checks a process's shards: each in [0, count) and listed once;
+// none means all of them.
+func shardIDs(count int, ids []int) ([]int, error) {
+	if count < 0 || count > MaxShardCount {
+		return nil, fmt.Errorf("bot: discord: shard count %d: want 1 to %d", count, MaxShardCount)
+	}
+	count = max(count, 1)
+	if len(ids) == 0 {
+		all := make([]int, count)
+		for i := range all {
+			all[i] = i
+		}
+		return all, nil
+	}
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	for i, id := range out {
+		if id < 0 || id >= count {
+			return nil, fmt.Errorf("bot: discord: shard %d: want 0 to %d for %d shards", id, count-1, count)
+		}
+		if i > 0 && out[i-1] == id {
+			return nil, fmt.Errorf("bot: discord: shard %d listed twice", id)
+		}
+	}
+	return out, nil
+}
+
+// Run opens a gateway session per shard, registers the commands (when it
+// runs shard 0) and serves until ctx is done; then it stops taking events,
+// lets work in flight finish within ShutdownTimeout (cancelling it after),
+// and closes the sessions. It can be called once.
 func (d *Discord) Run(ctx context.Context) error {
 	d.mu.Lock()
 	if d.ran {
@@ -189,14 +264,14 @@ func (d *Discord) Run(ctx context.Context) error {
 	d.accepting = true
 	d.mu.Unlock()
 
-	if err := d.s.Open(); err != nil {
-		d.stopIntake()
-		return fmt.Errorf("bot: discord: open gateway: %w", err)
+	err := d.open(ctx)
+	if err == nil && slices.Contains(d.opts.ShardIDs, 0) {
+		err = d.registerCommands(ctx)
 	}
-	if err := d.registerCommands(ctx); err != nil {
+	if err != nil {
 		d.stopIntake()
 		d.drain(cancelWork)
-		d.s.Close()
+		d.closeShards()
 		if ctx.Err() != nil {
 			return nil // asked to stop while starting
 		}
@@ -204,16 +279,103 @@ func (d *Discord) Run(ctx context.Context) error {
 	}
 	botID, appID := d.identity()
 	d.log.Info("discord_ready", slog.String("bot_id", botID), slog.String("guild_id", d.opts.GuildID),
+		slog.Int("shard_count", d.opts.ShardCount), slog.Any("shard_ids", d.opts.ShardIDs),
 		slog.String("invite_url", DiscordInviteURL(appID)))
 
 	<-ctx.Done()
 	d.stopIntake()
 	d.drain(cancelWork)
-	if err := d.s.Close(); err != nil {
-		d.log.Warn("discord_close_failed", slog.Any("err", err))
-	}
+	d.closeShards()
 	d.log.Info("discord_stopped")
 	return nil
+}
+
+// open opens every shard's session. Shards identify one after another
+// within a rate-limit bucket (shard_id % max_concurrency), IdentifySpacing
+// apart as the gate hands out the moments; buckets open side by side.
+func (d *Discord) open(ctx context.Context) error {
+	maxConcurrency := d.maxConcurrency(ctx)
+	buckets := map[int][]*shard{}
+	for _, sh := range d.shards {
+		b := sh.id % maxConcurrency
+		buckets[b] = append(buckets[b], sh)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, len(buckets))
+	for bucket, shards := range buckets {
+		go func() {
+			for _, sh := range shards {
+				if err := d.openShard(ctx, bucket, sh); err != nil {
+					cancel()
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	var first error
+	for range buckets {
+		if err := <-errs; err != nil && (first == nil || errors.Is(first, context.Canceled)) {
+			first = err
+		}
+	}
+	return first
+}
+
+// openShard waits for sh's moment to identify, then opens its session.
+func (d *Discord) openShard(ctx context.Context, bucket int, sh *shard) error {
+	at, err := d.gate.ReserveIdentify(ctx, bucket, d.now(), IdentifySpacing)
+	if err != nil {
+		return fmt.Errorf("bot: discord: shard %d: reserve identify: %w", sh.id, err)
+	}
+	if err := d.waitUntil(ctx, at); err != nil {
+		return fmt.Errorf("bot: discord: shard %d: wait to identify: %w", sh.id, err)
+	}
+	if err := sh.s.Open(); err != nil {
+		return fmt.Errorf("bot: discord: open gateway (shard %d of %d): %w", sh.id, d.opts.ShardCount, err)
+	}
+	d.log.Info("discord_shard_connected", slog.Int("shard_id", sh.id), slog.Int("shard_count", d.opts.ShardCount),
+		slog.Int("bucket", bucket))
+	return nil
+}
+
+// maxConcurrency asks GET /gateway/bot how many rate-limit buckets the
+// bot's identifies have: 1 when unsharded or when the answer is missing.
+func (d *Discord) maxConcurrency(ctx context.Context) int {
+	if d.opts.ShardCount < 2 {
+		return 1
+	}
+	gb, err := d.s.GatewayBot(discordgo.WithContext(ctx))
+	if err != nil {
+		d.log.Warn("discord_gateway_bot_failed", slog.Any("err", err), slog.String("note", "identifying one shard at a time"))
+		return 1
+	}
+	if gb.Shards > d.opts.ShardCount {
+		d.log.Warn("discord_more_shards_recommended", slog.Int("shard_count", d.opts.ShardCount), slog.Int("recommended", gb.Shards))
+	}
+	if lim := gb.SessionStartLimit; lim.Total > 0 && lim.Remaining < len(d.shards) {
+		d.log.Warn("discord_session_starts_low", slog.Int("remaining", lim.Remaining), slog.Int("shards", len(d.shards)),
+			slog.Duration("reset_after", time.Duration(lim.ResetAfter)*time.Millisecond))
+	}
+	return max(gb.SessionStartLimit.MaxConcurrency, 1)
+}
+
+// closeShards closes every shard's session, side by side: discordgo
+// waits a second for the server after sending its close frame.
+func (d *Discord) closeShards() {
+	var wg sync.WaitGroup
+	for _, sh := range d.shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := sh.s.Close(); err != nil {
+				d.log.Warn("discord_close_failed", slog.Int("shard_id", sh.id), slog.Any("err", err))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (d *Discord) stopIntake() {
@@ -271,7 +433,7 @@ func (d *Discord) recoverPanic(op string) {
 	}
 }
 
-func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+func (d *Discord) onReady(sh *shard, r *discordgo.Ready) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if r.User != nil {
@@ -281,23 +443,23 @@ func (d *Discord) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	if r.Application != nil && r.Application.ID != "" {
 		d.appID = r.Application.ID
 	}
-	d.connected = true
+	sh.connected = true
 }
 
-func (d *Discord) onConnect(_ *discordgo.Session, _ *discordgo.Connect) {
+func (d *Discord) onConnect(sh *shard) {
 	d.mu.Lock()
-	d.connects++
-	d.connected = true // a resumed session gets no new Ready
-	again := d.connects > 1
+	sh.connects++
+	sh.connected = true // a resumed session gets no new Ready
+	again := sh.connects > 1
 	d.mu.Unlock()
 	if again && d.opts.Metrics != nil {
 		d.opts.Metrics.Reconnected()
 	}
 }
 
-func (d *Discord) onDisconnect(_ *discordgo.Session, _ *discordgo.Disconnect) {
+func (d *Discord) onDisconnect(sh *shard) {
 	d.mu.Lock()
-	d.connected = false
+	sh.connected = false
 	d.mu.Unlock()
 }
 
@@ -308,15 +470,24 @@ func (d *Discord) onRateLimit(_ *discordgo.Session, _ *discordgo.RateLimit) {
 	}
 }
 
-// Ready reports whether the gateway is connected: nil when it is. It is the Discord transport's
-// readiness check.
+// Ready reports whether every shard's gateway session is connected: nil
+// when they are. It is the Discord transport's readiness check.
 func (d *Discord) Ready(context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !d.connected {
+	var down []string
+	for _, sh := range d.shards {
+		if !sh.connected {
+			down = append(down, strconv.Itoa(sh.id))
+		}
+	}
+	switch {
+	case len(down) == 0:
+		return nil
+	case d.opts.ShardCount < 2:
 		return errors.New("bot: discord: gateway not connected")
 	}
-	return nil
+	return fmt.Errorf("bot: discord: gateway not connected for shards %s of %d", strings.Join(down, ", "), d.opts.ShardCount)
 }
 
 // identity returns the bot's user ID and its application's ID, known once

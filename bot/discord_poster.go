@@ -157,12 +157,22 @@ type permissionInputs struct {
 	thread           bool
 }
 
-// permissionInputsFromState copies the inputs from the gateway's state
+// permissionInputsFromState copies the inputs from the gateway state of
+// the shard that has the channel.
+func (d *Discord) permissionInputsFromState(userID, channelID string) (permissionInputs, bool) {
+	for _, sh := range d.shards {
+		if in, ok := permissionInputsFromStateOf(sh.s.State, userID, channelID); ok {
+			return in, true
+		}
+	}
+	return permissionInputs{}, false
+}
+
+// permissionInputsFromStateOf copies the inputs from a gateway state
 // under its read lock. discordgo's own UserChannelPermissions reads the
 // shared guild and channel objects without the lock while gateway events
 // rewrite them in place: a data race.
-func (d *Discord) permissionInputsFromState(userID, channelID string) (permissionInputs, bool) {
-	st := d.s.State
+func permissionInputsFromStateOf(st *discordgo.State, userID, channelID string) (permissionInputs, bool) {
 	var in permissionInputs
 	ch, err := st.Channel(channelID)
 	if err != nil {
