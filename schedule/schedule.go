@@ -27,6 +27,11 @@
 // retried part with the message it already made. Slots missed while the
 // bot was down are posted once, marked late, within a grace window; older
 // ones are recorded as skipped.
+//
+// With Discord shards over several processes, each process runs only the
+// schedules of the servers it owns (Options.Owns: those on its shards),
+// and reads the stored schedules again every ReloadEvery to pick up
+// changes another process made.
 package schedule
 
 import (
@@ -199,6 +204,14 @@ type Options struct {
 	DefaultTZ   string
 	// Grace is how long after a missed slot it is still posted (late).
 	Grace time.Duration
+	// Owns reports whether this process runs guildID's schedule: with
+	// Discord shards, whether the server is on one of its shards. nil
+	// owns every server.
+	Owns func(guildID string) bool
+	// ReloadEvery is how often the stored schedules are read again, to
+	// pick up those another process saved or removed (0 means
+	// DefaultReloadEvery, negative never).
+	ReloadEvery time.Duration
 }
 
 // Defaults of Options.
@@ -206,6 +219,10 @@ const (
 	DefaultCron  = "0 9 * * *"
 	DefaultTZ    = "UTC"
 	DefaultGrace = 3 * time.Hour
+	// DefaultReloadEvery: schedules are minute-grained, so a change made
+	// elsewhere runs from its next minute or the one after; one small
+	// query a minute per process.
+	DefaultReloadEvery = time.Minute
 )
 
 const (
@@ -257,6 +274,8 @@ type Service struct {
 	defCron   string
 	defLoc    *time.Location
 	grace     time.Duration
+	owns      func(guildID string) bool
+	reload    time.Duration
 	// owner names this Service's claims; leaseFor and renewEvery are the
 	// constants, variables for tests.
 	owner      string
@@ -271,6 +290,12 @@ type Service struct {
 	// cancelJobs ends the context of the cron runner's jobs.
 	cancelJobs context.CancelFunc
 	locks      map[string]*sync.Mutex
+	// changes counts the schedules this Service saved or removed, so a
+	// reload whose read raced one of them does not undo it.
+	changes uint64
+	// unusable remembers stored schedules that do not parse, by guild,
+	// with their update time, so a reload logs each once.
+	unusable map[string]time.Time
 }
 
 // entry is one server's schedule in memory.
@@ -307,11 +332,20 @@ func New(opts Options) (*Service, error) {
 		log:        opts.Logger,
 		defCron:    opts.DefaultCron,
 		grace:      opts.Grace,
+		owns:       opts.Owns,
+		reload:     opts.ReloadEvery,
 		owner:      hex.EncodeToString(id[:]),
 		leaseFor:   leaseFor,
 		renewEvery: renewEvery,
 		entries:    map[string]*entry{},
 		locks:      map[string]*sync.Mutex{},
+		unusable:   map[string]time.Time{},
+	}
+	if s.owns == nil {
+		s.owns = func(string) bool { return true }
+	}
+	if s.reload == 0 {
+		s.reload = DefaultReloadEvery
 	}
 	if s.merger == nil {
 		s.merger = ledger.KeywordMerger{}
@@ -344,9 +378,11 @@ func New(opts Options) (*Service, error) {
 	return s, nil
 }
 
-// Start loads the stored schedules, posts (late) or records as skipped the
-// slots missed while the bot was down, and starts the cron runner. A
-// stored schedule that no longer parses is logged and left out.
+// Start loads the stored schedules of the servers it owns, posts (late)
+// or records as skipped the slots missed while the bot was down, and
+// starts the cron runner, which also reloads the schedules every
+// ReloadEvery. A stored schedule that no longer parses is logged and left
+// out.
 func (s *Service) Start(ctx context.Context) error {
 	scheds, err := s.schedules.Schedules(ctx)
 	if err != nil {
@@ -359,19 +395,16 @@ func (s *Service) Start(ctx context.Context) error {
 		return errors.New("schedule: start: already started")
 	}
 	for _, sc := range scheds {
-		slots, err := parseSchedule(sc.Cron, sc.TimeZone)
-		if err != nil {
-			s.log.Error("stored schedule unusable", slog.String("guild_id", sc.GuildID),
-				slog.String("cron", sc.Cron), slog.String("time_zone", sc.TimeZone), slog.Any("err", err))
+		if !s.owns(sc.GuildID) {
 			continue
 		}
-		cursor := sc.UpdatedAt
-		if from := now.Add(-recoverWindow); cursor.Before(from) {
-			cursor = from
+		if e := s.newEntryLocked(sc, now); e != nil {
+			s.entries[sc.GuildID] = e
 		}
-		s.entries[sc.GuildID] = &entry{sched: sc, slots: slots, cursor: cursor}
 	}
+	loaded := len(s.entries)
 	s.mu.Unlock()
+	s.log.Info("schedules_loaded", slog.Int("count", loaded), slog.Int("stored", len(scheds)))
 
 	// Recovery runs before the runner starts, so the two never race for a
 	// slot (the claims would keep them apart anyway).
@@ -395,6 +428,13 @@ func (s *Service) Start(ctx context.Context) error {
 	}
 	// Retries of failed posts; tick does nothing when nothing is due.
 	c.Schedule(cron.Every(retryEvery), cron.FuncJob(func() { s.tick(jobCtx, s.now()) }))
+	if s.reload > 0 {
+		c.Schedule(cron.Every(s.reload), cron.FuncJob(func() {
+			if err := s.Reload(jobCtx); err != nil {
+				s.log.Warn("schedules_reload_failed", slog.Any("err", err))
+			}
+		}))
+	}
 	s.mu.Unlock()
 	c.Start()
 	return nil
@@ -460,15 +500,119 @@ func (s *Service) SetSchedule(ctx context.Context, guildID, channelID, spec, tz 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if old := s.entries[guildID]; old != nil && old.cronID != 0 && s.cron != nil {
-		s.cron.Remove(old.cronID)
+	s.changes++
+	s.removeLocked(guildID)
+	if s.owns(guildID) {
+		s.addLocked(&entry{sched: sc, slots: slots, cursor: now})
 	}
-	e := &entry{sched: sc, slots: slots, cursor: now}
-	if s.cron != nil {
-		e.cronID = s.cron.Schedule(slots, s.jobFor(guildID))
-	}
-	s.entries[guildID] = e
 	return slots.Next(now), nil
+}
+
+// newEntryLocked returns the entry of a stored schedule, its cursor at
+// its last change (at most recoverWindow ago), or nil when the schedule
+// does not parse; that is logged once per change.
+func (s *Service) newEntryLocked(sc Schedule, now time.Time) *entry {
+	slots, err := parseSchedule(sc.Cron, sc.TimeZone)
+	if err != nil {
+		if at, logged := s.unusable[sc.GuildID]; !logged || !at.Equal(sc.UpdatedAt) {
+			s.unusable[sc.GuildID] = sc.UpdatedAt
+			s.log.Error("stored schedule unusable", slog.String("guild_id", sc.GuildID),
+				slog.String("cron", sc.Cron), slog.String("time_zone", sc.TimeZone), slog.Any("err", err))
+		}
+		return nil
+	}
+	delete(s.unusable, sc.GuildID)
+	cursor := sc.UpdatedAt
+	if from := now.Add(-recoverWindow); cursor.Before(from) {
+		cursor = from
+	}
+	return &entry{sched: sc, slots: slots, cursor: cursor}
+}
+
+// addLocked puts e in the entries and, once the runner runs, on it.
+func (s *Service) addLocked(e *entry) {
+	if s.cron != nil {
+		e.cronID = s.cron.Schedule(e.slots, s.jobFor(e.sched.GuildID))
+	}
+	s.entries[e.sched.GuildID] = e
+}
+
+// removeLocked takes guildID's entry off the runner and out of the
+// entries.
+func (s *Service) removeLocked(guildID string) {
+	if e := s.entries[guildID]; e != nil {
+		if e.cronID != 0 && s.cron != nil {
+			s.cron.Remove(e.cronID)
+		}
+		delete(s.entries, guildID)
+	}
+}
+
+// sameSchedule reports whether two schedules are the same as stored
+// (times to the millisecond, as the store keeps them).
+func sameSchedule(a, b Schedule) bool {
+	return a.GuildID == b.GuildID && a.ChannelID == b.ChannelID && a.Cron == b.Cron && a.TimeZone == b.TimeZone &&
+		a.UpdatedAt.UnixMilli() == b.UpdatedAt.UnixMilli()
+}
+
+// Reload reads the stored schedules again and applies what changed for
+// the servers this Service owns: schedules another process saved are
+// added or replaced (their missed slots handled as at Start), removed
+// ones are dropped. It runs every ReloadEvery once started; tests call it
+// to apply a change at once.
+func (s *Service) Reload(ctx context.Context) error {
+	s.mu.Lock()
+	changes := s.changes
+	s.mu.Unlock()
+	scheds, err := s.schedules.Schedules(ctx)
+	if err != nil {
+		return fmt.Errorf("schedule: reload: %w", err)
+	}
+	now := s.now()
+	var added []string
+	removed := 0
+	s.mu.Lock()
+	if s.changes != changes {
+		// A schedule was set or removed here while the read ran: the
+		// read may predate it. The next reload reads after it.
+		s.mu.Unlock()
+		return nil
+	}
+	stored := map[string]bool{}
+	for _, sc := range scheds {
+		if !s.owns(sc.GuildID) {
+			continue
+		}
+		stored[sc.GuildID] = true
+		old := s.entries[sc.GuildID]
+		if old != nil && sameSchedule(old.sched, sc) {
+			continue
+		}
+		e := s.newEntryLocked(sc, now)
+		if e == nil {
+			continue
+		}
+		if old != nil && old.cursor.After(e.cursor) {
+			e.cursor = old.cursor
+		}
+		s.removeLocked(sc.GuildID)
+		s.addLocked(e)
+		added = append(added, sc.GuildID)
+	}
+	for id := range s.entries {
+		if !stored[id] {
+			s.removeLocked(id)
+			removed++
+		}
+	}
+	s.mu.Unlock()
+	if len(added) > 0 || removed > 0 {
+		s.log.Info("schedules_reloaded", slog.Int("changed", len(added)), slog.Int("removed", removed))
+	}
+	for _, id := range added {
+		s.tickGuild(ctx, id, now)
+	}
+	return nil
 }
 
 // Disable removes guildID's schedule. Removing a schedule that does not
@@ -479,12 +623,8 @@ func (s *Service) Disable(ctx context.Context, guildID string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e := s.entries[guildID]; e != nil {
-		if e.cronID != 0 && s.cron != nil {
-			s.cron.Remove(e.cronID)
-		}
-		delete(s.entries, guildID)
-	}
+	s.changes++
+	s.removeLocked(guildID)
 	return nil
 }
 
