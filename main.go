@@ -145,6 +145,10 @@ type config struct {
 	DiscordToken      string
 	DiscordAPIBaseURL string
 	DiscordGuildID    string
+	// ShardCount is how many Discord shards the bot runs over all its
+	// processes; ShardIDs those this process runs (all by default).
+	ShardCount int
+	ShardIDs   []int
 
 	OpenAIKey      string
 	OpenAIBaseURL  string
@@ -192,6 +196,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		DiscordToken:      p.str("DISCORD_TOKEN", ""),
 		DiscordAPIBaseURL: p.url("DISCORD_API_BASE_URL", ""),
 		DiscordGuildID:    p.str("DISCORD_GUILD_ID", ""),
+		ShardCount:        p.integer("SHARD_COUNT", 1, 1, bot.MaxShardCount),
 		OpenAIKey:         p.str("OPENAI_API_KEY", ""),
 		OpenAIBaseURL:     p.url("OPENAI_BASE_URL", ""),
 		OpenAIModel:       p.str("OPENAI_MODEL", "gpt-4o-mini"),
@@ -217,6 +222,7 @@ func loadConfig(lookup func(string) (string, bool)) (config, error) {
 		LLMDailyTokens:          int64(p.integer("LLM_DAILY_TOKENS", 0, 0, 1e12)),
 	}
 	c.LogLevelSet = p.str("LOG_LEVEL", "") != ""
+	c.ShardIDs = p.shardIDs("SHARD_IDS", c.ShardCount)
 	return c, p.err
 }
 
@@ -348,6 +354,49 @@ func (p *envParser) postgresURL(name string) string {
 		p.fail(name, "must be a postgres://user:password@host:port/database URL: "+err.Error())
 	}
 	return v
+}
+
+// shardIDs reads the shards this process runs: numbers and ranges like
+// "0,1" or "0-3,8", each below count and listed once; unset means all
+// count of them.
+func (p *envParser) shardIDs(name string, count int) []int {
+	v := p.str(name, "")
+	if v == "" {
+		ids := make([]int, count)
+		for i := range ids {
+			ids[i] = i
+		}
+		return ids
+	}
+	bad := func(why string) []int {
+		p.fail(name, fmt.Sprintf("must list shards from 0 to %d (SHARD_COUNT is %d) like 0,1 or 0-3, %s; got %q", count-1, count, why, v))
+		return nil
+	}
+	var ids []int
+	for _, part := range strings.Split(v, ",") {
+		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
+		from, err1 := strconv.Atoi(strings.TrimSpace(lo))
+		to, err2 := from, error(nil)
+		if isRange {
+			to, err2 = strconv.Atoi(strings.TrimSpace(hi))
+		}
+		switch {
+		case err1 != nil || err2 != nil:
+			return bad("each a number or a range")
+		case from < 0 || to >= count:
+			return bad(fmt.Sprintf("and %s is outside", strings.TrimSpace(part)))
+		case from > to:
+			return bad(fmt.Sprintf("and the range %s is backwards", strings.TrimSpace(part)))
+		}
+		for id := from; id <= to; id++ {
+			if slices.Contains(ids, id) {
+				return bad(fmt.Sprintf("each once, and %d is listed twice", id))
+			}
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func (p *envParser) boolean(name string, def bool) bool {
@@ -866,7 +915,20 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		// transportReady is the transport's readiness check.
 		transportReady metrics.Checker
 	)
+	// owns says which servers' briefings this process runs: those on
+	// its shards (nil: all).
+	var owns func(guildID string) bool
 	if cfg.DiscordToken != "" {
+		var gate bot.IdentifyGate // nil: this process's shards only
+		if cfg.DatabaseURL != "" {
+			// Processes sharing PostgreSQL space their identifies together.
+			gate = a.db
+		}
+		if len(cfg.ShardIDs) < cfg.ShardCount {
+			owns = func(guildID string) bool {
+				return slices.Contains(cfg.ShardIDs, bot.ShardOf(guildID, cfg.ShardCount))
+			}
+		}
 		d, err := bot.NewDiscord(bot.DiscordOptions{
 			Token:           cfg.DiscordToken,
 			APIBaseURL:      cfg.DiscordAPIBaseURL,
@@ -874,6 +936,9 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 			Logger:          log,
 			ShutdownTimeout: shutdownTimeout,
 			Metrics:         discordMetrics,
+			ShardCount:      cfg.ShardCount,
+			ShardIDs:        cfg.ShardIDs,
+			IdentifyGate:    gate,
 		}, h)
 		if err != nil {
 			log.Error("start_failed", slog.Any("err", err))
@@ -913,6 +978,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		DefaultCron: cfg.BriefingCron,
 		DefaultTZ:   cfg.BriefingTZ,
 		Grace:       cfg.BriefingGrace,
+		Owns:        owns,
 	})
 	if err != nil {
 		log.Error("start_failed", slog.Any("err", err))
