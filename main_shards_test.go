@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/bot"
 	"briefbot/bot/discordtest"
 	"briefbot/schedule"
 	"briefbot/store"
@@ -57,11 +58,28 @@ func TestShardSettings(t *testing.T) {
 }
 
 // TestShardProcessesThroughRun: two whole bots, run() as main runs it,
-// on one database and one Discord, one with shard 0 and one with shard 1
-// of 2. Each server's missed briefing is posted once, by the process of
+// on one SQLite file and one Discord, one with shard 0 and one with shard
+// 1 of 2. Each server's missed briefing is posted once, by the process of
 // its shard, which alone loads that schedule; each server's link is
 // answered once; the commands are registered once; both exit 0.
 func TestShardProcessesThroughRun(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "briefbot.db")
+	testShardProcesses(t, dbPath, map[string]string{"DATABASE_PATH": dbPath}, false)
+}
+
+// TestShardProcessesOnPostgres: the same on PostgreSQL, where the two
+// processes also space their identifies together: both shards are in
+// Discord's one rate-limit bucket, so the second identifies at least 5 s
+// after the first although each process has one shard.
+func TestShardProcessesOnPostgres(t *testing.T) {
+	dbURL := postgresTestURL(t)
+	testShardProcesses(t, dbURL, map[string]string{"DATABASE_URL": dbURL}, true)
+}
+
+// testShardProcesses runs the two shard processes on the database dsn
+// (which dbEnv names to them); spaced says their identifies must be
+// bot.IdentifySpacing apart.
+func testShardProcesses(t *testing.T, dsn string, dbEnv map[string]string, spaced bool) {
 	ctx := context.Background()
 	news := newsServer(t, nil)
 	srv := discordtest.NewServer(t)
@@ -73,9 +91,8 @@ func TestShardProcessesThroughRun(t *testing.T) {
 		srv.AddGuild(discordtest.Guild{ID: servers[shard].guild, Name: fmt.Sprintf("shard %d", shard),
 			Channels: []discordtest.Channel{{ID: servers[shard].channel, Name: "news"}}})
 	}
-	dbPath := filepath.Join(t.TempDir(), "briefbot.db")
 	slot := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
-	db, err := store.Open(ctx, dbPath)
+	db, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,15 +113,18 @@ func TestShardProcessesThroughRun(t *testing.T) {
 	done := make(chan int, 2)
 	for shard := range logs {
 		logs[shard] = &lockedBuffer{}
-		env := testEnv(t, map[string]string{
+		m := map[string]string{
 			"DISCORD_TOKEN":                discordtest.Token,
 			"DISCORD_API_BASE_URL":         srv.URL(),
-			"DATABASE_PATH":                dbPath,
 			"SHARD_COUNT":                  "2",
 			"SHARD_IDS":                    fmt.Sprint(shard),
 			"FETCH_ALLOW_PRIVATE_NETWORKS": "true",
 			"LOG_LEVEL":                    "debug",
-		})
+		}
+		for k, v := range dbEnv {
+			m[k] = v
+		}
+		env := testEnv(t, m)
 		go func() { done <- run(runCtx, nil, env, strings.NewReader(""), logs[shard], logs[shard]) }()
 	}
 	t.Cleanup(func() {
@@ -172,10 +192,19 @@ func TestShardProcessesThroughRun(t *testing.T) {
 	if strings.Contains(logs[1].String(), "discord_commands_registered") {
 		t.Errorf("the process with shard 1 registered the commands")
 	}
-	for _, id := range srv.Identifies() {
+	ids := srv.Identifies()
+	for _, id := range ids {
 		if id.ShardCount != 2 {
 			t.Errorf("identify of shard %d carries count %d; want 2", id.ShardID, id.ShardCount)
 		}
+	}
+	if len(ids) != 2 {
+		t.Fatalf("%d identifies; want 2", len(ids))
+	}
+	// The stand-in's clock is the wall clock: this is the spacing Discord
+	// would see.
+	if gap := ids[1].At.Sub(ids[0].At); spaced && gap < bot.IdentifySpacing {
+		t.Errorf("the processes' identifies are %v apart; want at least %v", gap, bot.IdentifySpacing)
 	}
 }
 

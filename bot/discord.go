@@ -291,8 +291,9 @@ func (d *Discord) Run(ctx context.Context) error {
 }
 
 // open opens every shard's session. Shards identify one after another
-// within a rate-limit bucket (shard_id % max_concurrency), IdentifySpacing
-// apart as the gate hands out the moments; buckets open side by side.
+// within a rate-limit bucket (shard_id % max_concurrency), at least
+// IdentifySpacing apart as the gate hands out the moments; buckets open
+// side by side.
 func (d *Discord) open(ctx context.Context) error {
 	maxConcurrency := d.maxConcurrency(ctx)
 	buckets := map[int][]*shard{}
@@ -326,7 +327,7 @@ func (d *Discord) open(ctx context.Context) error {
 
 // openShard waits for sh's moment to identify, then opens its session.
 func (d *Discord) openShard(ctx context.Context, bucket int, sh *shard) error {
-	at, err := d.gate.ReserveIdentify(ctx, bucket, d.now(), IdentifySpacing)
+	at, err := d.gate.ReserveIdentify(ctx, bucket, d.now(), identifyEvery)
 	if err != nil {
 		return fmt.Errorf("bot: discord: shard %d: reserve identify: %w", sh.id, err)
 	}

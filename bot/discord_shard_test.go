@@ -379,7 +379,7 @@ func TestShardsInOneProcess(t *testing.T) {
 	start := r.clock.Now()
 	p := r.start("p", 2, nil, nil)
 	r.identifiedThenWaiting(1, 1)
-	r.clock.Advance(IdentifySpacing)
+	r.clock.Advance(identifyEvery)
 	if got := r.srv.WaitShards(t, 2); !slices.Equal(got, []int{0, 1}) {
 		t.Fatalf("ready shards = %v; want [0 1]", got)
 	}
@@ -390,7 +390,7 @@ func TestShardsInOneProcess(t *testing.T) {
 	r.pasteInEveryShard(2, func() { p.stop(t) })
 
 	buckets := identifiesByBucket(t, r.srv.Identifies(), 2, 1)
-	if want := []time.Time{start, start.Add(IdentifySpacing)}; !slices.EqualFunc(buckets[0], want, time.Time.Equal) {
+	if want := []time.Time{start, start.Add(identifyEvery)}; !slices.EqualFunc(buckets[0], want, time.Time.Equal) {
 		t.Errorf("identify times %v; want %v: at once, then the spacing after", buckets[0], want)
 	}
 	if n := len(r.srv.Requests(discordtest.RouteGlobalCommands)); n != 1 {
@@ -416,14 +416,14 @@ func TestShardsAcrossProcesses(t *testing.T) {
 	// One shard of each bucket identifies at once, whichever process
 	// reserved first; the other of each waits.
 	r.identifiedThenWaiting(2, 2)
-	r.clock.Advance(IdentifySpacing)
+	r.clock.Advance(identifyEvery)
 	r.srv.WaitShards(t, 4)
 	r.srv.WaitCommands(t, "")
 	r.pasteInEveryShard(4, func() { a.stop(t); b.stop(t) })
 
 	buckets := identifiesByBucket(t, r.srv.Identifies(), 4, 2)
 	for bucket := range 2 {
-		want := []time.Time{start, start.Add(IdentifySpacing)}
+		want := []time.Time{start, start.Add(identifyEvery)}
 		if !slices.EqualFunc(buckets[bucket], want, time.Time.Equal) {
 			t.Errorf("bucket %d identify times %v; want %v", bucket, buckets[bucket], want)
 		}
@@ -443,11 +443,11 @@ func TestShardsInProcessGate(t *testing.T) {
 	start := r.clock.Now()
 	a := r.start("a", 4, []int{0, 2}, nil)
 	r.identifiedThenWaiting(1, 1)
-	r.clock.Advance(IdentifySpacing)
+	r.clock.Advance(identifyEvery)
 	r.srv.WaitShards(t, 2)
 	a.stop(t)
 	ids := r.srv.Identifies()
-	if len(ids) != 2 || ids[0].ShardID != 0 || ids[1].ShardID != 2 || !ids[0].At.Equal(start) || !ids[1].At.Equal(start.Add(IdentifySpacing)) {
+	if len(ids) != 2 || ids[0].ShardID != 0 || ids[1].ShardID != 2 || !ids[0].At.Equal(start) || !ids[1].At.Equal(start.Add(identifyEvery)) {
 		t.Errorf("identifies %+v; want shard 0 at %v, then shard 2 the spacing after", ids, start)
 	}
 }
