@@ -2,11 +2,15 @@ package schedule_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"briefbot/schedule"
+	"briefbot/store"
 )
 
 // ownedService is a Service that owns only the given servers, as a
@@ -216,4 +220,38 @@ func TestReloadKeepsLocalChanges(t *testing.T) {
 	if got := entryIDs(s); len(got) != 0 {
 		t.Errorf("after a local Disable during a reload, runs %v; want none", got)
 	}
+}
+
+// BenchmarkReload measures a reload with nothing changed, as every
+// minute in a steady bot: 10,000 stored schedules, a quarter of them on
+// this process's shards.
+func BenchmarkReload(b *testing.B) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "briefbot.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	at := time.Date(2026, 2, 4, 8, 0, 0, 0, time.UTC)
+	const n = 10000
+	for i := range n {
+		g := fmt.Sprint(i)
+		if err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: g, ChannelID: "c" + g, Cron: "0 9 * * *", TimeZone: "Europe/Berlin", UpdatedAt: at}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := schedule.New(schedule.Options{Schedules: db, Claims: db, History: db, Shares: db, Settings: db, Poster: newPoster(), Render: textRender,
+		Now: func() time.Time { return at }, ReloadEvery: -1, Owns: func(g string) bool { n, _ := strconv.Atoi(g); return n%4 == 0 }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Reload(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := s.Reload(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(s.Entries())), "owned")
 }
