@@ -206,6 +206,9 @@ type Reply struct {
 	Embeds  []*discordgo.MessageEmbed
 	// Buttons go under the message, in one row (see Button).
 	Buttons []Button
+	// Files are attached to the message (an /export); the console prints
+	// them.
+	Files []File
 	// Ephemeral replies are shown only to the invoker (commands only).
 	Ephemeral bool
 

@@ -27,6 +27,7 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /more [n]                          press the last reply's More button (n: which one)
   /react                             add 📰 to your last message (for autosummarize react)
   /topic <words>                     what this server's articles say about a topic, over time
+  /export <words> [md|json|csv]      a file of a topic's points, statuses, quotes and sources (printed here)
   /settings [<key> <value>]          show or change autosummarize, reply, language, show_ungrounded, skip_empty_briefing
   /briefing now|schedule|off|status  post, schedule ([<m h dom mon dow>] [<Area/City>] [#channel]), stop or show the briefing
   /usage                             model calls, tokens, cache hit rate and costliest articles, today and over 30 days
@@ -243,6 +244,13 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			return false
 		}
 		c.show(h.Topic(ctx, inv, rest))
+	case "/export":
+		words, format := parseExportArgs(args)
+		if words == "" {
+			c.println("usage: /export <words> [md|json|csv]")
+			return false
+		}
+		c.show(h.Export(ctx, inv, words, format))
 	case "/settings":
 		u, err := parseSettingsArgs(args)
 		if err != nil {
@@ -263,6 +271,18 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		c.println("Unknown command " + strconv.Quote(cmd) + ". Type /help.")
 	}
 	return false
+}
+
+// parseExportArgs reads "/export <words> [md|json|csv]": a last word
+// naming a format (also written "format:csv") is the format.
+func parseExportArgs(args []string) (words, format string) {
+	if n := len(args); n > 1 {
+		last := strings.TrimPrefix(strings.ToLower(args[n-1]), "format:")
+		if last == ExportMarkdown || last == ExportJSON || last == ExportCSV {
+			format, args = last, args[:n-1]
+		}
+	}
+	return strings.Join(args, " "), format
 }
 
 // parseSummarizeArgs reads "/summarize <url> [fresh] [detail]"; the words
@@ -412,6 +432,9 @@ func (c *Console) show(replies []Reply) {
 		}
 		text := head + strings.TrimRight(Flatten(r), "\n")
 		c.println(text)
+		for _, f := range r.Files {
+			c.println(fmt.Sprintf("--- file %s (%d bytes) ---\n%s\n--- end of %s ---", f.Name, len(f.Data), strings.TrimRight(string(f.Data), "\n"), f.Name))
+		}
 		if !r.Ephemeral {
 			c.record(c.opts.ChannelID, text, true)
 		}

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ const (
 	CommandSettings       = "settings"
 	CommandBriefing       = "briefing"
 	CommandUsage          = "usage"
+	CommandExport         = "export"
 	CommandSummarizeLinks = "Summarize links" // message context menu
 )
 
@@ -46,6 +48,8 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 	}
 	query := str("query", "Words of the topic, e.g. ceasefire", true)
 	query.Autocomplete = true
+	topic := str("topic", "Words of the topic, e.g. ceasefire", true)
+	topic.Autocomplete = true
 	language := str("language", "Summary language code (en, de, pt-BR) or auto for the article's own", false)
 	language.MaxLength = 35 // the longest BCP 47 tags people type
 	return []*discordgo.ApplicationCommand{
@@ -94,6 +98,13 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 		{
 			Name: CommandUsage, Description: "This server's model calls, tokens, cache hits and costliest articles",
 			Contexts: guildOnly(), DefaultMemberPermissions: &manage,
+		},
+		{
+			Name: CommandExport, Description: "A file of a topic's points, statuses, quotes and sources in this server",
+			Contexts: guildOnly(),
+			Options: []*discordgo.ApplicationCommandOption{
+				topic, choices(str("format", "File format (default md)", false), ExportMarkdown, ExportJSON, ExportCSV),
+			},
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
 	}
@@ -207,12 +218,36 @@ func focusedOption(opts []*discordgo.ApplicationCommandInteractionDataOption) *d
 	return nil
 }
 
+// topicOption reports whether f is the option naming a topic of a
+// command (what autocomplete completes from the server's topics).
+func topicOption(command string, f *discordgo.ApplicationCommandInteractionDataOption) bool {
+	if f == nil {
+		return false
+	}
+	switch command {
+	case CommandTopic:
+		return f.Name == "query"
+	case CommandExport:
+		return f.Name == "topic"
+	}
+	return false
+}
+
+// filesOf returns the reply's files as discordgo sends them (multipart).
+func filesOf(r Reply) []*discordgo.File {
+	var out []*discordgo.File
+	for _, f := range r.Files {
+		out = append(out, &discordgo.File{Name: f.Name, ContentType: f.ContentType, Reader: bytes.NewReader(f.Data)})
+	}
+	return out
+}
+
 // autocomplete answers at once with this server's topics matching what
 // the user typed.
 func (d *Discord) autocomplete(ctx context.Context, i *discordgo.Interaction) {
 	data := i.ApplicationCommandData()
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	if f := focusedOption(data.Options); data.Name == CommandTopic && f != nil && f.Name == "query" && i.GuildID != "" {
+	if f := focusedOption(data.Options); topicOption(data.Name, f) && i.GuildID != "" {
 		prefix, _ := f.Value.(string)
 		for _, n := range d.h.TopicAutocomplete(ctx, i.GuildID, prefix) {
 			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: n, Value: n})
@@ -267,6 +302,11 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		q, _ := stringOption(data.Options, "query")
 		mode = answerDeferPublic
 		run = func(ctx context.Context) []Reply { return d.h.Topic(ctx, inv, q) }
+	case data.Name == CommandExport:
+		q, _ := stringOption(data.Options, "topic")
+		format, _ := stringOption(data.Options, "format")
+		mode = answerDeferPublic
+		run = func(ctx context.Context) []Reply { return d.h.Export(ctx, inv, q, format) }
 	case data.Name == CommandSettings:
 		var u SettingsUpdate
 		if v, ok := stringOption(data.Options, "autosummarize"); ok {
@@ -384,7 +424,7 @@ func (d *Discord) respondNow(ctx context.Context, i *discordgo.Interaction, repl
 		return
 	}
 	first := replies[0]
-	data := &discordgo.InteractionResponseData{Content: first.Content, Embeds: embedsOf(first), Components: componentsOf(first), AllowedMentions: noMentions()}
+	data := &discordgo.InteractionResponseData{Content: first.Content, Embeds: embedsOf(first), Components: componentsOf(first), Files: filesOf(first), AllowedMentions: noMentions()}
 	if first.Ephemeral {
 		data.Flags = discordgo.MessageFlagsEphemeral
 	}
@@ -415,7 +455,7 @@ func (d *Discord) finishDeferred(ctx context.Context, i *discordgo.Interaction, 
 		return
 	}
 	embeds := embedsOf(first)
-	edit := &discordgo.WebhookEdit{Content: &first.Content, Embeds: &embeds, AllowedMentions: noMentions()}
+	edit := &discordgo.WebhookEdit{Content: &first.Content, Embeds: &embeds, Files: filesOf(first), AllowedMentions: noMentions()}
 	if c := componentsOf(first); c != nil {
 		edit.Components = &c
 	}
@@ -429,7 +469,7 @@ func (d *Discord) finishDeferred(ctx context.Context, i *discordgo.Interaction, 
 // followUp sends replies as follow-up messages of an answered interaction.
 func (d *Discord) followUp(ctx context.Context, i *discordgo.Interaction, replies []Reply) {
 	for _, r := range replies {
-		p := &discordgo.WebhookParams{Content: r.Content, Embeds: embedsOf(r), Components: componentsOf(r), AllowedMentions: noMentions()}
+		p := &discordgo.WebhookParams{Content: r.Content, Embeds: embedsOf(r), Components: componentsOf(r), Files: filesOf(r), AllowedMentions: noMentions()}
 		if r.Ephemeral {
 			p.Flags = discordgo.MessageFlagsEphemeral
 		}

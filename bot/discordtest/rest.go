@@ -61,6 +61,7 @@ const apiPrefix = "/api/v9"
 type call struct {
 	r      *http.Request
 	body   []byte
+	files  []File // a multipart request's attachments; body is its payload_json
 	status int
 	resp   any
 	errMsg string
@@ -168,6 +169,20 @@ func (s *Server) serveRoute(route string, fn func(*call), w http.ResponseWriter,
 	}
 	rec := Request{Method: r.Method, Route: route, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body, At: time.Now()}
 	c := &call{r: r, body: body}
+	if files, payload, isMultipart, err := readMultipart(r.Header.Get("Content-Type"), body); isMultipart {
+		if err != nil {
+			c.invalid("multipart: " + err.Error())
+			rec.Status, rec.Error = c.status, c.errMsg
+			s.mu.Lock()
+			s.requests = append(s.requests, rec)
+			s.notifyLocked()
+			s.mu.Unlock()
+			writeJSON(w, c.status, c.resp)
+			return
+		}
+		c.body, c.files = payload, files
+		rec.Files = files
+	}
 
 	s.mu.Lock()
 	var wait time.Duration
@@ -439,6 +454,7 @@ func messageFor(c *call, ch *channel) (int, *discordgo.Message) {
 // when the body does not decode.
 func (c *call) payload() (p Payload, fields map[string]json.RawMessage, ok bool) {
 	ok = c.decode(&fields) && c.decode(&p)
+	p.Files = c.files
 	return p, fields, ok
 }
 
@@ -495,6 +511,7 @@ func (s *Server) newMessageLocked(ch *channel, p Payload) *discordgo.Message {
 	if m.Embeds == nil {
 		m.Embeds = []*discordgo.MessageEmbed{}
 	}
+	m.Attachments = attachments(s, p.Files)
 	if p.MessageReference != nil {
 		m.Type = discordgo.MessageTypeReply
 	}
@@ -600,6 +617,9 @@ func applyEdit(m *discordgo.Message, p Payload, fields map[string]json.RawMessag
 	}
 	if _, ok := fields["flags"]; ok {
 		m.Flags = p.Flags
+	}
+	if len(p.Files) > 0 {
+		m.Attachments = append(m.Attachments, attachments(nil, p.Files)...)
 	}
 	now := time.Now().UTC()
 	m.EditedTimestamp = &now
@@ -842,6 +862,7 @@ func (s *Server) interactionCallback(c *call) {
 			return
 		}
 	}
+	p.Files = c.files
 	ch := s.channels[in.channelID]
 	switch body.Type {
 	case discordgo.InteractionResponseChannelMessageWithSource:

@@ -123,6 +123,9 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
+	// Files are a multipart request's attachments (Body is then its
+	// payload_json part as sent, within the multipart body).
+	Files []File
 	// Status is the HTTP status answered and Error the reason of a 4xx.
 	Status int
 	Error  string
@@ -174,6 +177,8 @@ type Payload struct {
 	Components []Component `json:"components"`
 	// AllowedMentions is the raw allowed_mentions object; nil when absent.
 	AllowedMentions json.RawMessage `json:"allowed_mentions"`
+	// Files are the attachments of a multipart request.
+	Files []File `json:"-"`
 }
 
 // Text returns everything a reader sees in the payload: content, then

@@ -1,0 +1,53 @@
+package bot
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"briefbot/bot/discordtest"
+)
+
+// TestDiscordExportAttachesFile drives /export through the Discord
+// stand-in: the deferred answer is edited with a multipart body carrying
+// the file, and a server never gets another's topics.
+func TestDiscordExportAttachesFile(t *testing.T) {
+	t.Parallel()
+	const otherGuild, otherChannel = "1200000000000000500", "1200000000000000501"
+	portArticle := discordArticle("Dock workers strike over wages", discordSections("strike", []string{"Harbour wages", "Container backlog"}, 3))
+	f := newDiscordFixture(t, map[string]string{"/news/energy": discordEnergyArticle, "/news/port": portArticle}, discordFixtureOptions{
+		beforeRun: func(s *discordtest.Server) {
+			s.AddGuild(discordtest.Guild{ID: otherGuild, Name: "Other", Channels: []discordtest.Channel{{ID: otherChannel, Name: "news"}}})
+		},
+	})
+	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, f.url("/news/energy"))
+	f.srv.Say(t, otherChannel, discordtest.Alice, f.url("/news/port"))
+	f.srv.WaitPosts(t, 2, discordtest.KindChannelMessage)
+
+	in := f.srv.Command(t, discordtest.Invoker{}, CommandExport, discordtest.StringOption("topic", "energy"), discordtest.StringOption("format", "json"))
+	posts := f.srv.WaitInteraction(t, in.ID, 2)
+	last := posts[1]
+	if last.Kind != discordtest.KindOriginalEdit || len(last.Data.Files) != 1 {
+		t.Fatalf("export answer = %+v; want the deferred answer edited with one file", last)
+	}
+	file := last.Data.Files[0]
+	var doc ExportDoc
+	if err := json.Unmarshal(file.Data, &doc); err != nil || len(doc.Topics) == 0 {
+		t.Fatalf("attached %s does not hold topics (%v):\n%s", file.Name, err, file.Data)
+	}
+	if s := strings.ToLower(string(file.Data)); !strings.Contains(s, "energy") || strings.Contains(s, "harbour") || strings.Contains(s, "/news/port") {
+		t.Errorf("export holds another server's topics or misses its own:\n%s", file.Data)
+	}
+	msgs := f.srv.ChannelMessages(discordtest.ChannelID)
+	if m := msgs[len(msgs)-1]; len(m.Attachments) != 1 || m.Attachments[0].Filename != "export-energy.json" {
+		t.Errorf("channel's last message attachments = %+v; want export-energy.json", m.Attachments)
+	}
+
+	in = f.srv.Command(t, discordtest.Invoker{ChannelID: otherChannel}, CommandExport, discordtest.StringOption("topic", "energy"))
+	posts = f.srv.WaitInteraction(t, in.ID, 2)
+	for _, p := range posts {
+		if len(p.Data.Files) != 0 {
+			t.Errorf("other server's /export energy attached %q; want no file", p.Data.Files[0].Name)
+		}
+	}
+}

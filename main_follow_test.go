@@ -1,0 +1,46 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestConsoleExportThroughRun drives /export through main's run() and the
+// console: the file is printed between markers and holds the shared
+// article's topics with their quotes and URL.
+func TestConsoleExportThroughRun(t *testing.T) {
+	srv := newsServer(t, nil)
+	c := startConsole(t, testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}))
+	c.say("what was agreed? "+srv.URL+storyDay1, summaryEnd)
+	c.say("/export energy json", "--- end of export-energy.json ---")
+	if code := c.quit(); code != 0 {
+		t.Fatalf("run() = %d; want 0", code)
+	}
+	out := c.out.String()
+	_, file, ok := strings.Cut(out, "--- file export-energy.json (")
+	if !ok {
+		t.Fatalf("no export file in the console output:\n%s", out)
+	}
+	_, file, _ = strings.Cut(file, "\n")
+	file, _, _ = strings.Cut(file, "\n--- end of export-energy.json ---")
+	var doc struct {
+		Topics []struct {
+			Name   string `json:"name"`
+			Status string `json:"status"`
+			Points []struct {
+				Quote string `json:"quote"`
+			} `json:"points"`
+			Sources []struct {
+				URL string `json:"url"`
+			} `json:"sources"`
+		} `json:"topics"`
+	}
+	if err := json.Unmarshal([]byte(file), &doc); err != nil {
+		t.Fatalf("printed export is not JSON: %v\n%s", err, file)
+	}
+	if len(doc.Topics) == 0 || doc.Topics[0].Status == "" || len(doc.Topics[0].Points) == 0 || doc.Topics[0].Points[0].Quote == "" ||
+		len(doc.Topics[0].Sources) != 1 || doc.Topics[0].Sources[0].URL != srv.URL+storyDay1 {
+		t.Errorf("export = %+v; want the energy topic with status, quotes and the article's URL", doc)
+	}
+}
