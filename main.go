@@ -39,6 +39,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"briefbot/ask"
 	"briefbot/bot"
 	"briefbot/ledger"
 	"briefbot/metrics"
@@ -891,7 +892,12 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		// The console has one user, the operator: nothing to protect.
 		userRate = rate.Inf
 	}
+	var asker bot.Asker // nil: /ask answers from the matching stored points
+	if a.llm != nil {
+		asker = ask.NewModel(a.llm, log)
+	}
 	h, err := bot.New(bot.Config{
+		Asker:      asker,
 		Summarizer: a.svc,
 		Shares:     a.db,
 		Settings:   a.db,

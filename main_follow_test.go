@@ -44,3 +44,26 @@ func TestConsoleExportThroughRun(t *testing.T) {
 		t.Errorf("export = %+v; want the energy topic with status, quotes and the article's URL", doc)
 	}
 }
+
+// TestConsoleAskThroughRun drives /ask through main's run(), offline: the
+// answer quotes the shared article, and a question it does not cover says
+// so with the number of sources.
+func TestConsoleAskThroughRun(t *testing.T) {
+	srv := newsServer(t, nil)
+	c := startConsole(t, testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}))
+	c.say("what was agreed? "+srv.URL+storyDay1, summaryEnd)
+	c.say("/ask what about energy facilities?", "Sources")
+	c.say("/ask who won the football final?", "so far")
+	if code := c.quit(); code != 0 {
+		t.Fatalf("run() = %d; want 0", code)
+	}
+	out := c.out.String()
+	_, answer, _ := strings.Cut(out, "Q: what about energy facilities?")
+	answer, notCovered, _ := strings.Cut(answer, "Q: who won the football final?")
+	if !strings.Contains(answer, "> “") || !strings.Contains(answer, "[1]") || !strings.Contains(strings.ToLower(answer), "energy") {
+		t.Errorf("/ask answer lacks a quote with a numbered source:\n%s", answer)
+	}
+	if !strings.Contains(notCovered, "Not covered by the 1 source so far") {
+		t.Errorf("uncovered question answered:\n%s", notCovered)
+	}
+}

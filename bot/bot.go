@@ -18,6 +18,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"golang.org/x/time/rate"
 
+	"briefbot/ask"
 	"briefbot/guild"
 	"briefbot/ledger"
 	"briefbot/schedule"
@@ -88,6 +89,7 @@ type Briefer interface {
 var (
 	_ Summarizer      = (*summarize.Service)(nil)
 	_ Briefer         = (*schedule.Service)(nil)
+	_ Asker           = (*ask.Model)(nil)
 	_ schedule.Poster = (*Console)(nil)
 )
 
@@ -256,4 +258,22 @@ type Config struct {
 	Usage Usage
 	// Budget caps the language model's daily spend; it needs Usage.
 	Budget Budget
+	// Asker answers /ask with a model; nil answers from the best-matching
+	// stored points.
+	Asker Asker
+}
+
+// Asker answers a question from the points it is given. *ask.Model
+// implements it.
+type Asker interface {
+	// Answer returns the model's answer citing only points. Its errors
+	// wrap llm.ErrBadAnswer (the answer cited a point not given, or broke
+	// the schema), llm.ErrUnavailable, or are the context's.
+	Answer(ctx context.Context, question string, points []ask.Point) (ask.Answer, error)
+}
+
+// SourceCounter counts the articles shared in a server, for an /ask it
+// cannot answer. *store.DB implements it.
+type SourceCounter interface {
+	SharedArticleCount(ctx context.Context, guildID string) (int, error)
 }

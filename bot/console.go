@@ -27,6 +27,7 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /more [n]                          press the last reply's More button (n: which one)
   /react                             add 📰 to your last message (for autosummarize react)
   /topic <words>                     what this server's articles say about a topic, over time
+  /ask <question> [topic:<word>]     answer a question from this server's stored points only
   /export <words> [md|json|csv]      a file of a topic's points, statuses, quotes and sources (printed here)
   /settings [<key> <value>]          show or change autosummarize, reply, language, show_ungrounded, skip_empty_briefing
   /briefing now|schedule|off|status  post, schedule ([<m h dom mon dow>] [<Area/City>] [#channel]), stop or show the briefing
@@ -244,6 +245,13 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			return false
 		}
 		c.show(h.Topic(ctx, inv, rest))
+	case "/ask":
+		q, topic := parseAskArgs(args)
+		if q == "" {
+			c.println("usage: /ask <question> [topic:<word>]")
+			return false
+		}
+		c.show(h.Ask(ctx, inv, q, topic))
 	case "/export":
 		words, format := parseExportArgs(args)
 		if words == "" {
@@ -271,6 +279,22 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		c.println("Unknown command " + strconv.Quote(cmd) + ". Type /help.")
 	}
 	return false
+}
+
+// parseAskArgs reads "/ask <question> [topic:<word>]…": words written
+// topic:<word> (anywhere) name the topic, the rest is the question.
+func parseAskArgs(args []string) (question, topic string) {
+	var q, t []string
+	for _, a := range args {
+		if w, ok := strings.CutPrefix(strings.ToLower(a), "topic:"); ok {
+			if w != "" {
+				t = append(t, w)
+			}
+			continue
+		}
+		q = append(q, a)
+	}
+	return strings.Join(q, " "), strings.Join(t, " ")
 }
 
 // parseExportArgs reads "/export <words> [md|json|csv]": a last word

@@ -19,6 +19,7 @@ const (
 	CommandBriefing       = "briefing"
 	CommandUsage          = "usage"
 	CommandExport         = "export"
+	CommandAsk            = "ask"
 	CommandSummarizeLinks = "Summarize links" // message context menu
 )
 
@@ -50,6 +51,10 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 	query.Autocomplete = true
 	topic := str("topic", "Words of the topic, e.g. ceasefire", true)
 	topic.Autocomplete = true
+	question := str("question", "Your question, e.g. did Russia agree to stop energy strikes?", true)
+	question.MaxLength = maxQuestionRunes
+	askTopic := str("topic", "Only points of topics matching these words", false)
+	askTopic.Autocomplete = true
 	language := str("language", "Summary language code (en, de, pt-BR) or auto for the article's own", false)
 	language.MaxLength = 35 // the longest BCP 47 tags people type
 	return []*discordgo.ApplicationCommand{
@@ -105,6 +110,11 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 			Options: []*discordgo.ApplicationCommandOption{
 				topic, choices(str("format", "File format (default md)", false), ExportMarkdown, ExportJSON, ExportCSV),
 			},
+		},
+		{
+			Name: CommandAsk, Description: "Ask a question answered only from the articles shared in this server",
+			Contexts: guildOnly(),
+			Options: []*discordgo.ApplicationCommandOption{question, askTopic},
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
 	}
@@ -227,7 +237,7 @@ func topicOption(command string, f *discordgo.ApplicationCommandInteractionDataO
 	switch command {
 	case CommandTopic:
 		return f.Name == "query"
-	case CommandExport:
+	case CommandExport, CommandAsk:
 		return f.Name == "topic"
 	}
 	return false
@@ -307,6 +317,11 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		format, _ := stringOption(data.Options, "format")
 		mode = answerDeferPublic
 		run = func(ctx context.Context) []Reply { return d.h.Export(ctx, inv, q, format) }
+	case data.Name == CommandAsk:
+		q, _ := stringOption(data.Options, "question")
+		tp, _ := stringOption(data.Options, "topic")
+		mode = answerDeferPublic
+		run = func(ctx context.Context) []Reply { return d.h.Ask(ctx, inv, q, tp) }
 	case data.Name == CommandSettings:
 		var u SettingsUpdate
 		if v, ok := stringOption(data.Options, "autosummarize"); ok {

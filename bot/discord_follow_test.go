@@ -51,3 +51,32 @@ func TestDiscordExportAttachesFile(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscordAsk drives /ask through the Discord stand-in: answered from
+// the server's own stored quotes, "Not covered" in a server that shared
+// nothing on it.
+func TestDiscordAsk(t *testing.T) {
+	t.Parallel()
+	const otherGuild, otherChannel = "1200000000000000600", "1200000000000000601"
+	portArticle := discordArticle("Dock workers strike over wages", discordSections("strike", []string{"Harbour wages", "Container backlog"}, 3))
+	f := newDiscordFixture(t, map[string]string{"/news/energy": discordEnergyArticle, "/news/port": portArticle}, discordFixtureOptions{
+		beforeRun: func(s *discordtest.Server) {
+			s.AddGuild(discordtest.Guild{ID: otherGuild, Name: "Other", Channels: []discordtest.Channel{{ID: otherChannel, Name: "news"}}})
+		},
+	})
+	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, f.url("/news/energy"))
+	f.srv.Say(t, otherChannel, discordtest.Alice, f.url("/news/port"))
+	f.srv.WaitPosts(t, 2, discordtest.KindChannelMessage)
+
+	in := f.srv.Command(t, discordtest.Invoker{}, CommandAsk, discordtest.StringOption("question", "What about the energy facilities?"))
+	posts := f.srv.WaitInteraction(t, in.ID, 2)
+	text := posts[1].Data.Text()
+	if !strings.Contains(text, "“") || !strings.Contains(text, "[1]") || !strings.Contains(strings.ToLower(text), "energy") || strings.Contains(strings.ToLower(text), "harbour") {
+		t.Errorf("/ask answer =\n%s\nwant this server's energy points with quotes and numbered sources", text)
+	}
+	in = f.srv.Command(t, discordtest.Invoker{ChannelID: otherChannel}, CommandAsk, discordtest.StringOption("question", "What about the energy facilities?"))
+	posts = f.srv.WaitInteraction(t, in.ID, 2)
+	if text := posts[1].Data.Text(); !strings.Contains(text, "Not covered by the 1 source so far") {
+		t.Errorf("/ask in the other server =\n%s\nwant not covered by its 1 source", text)
+	}
+}

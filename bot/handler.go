@@ -68,6 +68,7 @@ type Handler struct {
 	metrics Metrics
 	usage   *usageRecorder // nil: usage is not recorded
 	budget  Budget
+	asker   Asker // nil: /ask answers offline
 
 	mu       sync.Mutex
 	closing  bool
@@ -90,6 +91,7 @@ func New(cfg Config) (*Handler, error) {
 		metrics:  cfg.Metrics,
 		usage:    newUsageRecorder(cfg.Usage),
 		budget:   cfg.Budget,
+		asker:    cfg.Asker,
 	}
 	if h.metrics == nil {
 		h.metrics = noMetrics{}
