@@ -114,7 +114,7 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 		{
 			Name: CommandAsk, Description: "Ask a question answered only from the articles shared in this server",
 			Contexts: guildOnly(),
-			Options: []*discordgo.ApplicationCommandOption{question, askTopic},
+			Options:  []*discordgo.ApplicationCommandOption{question, askTopic},
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
 	}
