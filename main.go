@@ -995,6 +995,18 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		log.Error("start_failed", slog.Any("err", err))
 		return 1
 	}
+	watcher, err := bot.NewWatcher(bot.WatcherOptions{Shares: a.db, Store: a.db, Poster: poster, Logger: log})
+	if err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	watchDone := make(chan struct{})
+	go func() {
+		defer close(watchDone)
+		watcher.Run(watchCtx, watchInterval)
+	}()
+	defer func() { stopWatching(); <-watchDone }()
 
 	// go-trafilatura's date parser builds ~78 MB of tables at start-up
 	// and keeps ~27 MB: hand the garbage back to the OS now rather than
@@ -1042,6 +1054,11 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 	}
 	return 0
 }
+
+// watchInterval is how often /watch alerts are looked for: a status
+// changes when an article is shared, at most a few times an hour in a
+// busy server, and an alert a minute late is still news.
+const watchInterval = time.Minute
 
 // modelClient is the language model's HTTP client: timed per request
 // when there are metrics, else nil (the engine's default).

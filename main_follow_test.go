@@ -67,3 +67,20 @@ func TestConsoleAskThroughRun(t *testing.T) {
 		t.Errorf("uncovered question answered:\n%s", notCovered)
 	}
 }
+
+// TestConsoleWatchThroughRun adds, lists and removes a watch through
+// main's run().
+func TestConsoleWatchThroughRun(t *testing.T) {
+	srv := newsServer(t, nil)
+	c := startConsole(t, testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}))
+	c.say("what was agreed? "+srv.URL+storyDay1, summaryEnd)
+	c.say("/watch add energy", "when its status changes")
+	c.say("/watch list", "Watches in this server")
+	c.say("/watch remove 1", "Stopped watching")
+	if code := c.quit(); code != 0 {
+		t.Fatalf("run() = %d; want 0", code)
+	}
+	if out := c.out.String(); !strings.Contains(out, "Watching “energy” (now ") || !strings.Contains(out, "1. “energy” in #general") {
+		t.Errorf("console output:\n%s", out)
+	}
+}

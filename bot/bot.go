@@ -261,6 +261,9 @@ type Config struct {
 	// Asker answers /ask with a model; nil answers from the best-matching
 	// stored points.
 	Asker Asker
+	// Watches keeps /watch subscriptions; nil means Shares when it
+	// implements WatchStore (as *store.DB does).
+	Watches WatchStore
 }
 
 // Asker answers a question from the points it is given. *ask.Model

@@ -28,6 +28,7 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /react                             add 📰 to your last message (for autosummarize react)
   /topic <words>                     what this server's articles say about a topic, over time
   /ask <question> [topic:<word>]     answer a question from this server's stored points only
+  /watch add <words> [#channel]|list|remove <n>  post here when a topic's status changes
   /export <words> [md|json|csv]      a file of a topic's points, statuses, quotes and sources (printed here)
   /settings [<key> <value>]          show or change autosummarize, reply, language, show_ungrounded, skip_empty_briefing
   /briefing now|schedule|off|status  post, schedule ([<m h dom mon dow>] [<Area/City>] [#channel]), stop or show the briefing
@@ -252,6 +253,17 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			return false
 		}
 		c.show(h.Ask(ctx, inv, q, topic))
+	case "/watch":
+		wc := WatchCommand{}
+		if len(args) > 0 {
+			wc.Action = strings.ToLower(args[0])
+			words := args[1:]
+			if n := len(words); n > 1 && strings.HasPrefix(words[n-1], "#") {
+				wc.ChannelID, words = strings.TrimPrefix(words[n-1], "#"), words[:n-1]
+			}
+			wc.Topic = strings.Join(words, " ")
+		}
+		c.show(h.Watch(ctx, inv, wc))
 	case "/export":
 		words, format := parseExportArgs(args)
 		if words == "" {

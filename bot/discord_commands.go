@@ -20,6 +20,7 @@ const (
 	CommandUsage          = "usage"
 	CommandExport         = "export"
 	CommandAsk            = "ask"
+	CommandWatch          = "watch"
 	CommandSummarizeLinks = "Summarize links" // message context menu
 )
 
@@ -55,6 +56,9 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 	question.MaxLength = maxQuestionRunes
 	askTopic := str("topic", "Only points of topics matching these words", false)
 	askTopic.Autocomplete = true
+	watchTopic := str("topic", "Words of the topic, e.g. energy strikes", true)
+	watchTopic.Autocomplete = true
+	watchTopic.MaxLength = 100
 	language := str("language", "Summary language code (en, de, pt-BR) or auto for the article's own", false)
 	language.MaxLength = 35 // the longest BCP 47 tags people type
 	return []*discordgo.ApplicationCommand{
@@ -115,6 +119,18 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 			Name: CommandAsk, Description: "Ask a question answered only from the articles shared in this server",
 			Contexts: guildOnly(),
 			Options:  []*discordgo.ApplicationCommandOption{question, askTopic},
+		},
+		{
+			Name: CommandWatch, Description: "Hear when a topic's status changes (agreed, unresolved, disputed)",
+			Contexts: guildOnly(),
+			Options: []*discordgo.ApplicationCommandOption{
+				sub(WatchAdd, "Watch a topic", watchTopic, &discordgo.ApplicationCommandOption{
+					Type: discordgo.ApplicationCommandOptionChannel, Name: "channel", Description: "Where to post alerts (default: here)",
+					ChannelTypes: []discordgo.ChannelType{discordgo.ChannelTypeGuildText, discordgo.ChannelTypeGuildNews},
+				}),
+				sub(WatchList, "List this server's watches"),
+				sub(WatchRemove, "Stop watching a topic", str("topic", "Its number in /watch list, or its words", true)),
+			},
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
 	}
@@ -237,7 +253,7 @@ func topicOption(command string, f *discordgo.ApplicationCommandInteractionDataO
 	switch command {
 	case CommandTopic:
 		return f.Name == "query"
-	case CommandExport, CommandAsk:
+	case CommandExport, CommandAsk, CommandWatch:
 		return f.Name == "topic"
 	}
 	return false
@@ -322,6 +338,12 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		tp, _ := stringOption(data.Options, "topic")
 		mode = answerDeferPublic
 		run = func(ctx context.Context) []Reply { return d.h.Ask(ctx, inv, q, tp) }
+	case data.Name == CommandWatch && len(data.Options) == 1 && data.Options[0] != nil:
+		sub := data.Options[0]
+		cmd := WatchCommand{Action: sub.Name}
+		cmd.Topic, _ = stringOption(sub.Options, "topic")
+		cmd.ChannelID, _ = stringOption(sub.Options, "channel")
+		run = func(ctx context.Context) []Reply { return d.h.Watch(ctx, inv, cmd) }
 	case data.Name == CommandSettings:
 		var u SettingsUpdate
 		if v, ok := stringOption(data.Options, "autosummarize"); ok {

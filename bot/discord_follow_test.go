@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwmarrin/discordgo"
+
 	"briefbot/bot/discordtest"
 )
 
@@ -78,5 +80,37 @@ func TestDiscordAsk(t *testing.T) {
 	posts = f.srv.WaitInteraction(t, in.ID, 2)
 	if text := posts[1].Data.Text(); !strings.Contains(text, "Not covered by the 1 source so far") {
 		t.Errorf("/ask in the other server =\n%s\nwant not covered by its 1 source", text)
+	}
+}
+
+// TestDiscordWatchCommands drives /watch add|list|remove through the
+// Discord stand-in; each server sees only its own watches.
+func TestDiscordWatchCommands(t *testing.T) {
+	t.Parallel()
+	const otherGuild, otherChannel = "1200000000000000700", "1200000000000000701"
+	f := newDiscordFixture(t, map[string]string{"/news/energy": discordEnergyArticle}, discordFixtureOptions{
+		beforeRun: func(s *discordtest.Server) {
+			s.AddGuild(discordtest.Guild{ID: otherGuild, Name: "Other", Channels: []discordtest.Channel{{ID: otherChannel, Name: "news"}}})
+		},
+	})
+	f.srv.Say(t, discordtest.ChannelID, discordtest.Alice, f.url("/news/energy"))
+	f.srv.WaitPosts(t, 1, discordtest.KindChannelMessage)
+
+	answer := func(inv discordtest.Invoker, sub *discordgo.ApplicationCommandInteractionDataOption) string {
+		t.Helper()
+		in := f.srv.Command(t, inv, CommandWatch, sub)
+		return f.srv.WaitInteraction(t, in.ID, 1)[0].Data.Text()
+	}
+	if got := answer(discordtest.Invoker{}, discordtest.Subcommand(WatchAdd, discordtest.StringOption("topic", "energy"))); !strings.Contains(got, "Watching “energy” (now ") {
+		t.Errorf("/watch add = %q; want watching with the status now", got)
+	}
+	if got := answer(discordtest.Invoker{}, discordtest.Subcommand(WatchList)); !strings.Contains(got, "1. “energy” in <#"+discordtest.ChannelID+">") {
+		t.Errorf("/watch list = %q; want the energy watch", got)
+	}
+	if got := answer(discordtest.Invoker{ChannelID: otherChannel}, discordtest.Subcommand(WatchList)); !strings.Contains(got, "No watches in this server") {
+		t.Errorf("/watch list in the other server = %q; want none", got)
+	}
+	if got := answer(discordtest.Invoker{}, discordtest.Subcommand(WatchRemove, discordtest.StringOption("topic", "energy"))); !strings.Contains(got, "Stopped watching") {
+		t.Errorf("/watch remove = %q", got)
 	}
 }

@@ -348,7 +348,7 @@ func TestDiscordIdentifyAndCommands(t *testing.T) {
 					t.Errorf("/%s default_member_permissions = %v; want Manage Server", c.Name, c.DefaultMemberPermissions)
 				}
 			}
-			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandUsage, CommandExport, CommandAsk, CommandSummarizeLinks}
+			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandUsage, CommandExport, CommandAsk, CommandWatch, CommandSummarizeLinks}
 			if !slices.Equal(names, want) {
 				t.Errorf("registered commands = %q; want %q", names, want)
 			}

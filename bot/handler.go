@@ -68,7 +68,8 @@ type Handler struct {
 	metrics Metrics
 	usage   *usageRecorder // nil: usage is not recorded
 	budget  Budget
-	asker   Asker // nil: /ask answers offline
+	asker   Asker      // nil: /ask answers offline
+	watches WatchStore // nil: no /watch
 
 	mu       sync.Mutex
 	closing  bool
@@ -92,12 +93,16 @@ func New(cfg Config) (*Handler, error) {
 		usage:    newUsageRecorder(cfg.Usage),
 		budget:   cfg.Budget,
 		asker:    cfg.Asker,
+		watches:  cfg.Watches,
 	}
 	if h.metrics == nil {
 		h.metrics = noMetrics{}
 	}
 	if h.stored == nil {
 		h.stored, _ = cfg.Shares.(StoredSummaries)
+	}
+	if h.watches == nil {
+		h.watches, _ = cfg.Shares.(WatchStore)
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.NewTextHandler(io.Discard, nil))
