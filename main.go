@@ -41,6 +41,7 @@ import (
 
 	"briefbot/ask"
 	"briefbot/bot"
+	"briefbot/feed"
 	"briefbot/ledger"
 	"briefbot/metrics"
 	"briefbot/prompts"
@@ -584,6 +585,8 @@ type app struct {
 	// server past its daily token cap.
 	llm     *llm.Engine
 	offline *summarize.Service
+	// fetcher reads feeds by the same rules as articles.
+	fetcher *fetch.Fetcher
 }
 
 // newApp opens the store and builds the summarizing pipeline. m may be
@@ -646,7 +649,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, m *metrics.Metric
 		db.Close()
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: model}
+	a := &app{cfg: cfg, log: log, db: db, svc: svc, llm: model, fetcher: fetcher}
 	if model != nil {
 		a.offline, err = summarize.NewService(summarize.ServiceOptions{
 			Store:     db,
@@ -892,12 +895,18 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		// The console has one user, the operator: nothing to protect.
 		userRate = rate.Inf
 	}
+	feeds, err := feed.New(feed.Options{Fetcher: a.fetcher, Store: a.db, Summarizer: a.svc, Shares: a.db, Logger: log})
+	if err != nil {
+		log.Error("start_failed", slog.Any("err", err))
+		return 1
+	}
 	var asker bot.Asker // nil: /ask answers from the matching stored points
 	if a.llm != nil {
 		asker = ask.NewModel(a.llm, log)
 	}
 	h, err := bot.New(bot.Config{
 		Asker:      asker,
+		Feeds:      feeds,
 		Summarizer: a.svc,
 		Shares:     a.db,
 		Settings:   a.db,
@@ -1007,6 +1016,12 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		watcher.Run(watchCtx, watchInterval)
 	}()
 	defer func() { stopWatching(); <-watchDone }()
+	feedDone := make(chan struct{})
+	go func() {
+		defer close(feedDone)
+		feeds.Run(watchCtx, feedCheckInterval)
+	}()
+	defer func() { stopWatching(); <-feedDone }()
 
 	// go-trafilatura's date parser builds ~78 MB of tables at start-up
 	// and keeps ~27 MB: hand the garbage back to the OS now rather than
@@ -1059,6 +1074,10 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 // changes when an article is shared, at most a few times an hour in a
 // busy server, and an alert a minute late is still news.
 const watchInterval = time.Minute
+
+// feedCheckInterval is how often the feeds due are looked for; each feed
+// is polled at most every feed.DefaultMinInterval (or its own TTL).
+const feedCheckInterval = time.Minute
 
 // modelClient is the language model's HTTP client: timed per request
 // when there are metrics, else nil (the engine's default).

@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -82,5 +85,29 @@ func TestConsoleWatchThroughRun(t *testing.T) {
 	}
 	if out := c.out.String(); !strings.Contains(out, "Watching “energy” (now ") || !strings.Contains(out, "1. “energy” in #general") {
 		t.Errorf("console output:\n%s", out)
+	}
+}
+
+// TestConsoleFeedThroughRun follows a feed through main's run() and the
+// console, and lists it with its status.
+func TestConsoleFeedThroughRun(t *testing.T) {
+	srv := newsServer(t, nil)
+	feedSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item><title>Call</title><link>%s</link><guid>1</guid></item></channel></rss>`, srv.URL+storyDay1)
+	}))
+	t.Cleanup(feedSrv.Close)
+	c := startConsole(t, testEnv(t, map[string]string{"FETCH_ALLOW_PRIVATE_NETWORKS": "true"}))
+	c.say("/feed add "+feedSrv.URL+"/rss ceasefire", "Following")
+	c.say("/feed list", "Feeds of this server")
+	c.say("/feed add "+srv.URL+"/2025/03/27/gone", "couldn't follow")
+	if code := c.quit(); code != 0 {
+		t.Fatalf("run() = %d; want 0", code)
+	}
+	out := c.out.String()
+	for _, want := range []string{"(entries mentioning “ceasefire”)", "1. <" + feedSrv.URL + "/rss> · filter “ceasefire” · ok · 1 entry listed", "I couldn't follow that feed: the site answered 404."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console output lacks %q:\n%s", want, out)
+		}
 	}
 }

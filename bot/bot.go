@@ -264,6 +264,9 @@ type Config struct {
 	// Watches keeps /watch subscriptions; nil means Shares when it
 	// implements WatchStore (as *store.DB does).
 	Watches WatchStore
+	// Feeds follows feeds for /feed; nil answers that feeds are not
+	// available.
+	Feeds Feeds
 }
 
 // Asker answers a question from the points it is given. *ask.Model

@@ -29,6 +29,7 @@ const consoleHelp = `Paste a message with links to summarize them, or type a com
   /topic <words>                     what this server's articles say about a topic, over time
   /ask <question> [topic:<word>]     answer a question from this server's stored points only
   /watch add <words> [#channel]|list|remove <n>  post here when a topic's status changes
+  /feed add <url> [filter words]|list|remove <n>  follow a feed into this server's record
   /export <words> [md|json|csv]      a file of a topic's points, statuses, quotes and sources (printed here)
   /settings [<key> <value>]          show or change autosummarize, reply, language, show_ungrounded, skip_empty_briefing
   /briefing now|schedule|off|status  post, schedule ([<m h dom mon dow>] [<Area/City>] [#channel]), stop or show the briefing
@@ -264,6 +265,16 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 			wc.Topic = strings.Join(words, " ")
 		}
 		c.show(h.Watch(ctx, inv, wc))
+	case "/feed":
+		fc := FeedCommand{}
+		if len(args) > 0 {
+			fc.Action = strings.ToLower(args[0])
+		}
+		if len(args) > 1 {
+			fc.URL = args[1]
+			fc.Filter = strings.Join(args[2:], " ")
+		}
+		c.show(h.Feed(c.operatorContext(ctx), inv, fc))
 	case "/export":
 		words, format := parseExportArgs(args)
 		if words == "" {

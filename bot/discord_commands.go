@@ -21,6 +21,7 @@ const (
 	CommandExport         = "export"
 	CommandAsk            = "ask"
 	CommandWatch          = "watch"
+	CommandFeed           = "feed"
 	CommandSummarizeLinks = "Summarize links" // message context menu
 )
 
@@ -130,6 +131,17 @@ func DiscordCommands() []*discordgo.ApplicationCommand {
 				}),
 				sub(WatchList, "List this server's watches"),
 				sub(WatchRemove, "Stop watching a topic", str("topic", "Its number in /watch list, or its words", true)),
+			},
+		},
+		{
+			Name: CommandFeed, Description: "Follow news feeds into this server's record (needs Manage Server to change)",
+			Contexts: guildOnly(),
+			Options: []*discordgo.ApplicationCommandOption{
+				sub(FeedAdd, "Follow a feed (RSS, Atom, JSON Feed) or a site page that links one",
+					str("url", "The feed's or the site's link", true),
+					str("filter", "Only entries whose title or summary has these words", false)),
+				sub(FeedList, "This server's feeds and how they are doing"),
+				sub(FeedRemove, "Stop following a feed", str("feed", "Its number in /feed list, or its link", true)),
 			},
 		},
 		{Name: CommandSummarizeLinks, Type: discordgo.MessageApplicationCommand, Contexts: guildOnly()},
@@ -344,6 +356,18 @@ func (d *Discord) command(ctx context.Context, i *discordgo.Interaction) {
 		cmd.Topic, _ = stringOption(sub.Options, "topic")
 		cmd.ChannelID, _ = stringOption(sub.Options, "channel")
 		run = func(ctx context.Context) []Reply { return d.h.Watch(ctx, inv, cmd) }
+	case data.Name == CommandFeed && len(data.Options) == 1 && data.Options[0] != nil:
+		sub := data.Options[0]
+		cmd := FeedCommand{Action: sub.Name}
+		cmd.URL, _ = stringOption(sub.Options, "url")
+		if v, ok := stringOption(sub.Options, "feed"); ok {
+			cmd.URL = v
+		}
+		cmd.Filter, _ = stringOption(sub.Options, "filter")
+		if sub.Name == FeedAdd {
+			mode = answerDeferPrivate // reading the feed takes a moment
+		}
+		run = func(ctx context.Context) []Reply { return d.h.Feed(ctx, inv, cmd) }
 	case data.Name == CommandSettings:
 		var u SettingsUpdate
 		if v, ok := stringOption(data.Options, "autosummarize"); ok {

@@ -1,9 +1,15 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -112,5 +118,101 @@ func TestDiscordWatchCommands(t *testing.T) {
 	}
 	if got := answer(discordtest.Invoker{}, discordtest.Subcommand(WatchRemove, discordtest.StringOption("topic", "energy"))); !strings.Contains(got, "Stopped watching") {
 		t.Errorf("/watch remove = %q", got)
+	}
+}
+
+// TestDiscordFeed drives /feed through the Discord stand-in: add (Manage
+// Server), a poll taking a new entry quietly into the server's record
+// (in /topic, no message in the channel), list, and another server that
+// sees none of it.
+func TestDiscordFeed(t *testing.T) {
+	t.Parallel()
+	const otherGuild, otherChannel = "1200000000000000800", "1200000000000000801"
+	var mu sync.Mutex
+	items := []string{}
+	rssBody := func(base string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		var b strings.Builder
+		b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>`)
+		for _, it := range items {
+			fmt.Fprintf(&b, `<item><title>Energy news</title><link>%s%s</link><guid>%s</guid></item>`, base, it, it)
+		}
+		b.WriteString(`</channel></rss>`)
+		return b.String()
+	}
+	var f *discordFixture
+	f = newDiscordFixture(t, nil, discordFixtureOptions{
+		feeds: true,
+		page: func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/feed.xml":
+				w.Header().Set("Content-Type", "application/rss+xml")
+				io.WriteString(w, rssBody(f.url("")))
+			case "/news/energy":
+				w.Header().Set("Content-Type", "text/html; charset=utf-8")
+				io.WriteString(w, discordEnergyArticle)
+			default:
+				http.NotFound(w, r)
+			}
+		},
+		beforeRun: func(s *discordtest.Server) {
+			s.AddGuild(discordtest.Guild{ID: otherGuild, Name: "Other", Channels: []discordtest.Channel{{ID: otherChannel, Name: "news"}}})
+		},
+	})
+	answer := func(inv discordtest.Invoker, sub *discordgo.ApplicationCommandInteractionDataOption) string {
+		t.Helper()
+		in := f.srv.Command(t, inv, CommandFeed, sub)
+		n := 1
+		if sub.Name == FeedAdd {
+			n = 2 // deferred while the feed is read
+		}
+		posts := f.srv.WaitInteraction(t, in.ID, n)
+		return posts[len(posts)-1].Data.Text()
+	}
+	add := discordtest.Subcommand(FeedAdd, discordtest.StringOption("url", f.url("/feed.xml")))
+	if got := answer(discordtest.Invoker{}, add); !strings.Contains(got, "manage this server") {
+		t.Errorf("/feed add without Manage Server = %q; want refused", got)
+	}
+	admin := discordtest.Invoker{Permissions: discordgo.PermissionManageGuild}
+	if got := answer(admin, add); !strings.Contains(got, "Following <"+f.url("/feed.xml")+">") {
+		t.Fatalf("/feed add = %q; want following", got)
+	}
+	before := len(f.srv.ChannelMessages(discordtest.ChannelID))
+	mu.Lock()
+	items = append(items, "/news/energy")
+	mu.Unlock()
+	// Due only after the polling interval.
+	if n, _ := f.feeds.PollDue(context.Background()); n != 0 {
+		t.Errorf("PollDue right after add = %d; want 0", n)
+	}
+	feeds, _ := f.db.Feeds(context.Background(), discordtest.GuildID)
+	for _, fd := range feeds {
+		fd.Next = time.Time{}
+		f.db.SaveFeedPoll(context.Background(), fd)
+	}
+	if n, err := f.feeds.PollDue(context.Background()); n != 1 || err != nil {
+		t.Fatalf("PollDue = %d, %v; want the new entry", n, err)
+	}
+	if after := len(f.srv.ChannelMessages(discordtest.ChannelID)); after != before {
+		t.Errorf("the channel got %d messages from the feed; want none (quiet until the briefing)", after-before)
+	}
+	in := f.srv.Command(t, discordtest.Invoker{}, CommandTopic, discordtest.StringOption("query", "energy"))
+	if text := f.srv.WaitInteraction(t, in.ID, 2)[1].Data.Text(); !strings.Contains(strings.ToLower(text), "energy") {
+		t.Errorf("/topic energy after the feed =\n%s\nwant the feed's article", text)
+	}
+	if got := answer(discordtest.Invoker{}, discordtest.Subcommand(FeedList)); !strings.Contains(got, "1. <"+f.url("/feed.xml")+">") || !strings.Contains(got, "ok · 1 new") {
+		t.Errorf("/feed list = %q; want the feed with its status", got)
+	}
+	other := discordtest.Invoker{ChannelID: otherChannel}
+	if got := answer(other, discordtest.Subcommand(FeedList)); !strings.Contains(got, "follows no feeds") {
+		t.Errorf("/feed list in the other server = %q; want none", got)
+	}
+	in = f.srv.Command(t, other, CommandTopic, discordtest.StringOption("query", "energy"))
+	if text := f.srv.WaitInteraction(t, in.ID, 2)[1].Data.Text(); !strings.Contains(text, "No topic matching") {
+		t.Errorf("/topic energy in the other server =\n%s\nwant nothing", text)
+	}
+	if got := answer(admin, discordtest.Subcommand(FeedRemove, discordtest.StringOption("feed", "1"))); !strings.Contains(got, "Stopped following") {
+		t.Errorf("/feed remove = %q", got)
 	}
 }

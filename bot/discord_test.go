@@ -20,6 +20,7 @@ import (
 
 	"briefbot/bot/discordtest"
 	"briefbot/bot/discordtext"
+	"briefbot/feed"
 	"briefbot/guild"
 	"briefbot/schedule"
 	"briefbot/store"
@@ -102,6 +103,7 @@ type discordFixture struct {
 	articles *httptest.Server
 	db       *store.DB
 	d        *Discord
+	feeds    *feed.Poller // with discordFixtureOptions.feeds
 
 	cancel context.CancelFunc
 	errc   chan error
@@ -122,6 +124,9 @@ type discordFixtureOptions struct {
 	// summarizer, when set, replaces the real pipeline; it gets the
 	// fixture's store.
 	summarizer func(*store.DB) Summarizer
+	// feeds wires /feed to a feed.Poller over the fixture's fetcher and
+	// store.
+	feeds bool
 }
 
 // lateBoundPoster forwards to a Poster set after construction. The
@@ -163,9 +168,10 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 			t.Logf("bot log:\n%s", logs)
 		}
 	})
+	fetcher := fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second})
 	svc, err := summarize.NewService(summarize.ServiceOptions{
 		Store:     f.db,
-		Fetcher:   fetch.New(fetch.Options{AllowPrivate: true, Timeout: 10 * time.Second}),
+		Fetcher:   fetcher,
 		Extractor: extract.New(),
 		Engine:    extractive.New(),
 		Logger:    log,
@@ -176,6 +182,13 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 	cfg := Config{Summarizer: svc, Shares: f.db, Settings: f.db, Logger: log, UserBurst: 100, UserRate: 100}
 	if o.summarizer != nil {
 		cfg.Summarizer = o.summarizer(f.db)
+	}
+	if o.feeds {
+		f.feeds, err = feed.New(feed.Options{Fetcher: fetcher, Store: f.db, Summarizer: cfg.Summarizer, Shares: f.db, Logger: log})
+		if err != nil {
+			t.Fatalf("feed.New() error = %v", err)
+		}
+		cfg.Feeds = f.feeds
 	}
 	poster := &lateBoundPoster{}
 	if o.briefings {
@@ -348,7 +361,7 @@ func TestDiscordIdentifyAndCommands(t *testing.T) {
 					t.Errorf("/%s default_member_permissions = %v; want Manage Server", c.Name, c.DefaultMemberPermissions)
 				}
 			}
-			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandUsage, CommandExport, CommandAsk, CommandWatch, CommandSummarizeLinks}
+			want := []string{CommandSummarize, CommandTopic, CommandSettings, CommandBriefing, CommandUsage, CommandExport, CommandAsk, CommandWatch, CommandFeed, CommandSummarizeLinks}
 			if !slices.Equal(names, want) {
 				t.Errorf("registered commands = %q; want %q", names, want)
 			}

@@ -70,6 +70,7 @@ type Handler struct {
 	budget  Budget
 	asker   Asker      // nil: /ask answers offline
 	watches WatchStore // nil: no /watch
+	feeds   Feeds      // nil: no /feed
 
 	mu       sync.Mutex
 	closing  bool
@@ -94,6 +95,7 @@ func New(cfg Config) (*Handler, error) {
 		budget:   cfg.Budget,
 		asker:    cfg.Asker,
 		watches:  cfg.Watches,
+		feeds:    cfg.Feeds,
 	}
 	if h.metrics == nil {
 		h.metrics = noMetrics{}
