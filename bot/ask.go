@@ -12,8 +12,8 @@ import (
 
 	"briefbot/ask"
 	"briefbot/bot/discordtext"
+	"briefbot/ledger"
 	"briefbot/prompts"
-	"briefbot/store"
 )
 
 // Bounds of an /ask.
@@ -106,7 +106,7 @@ func (h *Handler) Ask(ctx context.Context, inv Invoker, question, topic string) 
 // askHits finds the server's topics a question may be answered from: those
 // matching topic when given, else the whole question, else (when the
 // whole question finds nothing) any of its content words.
-func (h *Handler) askHits(ctx context.Context, guildID, question, topic string) ([]store.TopicHit, error) {
+func (h *Handler) askHits(ctx context.Context, guildID, question, topic string) ([]ledger.TopicHit, error) {
 	if topic != "" {
 		return h.shares.SearchTopics(ctx, guildID, topic, maxAskHits)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"briefbot/bot/discordtext"
 	"briefbot/ledger"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -147,7 +146,7 @@ func (h *Handler) Export(ctx context.Context, inv Invoker, query, format string)
 // BuildExport turns a server's topic hits into an export: topics merged as
 // /topic merges them, each with its status over time by the ledger's rule
 // and its points in share order.
-func BuildExport(guildID, query string, hits []store.TopicHit, showUngrounded bool, now time.Time) ExportDoc {
+func BuildExport(guildID, query string, hits []ledger.TopicHit, showUngrounded bool, now time.Time) ExportDoc {
 	doc := ExportDoc{Query: query, Guild: guildID, Exported: now.UTC(), Topics: []ExportTopic{}}
 	for _, g := range groupTopics(hits) {
 		src := numberSources(g.hits)
@@ -177,11 +176,11 @@ func BuildExport(guildID, query string, hits []store.TopicHit, showUngrounded bo
 // report at, by ledger.History (the rule /topic and briefings use).
 func topicMoments(g topicGroup, src sources, showUngrounded bool) []ExportStep {
 	var urls []string
-	byURL := map[string]*ledger.Share{}
+	byURL := map[string]*ledger.SharedSummary{}
 	for _, h := range g.hits {
 		sh, ok := byURL[h.URL]
 		if !ok {
-			sh = &ledger.Share{URL: h.URL, At: h.SharedAt, Summary: &summarize.Summary{
+			sh = &ledger.SharedSummary{Share: ledger.Share{URL: h.URL, At: h.SharedAt}, Summary: &summarize.Summary{
 				URL: h.URL, Title: h.Title, Site: h.Site, Published: h.Published,
 			}}
 			byURL[h.URL] = sh
@@ -190,7 +189,7 @@ func topicMoments(g topicGroup, src sources, showUngrounded bool) []ExportStep {
 		sh.Summary.Topics = append(sh.Summary.Topics, h.Topic)
 	}
 	slices.SortStableFunc(urls, func(a, b string) int { return cmp.Compare(src.num[a], src.num[b]) })
-	shares := make([]ledger.Share, len(urls))
+	shares := make([]ledger.SharedSummary, len(urls))
 	for i, u := range urls {
 		shares[i] = *byURL[u]
 	}

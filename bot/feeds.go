@@ -11,7 +11,7 @@ import (
 
 	"briefbot/bot/discordtext"
 	"briefbot/feed"
-	"briefbot/store"
+	"briefbot/guild"
 )
 
 // Feeds follows news feeds into a server's record. *feed.Poller
@@ -20,8 +20,8 @@ type Feeds interface {
 	// Add follows the feed at url (or the one the page at url links).
 	// Its errors wrap feed.ErrNotFeed, feed.ErrTooManyFeeds or the
 	// fetcher's; feed.Reason says them in words.
-	Add(ctx context.Context, guildID, channelID, url, filter string) (store.Feed, bool, error)
-	List(ctx context.Context, guildID string) ([]store.Feed, error)
+	Add(ctx context.Context, guildID, channelID, url, filter string) (guild.Feed, bool, error)
+	List(ctx context.Context, guildID string) ([]guild.Feed, error)
 	Remove(ctx context.Context, guildID string, id int64) (bool, error)
 	MaxFeeds() int
 }
@@ -118,7 +118,7 @@ func (h *Handler) Feed(ctx context.Context, inv Invoker, cmd FeedCommand) (repli
 			return fail("list", err)
 		}
 		key := strings.TrimSpace(cmd.URL)
-		idx := slices.IndexFunc(have, func(f store.Feed) bool { return f.URL == key })
+		idx := slices.IndexFunc(have, func(f guild.Feed) bool { return f.URL == key })
 		if n, err := strconv.Atoi(key); err == nil && n >= 1 && n <= len(have) {
 			idx = n - 1
 		}

@@ -15,8 +15,9 @@ import (
 	"time"
 
 	"briefbot/bot/discordtext"
+	"briefbot/guild"
+	"briefbot/ledger"
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -25,20 +26,18 @@ import (
 type WatchStore interface {
 	// AddWatch saves a watch unless the server watches the query already;
 	// created is false then.
-	AddWatch(ctx context.Context, w store.Watch) (saved store.Watch, created bool, err error)
+	AddWatch(ctx context.Context, w guild.Watch) (saved guild.Watch, created bool, err error)
 	// Watches returns guildID's watches ("" for all servers').
-	Watches(ctx context.Context, guildID string) ([]store.Watch, error)
+	Watches(ctx context.Context, guildID string) ([]guild.Watch, error)
 	// RemoveWatch deletes guildID's watch id, reporting whether it existed.
 	RemoveWatch(ctx context.Context, guildID string, id int64) (bool, error)
 	// SetWatchStatus records the status a watch last saw.
 	SetWatchStatus(ctx context.Context, guildID string, id int64, status string) error
-	// ClaimWatchAlert claims a change for posting (see store.AlertClaim).
-	ClaimWatchAlert(ctx context.Context, guildID string, watchID int64, key, owner string, now time.Time, lease time.Duration) (store.AlertClaim, error)
+	// ClaimWatchAlert claims a change for posting (see guild.AlertClaim).
+	ClaimWatchAlert(ctx context.Context, guildID string, watchID int64, key, owner string, now time.Time, lease time.Duration) (guild.AlertClaim, error)
 	// FinishWatchAlert marks a claimed change posted.
 	FinishWatchAlert(ctx context.Context, guildID string, watchID int64, key, messageID string, now time.Time) error
 }
-
-var _ WatchStore = (*store.DB)(nil)
 
 // maxWatches bounds a server's watches: each costs a topic search per
 // check.
@@ -86,7 +85,7 @@ func (h *Handler) Watch(ctx context.Context, inv Invoker, cmd WatchCommand) (rep
 		if err != nil {
 			return fail("list", err)
 		}
-		if len(have) >= maxWatches && !slices.ContainsFunc(have, func(w store.Watch) bool { return strings.EqualFold(w.Query, topic) }) {
+		if len(have) >= maxWatches && !slices.ContainsFunc(have, func(w guild.Watch) bool { return strings.EqualFold(w.Query, topic) }) {
 			return []Reply{notice(fmt.Sprintf("This server watches %d topics, the most I keep; remove one first.", maxWatches))}
 		}
 		ch := firstNonEmpty(cmd.ChannelID, inv.ChannelID)
@@ -97,7 +96,7 @@ func (h *Handler) Watch(ctx context.Context, inv Invoker, cmd WatchCommand) (rep
 				status = string(v.status)
 			}
 		}
-		w, created, err := ws.AddWatch(ctx, store.Watch{GuildID: inv.GuildID, ChannelID: ch, Query: strings.ToLower(topic), Status: status, CreatedAt: h.now()})
+		w, created, err := ws.AddWatch(ctx, guild.Watch{GuildID: inv.GuildID, ChannelID: ch, Query: strings.ToLower(topic), Status: status, CreatedAt: h.now()})
 		if err != nil {
 			return fail("add", err)
 		}
@@ -130,7 +129,7 @@ func (h *Handler) Watch(ctx context.Context, inv Invoker, cmd WatchCommand) (rep
 		if err != nil {
 			return fail("list", err)
 		}
-		idx := slices.IndexFunc(have, func(w store.Watch) bool { return strings.EqualFold(w.Query, topic) })
+		idx := slices.IndexFunc(have, func(w guild.Watch) bool { return strings.EqualFold(w.Query, topic) })
 		if n, err := strconv.Atoi(topic); err == nil && n >= 1 && n <= len(have) {
 			idx = n - 1
 		}
@@ -159,7 +158,7 @@ type topicView struct {
 }
 
 // watchView reads the best-matching topic of hits.
-func watchView(hits []store.TopicHit) (topicView, bool) {
+func watchView(hits []ledger.TopicHit) (topicView, bool) {
 	groups := groupTopics(hits)
 	if len(groups) == 0 {
 		return topicView{}, false
@@ -266,7 +265,7 @@ func (w *Watcher) CheckAll(ctx context.Context) (posted int, err error) {
 }
 
 // check looks at one watch and posts its alert when the status changed.
-func (w *Watcher) check(ctx context.Context, wt store.Watch) (bool, error) {
+func (w *Watcher) check(ctx context.Context, wt guild.Watch) (bool, error) {
 	hits, err := w.o.Shares.SearchTopics(ctx, wt.GuildID, wt.Query, maxExportHits)
 	if err != nil {
 		return false, err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize"
 )
 
@@ -167,4 +166,3 @@ func TestWatchAlertsOnceAcrossRestartsNeverForReshare(t *testing.T) {
 }
 
 var _ schedule.Poster = (*recordingPoster)(nil)
-var _ WatchStore = (*store.DB)(nil)

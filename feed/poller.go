@@ -12,7 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"briefbot/store"
+	"briefbot/guild"
+	"briefbot/ledger"
 	"briefbot/summarize"
 	"briefbot/summarize/fetch"
 )
@@ -27,11 +28,11 @@ type Fetcher interface {
 // Store keeps the feeds and the entries they showed. *store.DB
 // implements it.
 type Store interface {
-	AddFeed(ctx context.Context, f store.Feed) (store.Feed, bool, error)
-	Feeds(ctx context.Context, guildID string) ([]store.Feed, error)
+	AddFeed(ctx context.Context, f guild.Feed) (guild.Feed, bool, error)
+	Feeds(ctx context.Context, guildID string) ([]guild.Feed, error)
 	RemoveFeed(ctx context.Context, guildID string, id int64) (bool, error)
-	SaveFeedPoll(ctx context.Context, f store.Feed) error
-	MarkFeedEntry(ctx context.Context, f store.Feed, key string, now time.Time, summarized bool) (bool, error)
+	SaveFeedPoll(ctx context.Context, f guild.Feed) error
+	MarkFeedEntry(ctx context.Context, f guild.Feed, key string, now time.Time, summarized bool) (bool, error)
 	FeedEntrySeen(ctx context.Context, feedID int64, key string) (bool, error)
 	FeedEntriesSince(ctx context.Context, guildID string, since time.Time) (int, error)
 }
@@ -44,13 +45,10 @@ type Summarizer interface {
 
 // Shares records a share. *store.DB implements it.
 type Shares interface {
-	RecordShare(ctx context.Context, s store.Share) error
+	RecordShare(ctx context.Context, s ledger.Share) error
 }
 
-var (
-	_ Fetcher = (*fetch.Fetcher)(nil)
-	_ Store   = (*store.DB)(nil)
-)
+var _ Fetcher = (*fetch.Fetcher)(nil)
 
 // Defaults of Options.
 const (
@@ -145,33 +143,33 @@ func (p *Poller) MaxFeeds() int { return p.o.MaxFeeds }
 // in guildID. The entries the feed lists now are its baseline: only
 // entries that appear later are summarized. Errors wrap ErrNotFeed,
 // ErrTooManyFeeds or the fetcher's errors.
-func (p *Poller) Add(ctx context.Context, guildID, channelID, rawURL, filter string) (store.Feed, bool, error) {
+func (p *Poller) Add(ctx context.Context, guildID, channelID, rawURL, filter string) (guild.Feed, bool, error) {
 	have, err := p.o.Store.Feeds(ctx, guildID)
 	if err != nil {
-		return store.Feed{}, false, err
+		return guild.Feed{}, false, err
 	}
 	if len(have) >= p.o.MaxFeeds {
-		return store.Feed{}, false, ErrTooManyFeeds
+		return guild.Feed{}, false, ErrTooManyFeeds
 	}
 	page, err := p.o.Fetcher.FetchFeed(ctx, rawURL, fetch.FeedRequest{MaxBytes: p.o.MaxFeedBytes})
 	if err != nil {
-		return store.Feed{}, false, err
+		return guild.Feed{}, false, err
 	}
 	if IsHTML(page.ContentType, page.Body) {
 		link := Discover(page.Body, page.URL)
 		if link == "" {
-			return store.Feed{}, false, fmt.Errorf("%w: %s links no feed", ErrNotFeed, page.URL)
+			return guild.Feed{}, false, fmt.Errorf("%w: %s links no feed", ErrNotFeed, page.URL)
 		}
 		if page, err = p.o.Fetcher.FetchFeed(ctx, link, fetch.FeedRequest{MaxBytes: p.o.MaxFeedBytes}); err != nil {
-			return store.Feed{}, false, err
+			return guild.Feed{}, false, err
 		}
 	}
 	parsed, err := Parse(page.Body, page.URL)
 	if err != nil {
-		return store.Feed{}, false, err
+		return guild.Feed{}, false, err
 	}
 	now := p.o.Now()
-	f := store.Feed{GuildID: guildID, ChannelID: channelID, URL: page.URL, Filter: strings.ToLower(strings.TrimSpace(filter)), CreatedAt: now}
+	f := guild.Feed{GuildID: guildID, ChannelID: channelID, URL: page.URL, Filter: strings.ToLower(strings.TrimSpace(filter)), CreatedAt: now}
 	f, created, err := p.o.Store.AddFeed(ctx, f)
 	if err != nil || !created {
 		return f, created, err
@@ -239,7 +237,7 @@ func (p *Poller) PollDue(ctx context.Context) (int, error) {
 
 // poll polls one feed and records the outcome; it returns the entries
 // summarized. Every failure is the feed's status, never the caller's.
-func (p *Poller) poll(ctx context.Context, f store.Feed) int {
+func (p *Poller) poll(ctx context.Context, f guild.Feed) int {
 	now := p.o.Now()
 	f.Polled = now
 	page, err := p.o.Fetcher.FetchFeed(ctx, f.URL, fetch.FeedRequest{ETag: f.ETag, LastModified: f.LastModified, MaxBytes: p.o.MaxFeedBytes})
@@ -278,7 +276,7 @@ func (p *Poller) poll(ctx context.Context, f store.Feed) int {
 	return added
 }
 
-func (p *Poller) save(ctx context.Context, f store.Feed) {
+func (p *Poller) save(ctx context.Context, f guild.Feed) {
 	if err := p.o.Store.SaveFeedPoll(ctx, f); err != nil {
 		p.o.Logger.Error("feed_save_failed", slog.Int64("feed_id", f.ID), slog.Any("err", err))
 	}
@@ -286,7 +284,7 @@ func (p *Poller) save(ctx context.Context, f store.Feed) {
 
 // fail records a failed poll: backoff doubling from MinInterval up to a
 // day, and a status saying why.
-func (p *Poller) fail(ctx context.Context, f store.Feed, err error) {
+func (p *Poller) fail(ctx context.Context, f guild.Feed, err error) {
 	f.Failures++
 	backoff := p.o.MinInterval << min(f.Failures, 10)
 	f.Next = p.next(f.Polled, backoff)
@@ -330,7 +328,7 @@ func Reason(err error) string {
 // MaxNewPerPoll and within the server's daily limit, recording each as a
 // share from the feed. It returns the entries summarized, the new
 // matching ones left for later, and whether the daily limit stopped it.
-func (p *Poller) take(ctx context.Context, f store.Feed, entries []Entry) (added, left int, limited bool) {
+func (p *Poller) take(ctx context.Context, f guild.Feed, entries []Entry) (added, left int, limited bool) {
 	now := p.o.Now()
 	day := now.UTC().Truncate(24 * time.Hour)
 	for _, e := range entries {
@@ -362,7 +360,7 @@ func (p *Poller) take(ctx context.Context, f store.Feed, entries []Entry) (added
 			continue
 		}
 		h := sha256.Sum256([]byte(e.Key))
-		err = p.o.Shares.RecordShare(ctx, store.Share{
+		err = p.o.Shares.RecordShare(ctx, ledger.Share{
 			GuildID: f.GuildID, ChannelID: f.ChannelID,
 			MessageID: fmt.Sprintf("feed-%d-%s", f.ID, hex.EncodeToString(h[:8])),
 			UserID:    FeedUser(f.ID),
@@ -378,7 +376,7 @@ func (p *Poller) take(ctx context.Context, f store.Feed, entries []Entry) (added
 	return added, left, limited
 }
 
-func (p *Poller) mark(ctx context.Context, f store.Feed, e Entry, summarized bool) {
+func (p *Poller) mark(ctx context.Context, f guild.Feed, e Entry, summarized bool) {
 	if _, err := p.o.Store.MarkFeedEntry(ctx, f, e.Key, p.o.Now(), summarized); err != nil {
 		p.o.Logger.Error("feed_mark_failed", slog.Int64("feed_id", f.ID), slog.Any("err", err))
 	}
@@ -401,7 +399,7 @@ func matches(filter string, e Entry) bool {
 }
 
 // List returns guildID's feeds.
-func (p *Poller) List(ctx context.Context, guildID string) ([]store.Feed, error) {
+func (p *Poller) List(ctx context.Context, guildID string) ([]guild.Feed, error) {
 	return p.o.Store.Feeds(ctx, guildID)
 }
 

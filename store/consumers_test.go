@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"briefbot/bot"
+	"briefbot/feed"
 	"briefbot/store"
 )
 
@@ -11,4 +12,8 @@ var (
 	_ bot.StoredSummaries = (*store.DB)(nil)
 	_ bot.Settings        = (*store.DB)(nil)
 	_ bot.Usage           = (*store.DB)(nil)
+	_ bot.SourceCounter   = (*store.DB)(nil)
+	_ bot.WatchStore      = (*store.DB)(nil)
+	_ feed.Store          = (*store.DB)(nil)
+	_ feed.Shares         = (*store.DB)(nil)
 )

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"briefbot/guild"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -8,28 +10,10 @@ import (
 	"time"
 )
 
-// Feed is a server's /feed subscription and its polling state.
-type Feed struct {
-	ID           int64
-	GuildID      string
-	ChannelID    string
-	URL          string
-	Filter       string
-	ETag         string
-	LastModified string
-	// Next is when the feed is due; Failures counts the polls failed in a
-	// row; Status says what the last poll found.
-	Next      time.Time
-	Failures  int
-	Status    string
-	Polled    time.Time
-	CreatedAt time.Time
-}
-
 const feedCols = `id, guild_id, channel_id, url, filter, etag, last_modified, next_ms, failures, status, polled_ms, created_ms`
 
-func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
-	var f Feed
+func scanFeed(sc interface{ Scan(...any) error }) (guild.Feed, error) {
+	var f guild.Feed
 	var next, polled, created int64
 	err := sc.Scan(&f.ID, &f.GuildID, &f.ChannelID, &f.URL, &f.Filter, &f.ETag, &f.LastModified, &next, &f.Failures, &f.Status, &polled, &created)
 	f.Next, f.Polled, f.CreatedAt = fromMS(next), fromMS(polled), fromMS(created)
@@ -38,9 +22,9 @@ func scanFeed(sc interface{ Scan(...any) error }) (Feed, error) {
 
 // AddFeed saves f unless the server follows f.URL already (created is
 // false then, and the saved feed is returned).
-func (db *DB) AddFeed(ctx context.Context, f Feed) (saved Feed, created bool, err error) {
+func (db *DB) AddFeed(ctx context.Context, f guild.Feed) (saved guild.Feed, created bool, err error) {
 	if f.GuildID == "" || f.URL == "" {
-		return Feed{}, false, errors.New("store: add feed: no guild or URL")
+		return guild.Feed{}, false, errors.New("store: add feed: no guild or URL")
 	}
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO feeds (guild_id, channel_id, url, filter, next_ms, status, created_ms)
@@ -55,13 +39,13 @@ func (db *DB) AddFeed(ctx context.Context, f Feed) (saved Feed, created bool, er
 		return err
 	})
 	if err != nil {
-		return Feed{}, false, fmt.Errorf("store: add feed: %w", err)
+		return guild.Feed{}, false, fmt.Errorf("store: add feed: %w", err)
 	}
 	return saved, created, nil
 }
 
 // Feeds returns guildID's feeds ("" for every server's), oldest first.
-func (db *DB) Feeds(ctx context.Context, guildID string) ([]Feed, error) {
+func (db *DB) Feeds(ctx context.Context, guildID string) ([]guild.Feed, error) {
 	q, args := `SELECT `+feedCols+` FROM feeds ORDER BY id`, []any{}
 	if guildID != "" {
 		q, args = `SELECT `+feedCols+` FROM feeds WHERE guild_id = ? ORDER BY id`, []any{guildID}
@@ -71,7 +55,7 @@ func (db *DB) Feeds(ctx context.Context, guildID string) ([]Feed, error) {
 		return nil, fmt.Errorf("store: feeds: %w", err)
 	}
 	defer rows.Close()
-	var out []Feed
+	var out []guild.Feed
 	for rows.Next() {
 		f, err := scanFeed(rows)
 		if err != nil {
@@ -107,7 +91,7 @@ func (db *DB) RemoveFeed(ctx context.Context, guildID string, id int64) (bool, e
 
 // SaveFeedPoll records a poll's outcome: validators, schedule, failures
 // and status.
-func (db *DB) SaveFeedPoll(ctx context.Context, f Feed) error {
+func (db *DB) SaveFeedPoll(ctx context.Context, f guild.Feed) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE feeds SET url = ?, etag = ?, last_modified = ?, next_ms = ?, failures = ?, status = ?, polled_ms = ?
 			WHERE guild_id = ? AND id = ?`, f.URL, f.ETag, f.LastModified, toMS(f.Next), f.Failures, f.Status, toMS(f.Polled), f.GuildID, f.ID)
@@ -122,7 +106,7 @@ func (db *DB) SaveFeedPoll(ctx context.Context, f Feed) error {
 // MarkFeedEntry records that feed f showed the entry key; it reports
 // false when it had been seen before. summarized marks it as taken into
 // the server's record at now.
-func (db *DB) MarkFeedEntry(ctx context.Context, f Feed, key string, now time.Time, summarized bool) (bool, error) {
+func (db *DB) MarkFeedEntry(ctx context.Context, f guild.Feed, key string, now time.Time, summarized bool) (bool, error) {
 	var n int64
 	sum := int64(0)
 	if summarized {

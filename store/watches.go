@@ -1,6 +1,8 @@
 package store
 
 import (
+	"briefbot/guild"
+
 	"context"
 	"database/sql"
 	"errors"
@@ -8,24 +10,12 @@ import (
 	"time"
 )
 
-// Watch is a server's /watch on a topic.
-type Watch struct {
-	ID        int64
-	GuildID   string
-	ChannelID string
-	Query     string
-	// Status is the topic's status when the watch last looked ("" before
-	// it first found the topic).
-	Status    string
-	CreatedAt time.Time
-}
-
 // AddWatch saves w (ID and CreatedAt are set) unless the server already
 // watches the same query, and returns the saved watch; created is false
 // when it existed (its channel is then updated to w's).
-func (db *DB) AddWatch(ctx context.Context, w Watch) (saved Watch, created bool, err error) {
+func (db *DB) AddWatch(ctx context.Context, w guild.Watch) (saved guild.Watch, created bool, err error) {
 	if w.GuildID == "" || w.Query == "" {
-		return Watch{}, false, errors.New("store: add watch: no guild or query")
+		return guild.Watch{}, false, errors.New("store: add watch: no guild or query")
 	}
 	if w.CreatedAt.IsZero() {
 		w.CreatedAt = time.Now()
@@ -54,14 +44,14 @@ func (db *DB) AddWatch(ctx context.Context, w Watch) (saved Watch, created bool,
 		return nil
 	})
 	if err != nil {
-		return Watch{}, false, fmt.Errorf("store: add watch: %w", err)
+		return guild.Watch{}, false, fmt.Errorf("store: add watch: %w", err)
 	}
 	return w, created, nil
 }
 
 // Watches returns the watches of guildID ("" for every server's), oldest
 // first.
-func (db *DB) Watches(ctx context.Context, guildID string) ([]Watch, error) {
+func (db *DB) Watches(ctx context.Context, guildID string) ([]guild.Watch, error) {
 	q, args := `SELECT id, guild_id, channel_id, query, status, created_ms FROM watches ORDER BY id`, []any{}
 	if guildID != "" {
 		q, args = `SELECT id, guild_id, channel_id, query, status, created_ms FROM watches WHERE guild_id = ? ORDER BY id`, []any{guildID}
@@ -71,9 +61,9 @@ func (db *DB) Watches(ctx context.Context, guildID string) ([]Watch, error) {
 		return nil, fmt.Errorf("store: watches: %w", err)
 	}
 	defer rows.Close()
-	var out []Watch
+	var out []guild.Watch
 	for rows.Next() {
-		var w Watch
+		var w guild.Watch
 		var ms int64
 		if err := rows.Scan(&w.ID, &w.GuildID, &w.ChannelID, &w.Query, &w.Status, &ms); err != nil {
 			return nil, fmt.Errorf("store: watches: %w", err)
@@ -117,28 +107,14 @@ func (db *DB) SetWatchStatus(ctx context.Context, guildID string, id int64, stat
 	return nil
 }
 
-// AlertClaim is the outcome of ClaimWatchAlert.
-type AlertClaim struct {
-	// Claimed is true when the caller now holds the change and must post
-	// it, then call FinishWatchAlert.
-	Claimed bool
-	// Posted is true when the change was posted already.
-	Posted bool
-	// Attempts counts the claims of the change, this one included: above
-	// 1 an earlier attempt may have posted it before it could say so.
-	Attempts int
-	// ClaimedAt is when the first claim was made.
-	ClaimedAt time.Time
-}
-
 // ClaimWatchAlert claims the change key of a watch for owner until now +
 // lease: it succeeds for a new change, or for one whose earlier claim ran
 // out without being posted. A change posted, or held by a live claim,
 // is not claimed.
-func (db *DB) ClaimWatchAlert(ctx context.Context, guildID string, watchID int64, key, owner string, now time.Time, lease time.Duration) (AlertClaim, error) {
-	var c AlertClaim
+func (db *DB) ClaimWatchAlert(ctx context.Context, guildID string, watchID int64, key, owner string, now time.Time, lease time.Duration) (guild.AlertClaim, error) {
+	var c guild.AlertClaim
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		c = AlertClaim{}
+		c = guild.AlertClaim{}
 		res, err := tx.ExecContext(ctx, `INSERT INTO watch_alerts (guild_id, watch_id, change_key, owner, lease_ms, claimed_ms)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, guildID, watchID, key, owner, toMS(now.Add(lease)), toMS(now))
 		if err != nil {
@@ -168,7 +144,7 @@ func (db *DB) ClaimWatchAlert(ctx context.Context, guildID string, watchID int64
 		return nil
 	})
 	if err != nil {
-		return AlertClaim{}, fmt.Errorf("store: claim watch alert: %w", err)
+		return guild.AlertClaim{}, fmt.Errorf("store: claim watch alert: %w", err)
 	}
 	return c, nil
 }

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"briefbot/guild"
+
 	"context"
 	"testing"
 	"time"
@@ -9,15 +11,15 @@ import (
 func TestWatches(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	w, created, err := db.AddWatch(ctx, Watch{GuildID: "A", ChannelID: "c1", Query: "energy", CreatedAt: base})
+	w, created, err := db.AddWatch(ctx, guild.Watch{GuildID: "A", ChannelID: "c1", Query: "energy", CreatedAt: base})
 	if err != nil || !created || w.ID == 0 {
 		t.Fatalf("AddWatch = %+v, %v, %v; want a new watch", w, created, err)
 	}
-	again, created, err := db.AddWatch(ctx, Watch{GuildID: "A", ChannelID: "c2", Query: "energy", CreatedAt: base.Add(time.Hour)})
+	again, created, err := db.AddWatch(ctx, guild.Watch{GuildID: "A", ChannelID: "c2", Query: "energy", CreatedAt: base.Add(time.Hour)})
 	if err != nil || created || again.ID != w.ID || again.ChannelID != "c2" || !again.CreatedAt.Equal(base) {
 		t.Errorf("AddWatch again = %+v, %v, %v; want the same watch moved to c2", again, created, err)
 	}
-	if _, _, err := db.AddWatch(ctx, Watch{GuildID: "B", ChannelID: "c9", Query: "energy"}); err != nil {
+	if _, _, err := db.AddWatch(ctx, guild.Watch{GuildID: "B", ChannelID: "c9", Query: "energy"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetWatchStatus(ctx, "A", w.ID, "agreed"); err != nil {
