@@ -54,11 +54,18 @@ var ErrNotFeed = errors.New("feed: not a feed")
 
 // Parse reads an RSS, Atom or JSON feed. base resolves relative links.
 func Parse(body []byte, base string) (*Parsed, error) {
+	total := -1
+	if cut, n, ok := firstItems(body, MaxEntries); ok {
+		body, total = cut, n
+	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotFeed, err)
 	}
 	p := &Parsed{Title: strings.TrimSpace(f.Title), Total: len(f.Items), TTL: rssTTL(body)}
+	if total > p.Total {
+		p.Total = total
+	}
 	bu, _ := url.Parse(base)
 	for _, it := range f.Items {
 		if len(p.Entries) == MaxEntries {
@@ -103,6 +110,37 @@ func clip(s string, n int) string {
 		s = s[:n]
 	}
 	return strings.ToValidUTF8(s, "")
+}
+
+// firstItems cuts an RSS 2.0 or Atom body after its n-th entry and closes
+// its root, so a feed of 10,000 entries is parsed as one of n: gofeed
+// builds every entry it reads (about 15 KB of allocation each), and only
+// the first n are looked at. It reports the entries the whole body holds
+// (counted by their closing tags) and false when the body is not cut:
+// n entries or fewer, or a format it does not cut (JSON Feed, RSS 1.0).
+func firstItems(body []byte, n int) (cut []byte, total int, ok bool) {
+	head := body[:min(len(body), 4096)]
+	var closeTag, root []byte
+	switch {
+	case bytes.Contains(head, []byte("<rss")):
+		closeTag, root = []byte("</item>"), []byte("</channel></rss>")
+	case bytes.Contains(head, []byte("<feed")):
+		closeTag, root = []byte("</entry>"), []byte("</feed>")
+	default:
+		return nil, 0, false
+	}
+	total = bytes.Count(body, closeTag)
+	if total <= n {
+		return nil, total, false
+	}
+	end, rest := 0, body
+	for range n {
+		i := bytes.Index(rest, closeTag)
+		end += i + len(closeTag)
+		rest = body[end:]
+	}
+	cut = make([]byte, 0, end+len(root))
+	return append(append(cut, body[:end]...), root...), total, true
 }
 
 // rssTTL reads an RSS channel's <ttl> (minutes) from the start of body.
