@@ -1004,7 +1004,8 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		log.Error("start_failed", slog.Any("err", err))
 		return 1
 	}
-	watcher, err := bot.NewWatcher(bot.WatcherOptions{Shares: a.db, Store: a.db, Poster: poster, Logger: log})
+	feeds.SetOwns(owns)
+	watcher, err := bot.NewWatcher(bot.WatcherOptions{Shares: a.db, Store: a.db, Poster: poster, Logger: log, Owns: owns})
 	if err != nil {
 		log.Error("start_failed", slog.Any("err", err))
 		return 1

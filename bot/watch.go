@@ -187,6 +187,9 @@ type WatcherOptions struct {
 	Poster schedule.Poster
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Owns reports whether this process checks guildID's watches (with
+	// Discord shards: the server is on one of its shards); nil owns all.
+	Owns func(guildID string) bool
 	// Lease is how long a claimed alert is held before another process
 	// (or this one after a restart) may post it (default 2 minutes).
 	Lease time.Duration
@@ -251,6 +254,9 @@ func (w *Watcher) CheckAll(ctx context.Context) (posted int, err error) {
 	for _, wt := range all {
 		if ctx.Err() != nil {
 			return posted, ctx.Err()
+		}
+		if w.o.Owns != nil && !w.o.Owns(wt.GuildID) {
+			continue
 		}
 		ok, err := w.check(ctx, wt)
 		if err != nil {

@@ -97,8 +97,18 @@ type Options struct {
 
 // Poller adds feeds and polls them.
 type Poller struct {
-	o  Options
-	mu sync.Mutex // one poll round at a time
+	o    Options
+	mu   sync.Mutex // one poll round at a time; guards owns
+	owns func(guildID string) bool
+}
+
+// SetOwns limits the polling to the servers owns reports (with Discord
+// shards: those on this process's shards); nil polls all. Set it before
+// Run.
+func (p *Poller) SetOwns(owns func(guildID string) bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.owns = owns
 }
 
 // New returns a Poller.
@@ -227,7 +237,7 @@ func (p *Poller) PollDue(ctx context.Context) (int, error) {
 		if ctx.Err() != nil {
 			return total, ctx.Err()
 		}
-		if f.Next.After(now) {
+		if f.Next.After(now) || (p.owns != nil && !p.owns(f.GuildID)) {
 			continue
 		}
 		total += p.poll(ctx, f)

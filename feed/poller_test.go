@@ -262,3 +262,22 @@ func TestFeedRefusesPrivateAddresses(t *testing.T) {
 		t.Errorf("Add(bad URL) = nil; want an error")
 	}
 }
+
+// TestFeedPollsOwnedServersOnly: with shards, a process polls only the
+// feeds of its servers.
+func TestFeedPollsOwnedServersOnly(t *testing.T) {
+	r := newRig(t, true)
+	ctx := context.Background()
+	r.fs.set("first")
+	for _, g := range []string{"g1", "g2"} {
+		if _, _, err := r.p.Add(ctx, g, "c", r.fs.srv.URL+"/feed.xml", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.p.SetOwns(func(g string) bool { return g == "g2" })
+	r.fs.set("second-story", "first")
+	r.now = r.now.Add(16 * time.Minute)
+	if n, _ := r.p.PollDue(ctx); n != 1 || len(r.shared(t, "g1")) != 0 || len(r.shared(t, "g2")) != 1 {
+		t.Errorf("PollDue owning g2 = %d; g1 %q, g2 %q; want g2's entry only", n, r.shared(t, "g1"), r.shared(t, "g2"))
+	}
+}
