@@ -207,14 +207,19 @@ func clipLines(lines []string, limit int) string {
 }
 
 // renderAskPoints shows points as the answer: each with its status, text,
-// verified quote and source number.
+// source number and, when it adds to the text, its verified quote.
 func renderAskPoints(question, lead string, points []ask.Point, src sources) Reply {
 	var refs askRefs
 	var b strings.Builder
 	b.WriteString(lead)
 	for _, p := range points {
-		line := fmt.Sprintf("\n%s **%s** · %s [%d]\n> “%s”", StatusMark(p.Point.Status), discordtext.EscapeTruncate(p.Topic, 80),
-			discordtext.EscapeTruncate(p.Point.Text, 400), refs.ref(p.Source), discordtext.EscapeTruncate(p.Point.Quote, 300))
+		line := fmt.Sprintf("\n%s **%s** · %s [%d]", StatusMark(p.Point.Status), discordtext.EscapeTruncate(p.Topic, 80),
+			discordtext.EscapeTruncate(p.Point.Text, 400), refs.ref(p.Source))
+		// The quote is shown when it adds to the point (as in replies);
+		// every point here is grounded, so the text stands on it.
+		if !quoteAddsNothing(p.Point.Text, p.Point.Quote) {
+			line += "\n> “" + discordtext.EscapeTruncate(p.Point.Quote, 300) + "”"
+		}
 		if utf8.RuneCountInString(b.String()+line) > LimitDescription-100 {
 			break
 		}
