@@ -207,7 +207,7 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		return false
 	}
 	cmd, rest, _ := strings.Cut(line, " ")
-	rest = strings.TrimSpace(rest)
+	rest = stripMainOption(strings.ToLower(cmd), strings.TrimSpace(rest))
 	args := strings.Fields(rest)
 	inv := c.invoker(c.newID())
 	switch strings.ToLower(cmd) {
@@ -302,6 +302,22 @@ func (c *Console) handleLine(ctx context.Context, h *Handler, line string) (quit
 		c.println("Unknown command " + strconv.Quote(cmd) + ". Type /help.")
 	}
 	return false
+}
+
+// mainOptions are the Discord names of the commands' first option, which
+// people who know the Discord command type on the console too
+// ("/topic query:ceasefire").
+var mainOptions = map[string]string{
+	"/summarize": "url:", "/topic": "query:", "/ask": "question:", "/export": "topic:",
+}
+
+// stripMainOption drops cmd's first option name from the start of rest.
+func stripMainOption(cmd, rest string) string {
+	name, ok := mainOptions[cmd]
+	if !ok || len(rest) < len(name) || !strings.EqualFold(rest[:len(name)], name) {
+		return rest
+	}
+	return strings.TrimSpace(rest[len(name):])
 }
 
 // parseAskArgs reads "/ask <question> [topic:<word>]…": words written

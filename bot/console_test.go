@@ -435,3 +435,22 @@ func TestConsoleMoreAndDetail(t *testing.T) {
 		t.Logf("console output:\n%s", out)
 	}
 }
+
+// TestStripMainOption: the console takes a command written the Discord way.
+func TestStripMainOption(t *testing.T) {
+	tests := []struct{ cmd, rest, want string }{
+		{"/topic", "query:ceasefire talks", "ceasefire talks"},
+		{"/topic", "Query: ceasefire", "ceasefire"},
+		{"/ask", "question:Did Putin agree?", "Did Putin agree?"},
+		{"/export", "topic:energy format:csv", "energy format:csv"},
+		{"/summarize", "url:https://example.com/a fresh", "https://example.com/a fresh"},
+		{"/topic", "queries", "queries"},
+		{"/ask", "topic:energy what changed?", "topic:energy what changed?"},
+		{"/help", "query:x", "query:x"},
+	}
+	for _, tt := range tests {
+		if got := stripMainOption(tt.cmd, tt.rest); got != tt.want {
+			t.Errorf("stripMainOption(%q, %q) = %q; want %q", tt.cmd, tt.rest, got, tt.want)
+		}
+	}
+}
