@@ -487,3 +487,16 @@ func changeKeys(cs []Change) string {
 	}
 	return b.String()
 }
+
+// TestBriefingSourceViaFeed: an article only a feed brought in says so.
+func TestBriefingSourceViaFeed(t *testing.T) {
+	h := schedule.Header{Slot: time.Date(2025, 3, 21, 8, 0, 0, 0, time.UTC), Loc: time.UTC}
+	s := ledger.Source{URL: "https://news.example/a", Title: "Talks resume", Site: "News", ViaFeed: true}
+	if got, want := briefingSourceLine(1, s, h), "[1] Talks resume · News · via feed <https://news.example/a>"; got != want {
+		t.Errorf("briefingSourceLine = %q; want %q", got, want)
+	}
+	s.ViaFeed = false
+	if got := briefingSourceLine(1, s, h); strings.Contains(got, "feed") {
+		t.Errorf("briefingSourceLine of a person's share = %q; want no feed mark", got)
+	}
+}

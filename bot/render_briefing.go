@@ -443,7 +443,8 @@ func pluralWord(n int, one, many string) string {
 }
 
 // sourceLine lists one article: number, title, site, published date
-// (when known; sources run from the oldest to the newest) and link.
+// (when known; sources run from the oldest to the newest), "via feed" when
+// only a followed feed shared it, and link.
 func briefingSourceLine(n int, s ledger.Source, h schedule.Header) string {
 	title := s.Title
 	if strings.TrimSpace(title) == "" {
@@ -455,6 +456,9 @@ func briefingSourceLine(n int, s ledger.Source, h schedule.Header) string {
 	}
 	if !s.Published.IsZero() {
 		line += " · " + publishedText(s.Published, h)
+	}
+	if s.ViaFeed {
+		line += " · via feed"
 	}
 	if u := discordtext.LinkURL(s.URL); u != "" {
 		line += " <" + u + ">"

@@ -394,7 +394,7 @@ func (p *Poller) mark(ctx context.Context, f guild.Feed, e Entry, summarized boo
 
 // FeedUser is the user a feed's shares are recorded under: it marks them
 // as from a feed, not from a person.
-func FeedUser(feedID int64) string { return fmt.Sprintf("feed:%d", feedID) }
+func FeedUser(feedID int64) string { return fmt.Sprintf("%s%d", ledger.FeedUserPrefix, feedID) }
 
 // matches reports whether an entry's title or summary holds every word of
 // filter (case folded); an empty filter matches all.

@@ -50,6 +50,8 @@ type source struct {
 	// epoch orders the articles in time: a higher epoch is newer, an equal
 	// one the same time (see articleEpochs).
 	epoch int
+	// viaFeed: only followed feeds, no person, shared it in the window.
+	viaFeed bool
 }
 
 // topicItem is one topic of one article.
@@ -245,7 +247,7 @@ func Build(ctx context.Context, in Input) (*Ledger, error) {
 	for _, i := range order {
 		if used[i] {
 			s := sources[i]
-			led.Sources = append(led.Sources, Source{URL: s.url, Title: s.title, Site: s.site, Published: s.published.UTC()})
+			led.Sources = append(led.Sources, Source{URL: s.url, Title: s.title, Site: s.site, Published: s.published.UTC(), ViaFeed: s.viaFeed})
 			renum[i] = len(led.Sources)
 		}
 	}
@@ -349,6 +351,7 @@ func collect(shares []SharedSummary, showUngrounded bool, briefed map[string]boo
 	var items []topicItem
 	reshared := 0
 	seen := map[string]bool{}
+	index := map[string]int{} // URL → its source
 	for _, sh := range shares {
 		s := sh.Summary
 		if s == nil {
@@ -359,6 +362,9 @@ func collect(shares []SharedSummary, showUngrounded bool, briefed map[string]boo
 			u = sh.Share.URL
 		}
 		if seen[u] {
+			if i, ok := index[u]; ok && !sh.Share.FromFeed() {
+				sources[i].viaFeed = false // a person shared it too
+			}
 			continue
 		}
 		seen[u] = true
@@ -371,9 +377,10 @@ func collect(shares []SharedSummary, showUngrounded bool, briefed map[string]boo
 		if s.FinalURL != "" {
 			link = s.FinalURL
 		}
+		index[u] = src
 		sources = append(sources, source{
 			key: u, url: link, title: s.Title, site: siteOf(s.Site, link),
-			published: s.Published, shared: sh.Share.At,
+			published: s.Published, shared: sh.Share.At, viaFeed: sh.Share.FromFeed(),
 		})
 		for _, t := range s.Topics {
 			var pts []summarize.Point

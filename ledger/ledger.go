@@ -60,6 +60,9 @@ type Source struct {
 	Site  string `json:"site"`
 	// Published is the article's date, when it is known.
 	Published time.Time `json:"published,omitzero"`
+	// ViaFeed: a followed feed brought the article in; no person shared
+	// it in the window.
+	ViaFeed bool `json:"via_feed,omitempty"`
 }
 
 // Topic is one subject, merged across articles.

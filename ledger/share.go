@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"strings"
 	"time"
 
 	"briefbot/summarize"
@@ -21,6 +22,13 @@ type Share struct {
 	PromptVersion string
 	At            time.Time
 }
+
+// FeedUserPrefix starts the UserID of a share that a followed feed made
+// rather than a person (feed.FeedUser).
+const FeedUserPrefix = "feed:"
+
+// FromFeed reports whether a feed, not a person, made the share.
+func (s Share) FromFeed() bool { return strings.HasPrefix(s.UserID, FeedUserPrefix) }
 
 // SharedSummary is a share joined with the summary it showed: what a
 // ledger is built from.

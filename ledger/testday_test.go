@@ -222,3 +222,24 @@ func TestStoriesNeedMainParties(t *testing.T) {
 		t.Errorf("stories = %s; want the ceasefire story and the market report apart", strings.Join(heads, ", "))
 	}
 }
+
+// TestSourcesViaFeed: an article only a followed feed shared is marked as
+// from a feed; one a person shared too is not.
+func TestSourcesViaFeed(t *testing.T) {
+	slot := daySlots[1]
+	shares := dayShares(t, slot.Add(-10*time.Hour), []string{"x-plague", "x-earnings", "x-earnings"})
+	shares[0].Share.UserID = FeedUserPrefix + "1"
+	shares[1].Share.UserID = FeedUserPrefix + "1"
+	shares[2].Share.UserID = "alice"
+	led, err := Build(context.Background(), Input{Shares: shares, Slot: slot, Since: slot.Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	via := map[string]bool{}
+	for _, s := range led.Sources {
+		via[s.URL] = s.ViaFeed
+	}
+	if len(via) != 2 || !via[shares[0].Summary.URL] || via[shares[1].Summary.URL] {
+		t.Errorf("sources via feed = %v; want only %s", via, shares[0].Summary.URL)
+	}
+}
