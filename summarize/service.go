@@ -2,6 +2,7 @@ package summarize
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -41,6 +42,24 @@ type Alias struct {
 	// the same as Target's entry then had; the alias holds only while
 	// Target's entry still has it.
 	TextHash string
+}
+
+// Claims coordinates Services in several processes that share one Store,
+// so that each summary is made once, not once per process: a Service
+// claims a cache key before it runs the engine for it, and a Service that
+// finds the key claimed by another waits for that one's summary instead.
+// *store.DB implements it. A claim is a lease, never a lock held across
+// the engine run: its owner renews it while the run lasts, and a claim
+// whose owner crashed runs out and is taken over.
+type Claims interface {
+	// ClaimSummary claims k for owner until now+lease and reports whether
+	// owner holds it: true unless another owner's lease still runs.
+	ClaimSummary(ctx context.Context, k Key, owner string, now time.Time, lease time.Duration) (bool, error)
+	// RenewSummaryClaim extends owner's claim to until; false when owner
+	// lost it (taken over after its lease ran out).
+	RenewSummaryClaim(ctx context.Context, k Key, owner string, until time.Time) (bool, error)
+	// ReleaseSummaryClaim removes owner's claim of k, if it holds it.
+	ReleaseSummaryClaim(ctx context.Context, k Key, owner string) error
 }
 
 // Fetcher reads links for the Service. *fetch.Fetcher implements it.
@@ -123,8 +142,17 @@ type ServiceOptions struct {
 	// larger than the whole budget is read alone. With a Fetcher that is
 	// not a MeteredFetcher only extraction is counted.
 	MemoryBudget int64
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Claims makes each summary once across processes sharing the
+	// Store; nil uses the Store when it implements Claims (one process
+	// alone then pays one small write per new summary).
+	Claims Claims
+	// ClaimOwner names this Service in its claims (default: random);
+	// ClaimLease is how long a claim holds without renewal (default
+	// defaultClaimLease): how long others wait for a crashed owner.
+	ClaimOwner string
+	ClaimLease time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
 	// Metrics counts cache hits, fetch failures and summaries; nil
 	// counts nothing.
 	Metrics Metrics
@@ -179,6 +207,17 @@ func NewService(opts ServiceOptions) (*Service, error) {
 	}
 	if opts.MemoryBudget <= 0 {
 		opts.MemoryBudget = defaultMemoryBudget
+	}
+	if opts.Claims == nil {
+		opts.Claims, _ = opts.Store.(Claims)
+	}
+	if opts.ClaimOwner == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		opts.ClaimOwner = hex.EncodeToString(b[:])
+	}
+	if opts.ClaimLease <= 0 {
+		opts.ClaimLease = defaultClaimLease
 	}
 	return &Service{
 		opts:         opts,
@@ -485,7 +524,15 @@ func (s *Service) summarizeArticle(ctx context.Context, doc *Document, final, la
 				return &chargeOnce{sum: sum}, nil
 			}
 		}
-		sum, err := s.summarizeDoc(ctx, doc, final, lang, start)
+		var (
+			sum *Summary
+			err error
+		)
+		if fresh || s.opts.Claims == nil {
+			sum, err = s.summarizeDoc(ctx, doc, final, lang, start)
+		} else {
+			sum, err = s.summarizeClaimed(ctx, key, doc, final, lang, start)
+		}
 		if err != nil {
 			return nil, err
 		}
