@@ -95,30 +95,41 @@ const defaultTopicLimit = 25
 
 // searchTopicsSQL returns the search for d, which binds the literal and
 // full FTS expressions, the guild twice and the limit.
+//
+// It starts from the matching topics and looks up, per matching summary,
+// the server's latest share of it (one probe of shares_guild_summary_at,
+// which ends in at_ms), so its cost grows with the matches, not with the
+// server's history; the first share of the 25 articles shown is looked up
+// last, and so are their titles and stored topics. The hits are joined in
+// the order written (CROSS JOIN, which SQLite keeps and PostgreSQL plans
+// freely): from the match to its topic row and summary by primary key.
 func searchTopicsSQL(d *dialect) string {
 	return `WITH m AS (` + d.ftsMatchCTE + `),
-	shared AS (
-		SELECT url, engine, model, prompt_version, MAX(at_ms) AS last_ms
-		FROM shares WHERE guild_id = ?
-		GROUP BY url, engine, model, prompt_version
+	hit AS MATERIALIZED (
+		SELECT m.tier, m.score, st.idx, st.topic_key, s.id AS sid, s.url,
+			(SELECT MAX(sh.at_ms) FROM shares sh WHERE sh.guild_id = ? AND sh.url = s.url
+				AND sh.engine = s.engine AND sh.model = s.model
+				AND sh.prompt_version = s.prompt_version) AS last_ms
+		FROM m CROSS JOIN summary_topics st CROSS JOIN summaries s
+		WHERE st.id = m.topic_id AND s.id = st.summary_id
 	),
-	article AS (
-		SELECT url, MIN(at_ms) AS first_ms FROM shares WHERE guild_id = ? GROUP BY url
+	best AS (
+		SELECT tier, score, idx, sid, url, last_ms,
+			ROW_NUMBER() OVER (PARTITION BY url, topic_key
+				ORDER BY tier, score, last_ms DESC, sid) AS n
+		FROM hit WHERE last_ms IS NOT NULL
 	),
-	hit AS (
-		SELECT m.tier, m.score, st.idx, s.url, s.title, s.site, s.topics, a.first_ms, sh.last_ms, s.published_ms,
-			ROW_NUMBER() OVER (PARTITION BY s.url, st.topic_key
-				ORDER BY m.tier, m.score, sh.last_ms DESC, s.id) AS n
-		FROM m
-		JOIN summary_topics st ON st.id = m.topic_id
-		JOIN summaries s ON s.id = st.summary_id
-		JOIN shared sh ON sh.url = s.url AND sh.engine = s.engine
-			AND sh.model = s.model AND sh.prompt_version = s.prompt_version
-		JOIN article a ON a.url = s.url
+	top AS (
+		SELECT tier, score, idx, sid, url, last_ms FROM best WHERE n = 1
+		ORDER BY tier, score, last_ms DESC, url, idx
+		LIMIT ?
 	)
-	SELECT tier, score, idx, url, title, site, topics, first_ms, published_ms FROM hit WHERE n = 1
-	ORDER BY tier, score, last_ms DESC, url, idx
-	LIMIT ?`
+	SELECT t.tier, t.score, t.idx, t.url, s.title, s.site, s.topics,
+		(SELECT MIN(a.at_ms) FROM shares a WHERE a.guild_id = ? AND a.url = t.url) AS first_ms,
+		s.published_ms
+	FROM top t CROSS JOIN summaries s
+	WHERE s.id = t.sid
+	ORDER BY t.tier, t.score, t.last_ms DESC, t.url, t.idx`
 }
 
 // SearchTopics finds the topics of the articles shared in the server whose
@@ -135,7 +146,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		return nil, nil
 	}
 	rows, err := db.searchTopics.QueryContext(ctx,
-		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, guildID, limitOr(limit, defaultTopicLimit))
+		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, limitOr(limit, defaultTopicLimit), guildID)
 	if err != nil {
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}
