@@ -13,7 +13,26 @@ import (
 // distinct users cannot grow memory without bound.
 const maxTrackedUsers = 10000
 
-// userLimits is a token bucket per user, read against an injected clock.
+// limitKey names the bucket a request counts against: the requester's
+// budget in one server (or in direct messages, guildID ""). The bucket is
+// per server, not per user, so that it holds across processes with no
+// shared state: Discord delivers a server's events to exactly one shard
+// (shard = (guild_id >> 22) % shard_count) and direct messages to shard
+// 0, and each shard runs in one process, so every request of a bucket
+// reaches the same process however many run. A bucket per user alone
+// would be one per process, and a user in servers on N processes would
+// get N budgets, depending on how servers happen to be spread. Sharing
+// the buckets through the database would cost a write per request and
+// tie every command to the database's latency, for what a server
+// boundary gives for free: a user active in several servers has a budget
+// in each, which the server's own settings (autosummarize off or react)
+// can tighten.
+func limitKey(guildID, userID string) string {
+	return guildID + "/" + userID
+}
+
+// userLimits is a token bucket per key (limitKey: a user in a server),
+// read against an injected clock.
 type userLimits struct {
 	limit rate.Limit
 	burst int

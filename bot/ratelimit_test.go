@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"briefbot/summarize"
 )
 
 func TestUserLimitsPrune(t *testing.T) {
@@ -76,5 +78,40 @@ func TestRecentSet(t *testing.T) {
 	}
 	if s.seen("a", t0.Add(2*time.Hour)) {
 		t.Error("seen(a) after the ttl = true; want false")
+	}
+}
+
+// TestRateLimitPerServer: a user's budget is per server (see limitKey):
+// messages and commands in one server draw on one bucket, which holds
+// however many processes run, since a server's events reach one shard;
+// another server has a bucket of its own.
+func TestRateLimitPerServer(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.UserRate = rate.Every(time.Minute); c.UserBurst = 2 })
+	e.sum.add(article(urlA, "Ceasefire talks", "Full ceasefire", summarize.StatusUnresolved))
+	ctx := context.Background()
+	limited := func(got []Reply) bool {
+		return len(got) == 1 && got[0].Content == msgRateLimited
+	}
+	msg := e.h.HandleMessage(ctx, Message{GuildID: "g1", ChannelID: "c1", MessageID: "m1", AuthorID: "u1", Content: urlA})
+	if len(titles(msg)) != 1 {
+		t.Fatalf("first message in g1: %+v; want a summary", msg)
+	}
+	in := func(guild string) []Reply {
+		return e.h.Summarize(ctx, Invoker{GuildID: guild, ChannelID: "c1", UserID: "u1"}, urlA, false)
+	}
+	for i, step := range []struct {
+		guild       string
+		wantLimited bool
+	}{
+		{"g1", false}, // second in g1: the message took the first token
+		{"g1", true},
+		{"g2", false}, // another server, another bucket
+		{"g2", false},
+		{"g2", true},
+		{"", false}, // direct messages have their own
+	} {
+		if got := limited(in(step.guild)); got != step.wantLimited {
+			t.Errorf("command %d in %q: limited=%t; want %t", i, step.guild, got, step.wantLimited)
+		}
 	}
 }
