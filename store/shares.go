@@ -103,6 +103,10 @@ const defaultTopicLimit = 25
 // last, and so are their titles and stored topics. The hits are joined in
 // the order written (CROSS JOIN, which SQLite keeps and PostgreSQL plans
 // freely): from the match to its topic row and summary by primary key.
+// The first share is MIN(at_ms + 0), not MIN(at_ms): on a bare column
+// SQLite walks shares_guild_at from the server's oldest share until it
+// meets the URL, where the expression has it read the URL's own few
+// shares through shares_guild_summary_at.
 func searchTopicsSQL(d *dialect) string {
 	return `WITH m AS (` + d.ftsMatchCTE + `),
 	hit AS MATERIALIZED (
@@ -125,7 +129,7 @@ func searchTopicsSQL(d *dialect) string {
 		LIMIT ?
 	)
 	SELECT t.tier, t.score, t.idx, t.url, s.title, s.site, s.topics,
-		(SELECT MIN(a.at_ms) FROM shares a WHERE a.guild_id = ? AND a.url = t.url) AS first_ms,
+		(SELECT MIN(a.at_ms + 0) FROM shares a WHERE a.guild_id = ? AND a.url = t.url) AS first_ms,
 		s.published_ms
 	FROM top t CROSS JOIN summaries s
 	WHERE s.id = t.sid
