@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -52,5 +54,98 @@ func TestPostgresJITOff(t *testing.T) {
 	}
 	if jit != "off" {
 		t.Errorf("jit = %q; want off", jit)
+	}
+}
+
+// BenchmarkSearchTopicsHistory is /topic's store lookup ("ceasefire") in
+// a server with a long history, seeded in bulk with SQL (seconds, where
+// BenchmarkSearchTopicsShares saves each summary and takes minutes):
+// shares articles shared once each, of which matching have a topic
+// named "Full temporary ceasefire" and the others "Grain export
+// corridor"; each has two more topics. matching == shares is the worst
+// case, every article a hit; matching < shares shows what the server's
+// history alone costs.
+func BenchmarkSearchTopicsHistory(b *testing.B) {
+	ctx := context.Background()
+	for _, c := range []struct{ shares, matching int }{
+		{1_000, 1_000}, {10_000, 10_000}, {100_000, 100_000}, {100_000, 10_000}, {100_000, 1_000},
+	} {
+		b.Run(fmt.Sprintf("shares=%d/matching=%d", c.shares, c.matching), func(b *testing.B) {
+			db := openTest(b)
+			seedHistory(b, db, c.shares, c.matching)
+			analyzeIfPostgres(b, db)
+			b.ReportAllocs()
+			for b.Loop() {
+				if hits, err := db.SearchTopics(ctx, "g", "ceasefire", 25); err != nil || len(hits) != 25 {
+					b.Fatalf("SearchTopics = %d hits, %v; want 25", len(hits), err)
+				}
+			}
+		})
+	}
+}
+
+// seedHistory fills db with n articles, their summaries (three topics
+// each) and one share each in server "g", a minute apart; the first
+// matching have a ceasefire topic. Rows are written as SaveSummary
+// writes them, search entries included, in one transaction.
+func seedHistory(b *testing.B, db *DB, n, matching int) {
+	b.Helper()
+	topics := `[{"name":"Full temporary ceasefire","key":"full temporary ceasefire","points":[{"text":"Putin did not agree to a full 30-day ceasefire.","status":"unresolved","actors":["Putin"],"quote":"Putin did not agree to a full 30-day ceasefire.","grounded":true}]},` +
+		`{"name":"Energy facility attacks","key":"energy facility attacks","points":[{"text":"Both sides agreed to stop hitting power plants.","status":"agreed","actors":[],"quote":"Both sides agreed to stop hitting power plants.","grounded":true}]},` +
+		`{"name":"Talks round","key":"talks round","points":[{"text":"Negotiations begin in Jeddah.","status":"agreed","actors":[],"quote":"Negotiations begin in Jeddah.","grounded":true}]}]`
+	name := `CASE WHEN st.idx = 0 AND st.summary_id <= ? THEN 'Full temporary ceasefire'
+		WHEN st.idx = 0 THEN 'Grain export corridor' WHEN st.idx = 1 THEN 'Energy facility attacks'
+		ELSE 'Talks round ' || st.summary_id END`
+	points := `CASE WHEN st.idx = 0 AND st.summary_id <= ? THEN 'Putin did not agree to a full ' || (st.summary_id % 90) || '-day ceasefire.'
+		WHEN st.idx = 0 THEN 'Ships left Odesa on day ' || (st.summary_id % 90) || '.'
+		WHEN st.idx = 1 THEN 'Both sides agreed to stop hitting power plants.' ELSE 'Negotiations begin in Jeddah.' END`
+	fts := `INSERT INTO topic_fts (rowid, name, points) SELECT st.id, st.name, ` + points + ` FROM summary_topics st`
+	if db.d == pgDialect {
+		// pgFTSText's folding, done in SQL: these texts are ASCII.
+		fold := func(s string) string {
+			return `trim(regexp_replace(lower(` + s + `), '[^a-z0-9]+', ' ', 'g'))`
+		}
+		fts = `INSERT INTO topic_fts (topic_id, name_tsv, doc_tsv)
+			SELECT st.id, to_tsvector('briefbot', ` + fold("st.name") + `),
+				setweight(to_tsvector('briefbot', ` + fold("st.name") + `), 'A') ||
+				setweight(to_tsvector('briefbot', ` + fold(points) + `), 'D')
+			FROM summary_topics st`
+	}
+	const nums = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) `
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO articles (url, title, site, language, quality, word_count, text_hash, updated_ms) ` + nums +
+			`SELECT 'https://news.example/' || i, 'Talks ' || i, 'example.org', 'en', 'full', 812, 'h' || i, 1742310245000 FROM n`, []any{n}},
+		{`INSERT INTO summaries (id, url, engine, model, prompt_version, title, site, language, quality, word_count, text_hash, topics, notes, created_ms) ` + nums +
+			`SELECT i, 'https://news.example/' || i, 'extractive', '', 'x1', 'Talks ' || i, 'example.org', 'en', 'full', 812, 'h' || i, ?, '[]', 1742310245000 FROM n`, []any{n, topics}},
+		{`INSERT INTO summary_topics (id, summary_id, idx, name, topic_key) ` + nums +
+			`, k(idx) AS (SELECT 0 UNION ALL SELECT 1 UNION ALL SELECT 2)
+			SELECT 3 * (i - 1) + idx + 1, i, idx, '', '' FROM n, k`, []any{n}},
+		{`UPDATE summary_topics SET name = (SELECT ` + name + ` FROM summary_topics st WHERE st.id = summary_topics.id)`, []any{matching}},
+		{`UPDATE summary_topics SET topic_key = lower(name)`, nil},
+		{fts, []any{matching}},
+		{`INSERT INTO shares (guild_id, channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms) ` + nums +
+			`SELECT 'g', 'c', 'm' || i, 'u1', 'https://news.example/' || i, 'extractive', '', 'x1', 1742310245000 + CAST(i AS BIGINT) * 60000 FROM n`, []any{n}},
+	}
+	err := db.write(context.Background(), func(tx *sql.Tx) error {
+		for _, st := range steps {
+			if _, err := tx.Exec(st.sql, st.args...); err != nil {
+				return fmt.Errorf("%.60s…: %w", st.sql, err)
+			}
+		}
+		if db.d == pgDialect {
+			// Later inserts draw ids after the seeded ones.
+			for _, t := range []string{"summaries", "summary_topics"} {
+				if _, err := tx.Exec(`SELECT setval(pg_get_serial_sequence('` + t + `', 'id'), (SELECT MAX(id) FROM ` + t + `))`); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatalf("seed %d shares: %v", n, err)
 	}
 }
