@@ -10,7 +10,7 @@ import (
 	"briefbot/summarize"
 )
 
-// This file holds the summary claims (migration 007): one row per cache
+// This file holds the summary claims (migration 009): one row per cache
 // key whose summary some process is making, so that processes sharing one
 // database make each summary once. No lock is held while the summary is
 // made: a claim is a row with an owner and a lease, taken in one statement
