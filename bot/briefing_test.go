@@ -500,3 +500,15 @@ func TestBriefingSourceViaFeed(t *testing.T) {
 		t.Errorf("briefingSourceLine of a person's share = %q; want no feed mark", got)
 	}
 }
+
+// TestTopicSourceViaFeed: /topic says which sources a feed brought in.
+func TestTopicSourceViaFeed(t *testing.T) {
+	h := ledger.TopicHit{URL: "https://news.example/a", Title: "Talks resume", SharedAt: time.Date(2025, 3, 20, 9, 0, 0, 0, time.UTC)}
+	if got := sourceLine(1, h); !strings.HasSuffix(got, "· shared 20 Mar 2025") {
+		t.Errorf("sourceLine of a person's share = %q; want it shared", got)
+	}
+	h.ViaFeed = true
+	if got := sourceLine(1, h); !strings.HasSuffix(got, "· from a feed 20 Mar 2025") {
+		t.Errorf("sourceLine of a feed's share = %q; want it marked from a feed", got)
+	}
+}

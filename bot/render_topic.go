@@ -329,5 +329,8 @@ func sourceLine(n int, h ledger.TopicHit) string {
 	if meta := siteLine(h.Site, time.Time{}); meta != "" {
 		line += " — " + meta
 	}
+	if h.ViaFeed {
+		return line + " · from a feed " + shortDate(h.SharedAt)
+	}
 	return line + " · shared " + shortDate(h.SharedAt)
 }

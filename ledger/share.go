@@ -49,4 +49,7 @@ type TopicHit struct {
 	Rank float64
 	// Published is the article's date (zero: unknown).
 	Published time.Time
+	// ViaFeed: only followed feeds, no person, shared the article in the
+	// server.
+	ViaFeed bool
 }

@@ -130,7 +130,9 @@ func searchTopicsSQL(d *dialect) string {
 	)
 	SELECT t.tier, t.score, t.idx, t.url, s.title, s.site, s.topics,
 		(SELECT MIN(a.at_ms + 0) FROM shares a WHERE a.guild_id = ? AND a.url = t.url) AS first_ms,
-		s.published_ms
+		s.published_ms,
+		(SELECT COUNT(*) FROM shares p WHERE p.guild_id = ? AND p.url = t.url
+			AND p.user_id NOT LIKE '` + ledger.FeedUserPrefix + `%') AS by_people
 	FROM top t CROSS JOIN summaries s
 	WHERE s.id = t.sid
 	ORDER BY t.tier, t.score, t.last_ms DESC, t.url, t.idx`
@@ -150,7 +152,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		return nil, nil
 	}
 	rows, err := db.searchTopics.QueryContext(ctx,
-		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, limitOr(limit, defaultTopicLimit), guildID)
+		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, limitOr(limit, defaultTopicLimit), guildID, guildID)
 	if err != nil {
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}
@@ -158,15 +160,16 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 	var out []ledger.TopicHit
 	for rows.Next() {
 		var (
-			h       ledger.TopicHit
-			tier    int
-			score   float64
-			idx     int
-			topics  string
-			firstMS int64
-			pubMS   int64
+			h        ledger.TopicHit
+			tier     int
+			score    float64
+			idx      int
+			topics   string
+			firstMS  int64
+			pubMS    int64
+			byPeople int
 		)
-		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS, &pubMS); err != nil {
+		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS, &pubMS, &byPeople); err != nil {
 			return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 		}
 		var ts []summarize.Topic
@@ -180,6 +183,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		h.Rank = rank(tier, score)
 		h.SharedAt = fromMS(firstMS)
 		h.Published = fromMS(pubMS)
+		h.ViaFeed = byPeople == 0
 		out = append(out, h)
 	}
 	if err := rows.Err(); err != nil {

@@ -606,3 +606,40 @@ func BenchmarkSearchTopicsShares(b *testing.B) {
 		})
 	}
 }
+
+// TestSearchTopicsViaFeed: a hit whose article only a followed feed shared
+// in the server says so; one a person shared too does not.
+func TestSearchTopicsViaFeed(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	fed := save(t, db, newSummary("https://news.example/fed", "extractive",
+		topic("Ceasefire monitors", point("Observers will watch the line.", summarize.StatusAgreed))))
+	both := save(t, db, newSummary("https://news.example/both", "extractive",
+		topic("Ceasefire talks", point("Talks resume on Monday.", summarize.StatusUnresolved))))
+	for i, sh := range []ledger.Share{
+		{UserID: ledger.FeedUserPrefix + "7", URL: fed.URL},
+		{UserID: ledger.FeedUserPrefix + "7", URL: both.URL},
+		{UserID: "alice", URL: both.URL},
+	} {
+		s := fed
+		if sh.URL == both.URL {
+			s = both
+		}
+		sh.GuildID, sh.ChannelID, sh.MessageID, sh.At = "A", "c", fmt.Sprint(i), base.Add(time.Duration(i)*time.Minute)
+		sh.Engine, sh.Model, sh.PromptVersion = s.Engine, s.Model, s.PromptVersion
+		if err := db.RecordShare(ctx, sh); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hits, err := db.SearchTopics(ctx, "A", "ceasefire", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	via := map[string]bool{}
+	for _, h := range hits {
+		via[h.URL] = h.ViaFeed
+	}
+	if len(via) != 2 || !via[fed.URL] || via[both.URL] {
+		t.Errorf("hits via feed = %v; want only %s", via, fed.URL)
+	}
+}

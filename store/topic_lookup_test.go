@@ -18,7 +18,7 @@ func TestSearchTopicsPlanProbesShares(t *testing.T) {
 	db := openTest(t)
 	groups := parseQuery("ceasefire")
 	rows, err := db.r.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+searchTopicsSQL(db.d),
-		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), "g", 25, "g")
+		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), "g", 25, "g", "g")
 	if err != nil {
 		t.Fatal(err)
 	}
