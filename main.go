@@ -895,7 +895,10 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		// The console has one user, the operator: nothing to protect.
 		userRate = rate.Inf
 	}
-	feeds, err := feed.New(feed.Options{Fetcher: a.fetcher, Store: a.db, Summarizer: a.svc, Shares: a.db, Logger: log})
+	// Feed entries are summarized through the Handler (built below, before
+	// any poll), so they spend within each server's model budget.
+	feedSum := &handlerSummarizer{}
+	feeds, err := feed.New(feed.Options{Fetcher: a.fetcher, Store: a.db, Summarizer: feedSum, Shares: a.db, Logger: log})
 	if err != nil {
 		log.Error("start_failed", slog.Any("err", err))
 		return 1
@@ -924,6 +927,7 @@ func runBot(ctx context.Context, cfg config, log *slog.Logger, stdin io.Reader, 
 		log.Error("start_failed", slog.Any("err", err))
 		return 1
 	}
+	feedSum.h = h
 	var (
 		poster schedule.Poster
 		serve  func(context.Context) error
@@ -1157,4 +1161,12 @@ func runHealthcheck(ctx context.Context, cfg config, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// handlerSummarizer is the feed poller's Summarizer: the Handler, set once
+// it is built (the Handler itself is given the poller, for /feed).
+type handlerSummarizer struct{ h *bot.Handler }
+
+func (s *handlerSummarizer) SummarizeFor(ctx context.Context, guildID string, req summarize.Request) (*summarize.Summary, error) {
+	return s.h.SummarizeFor(ctx, guildID, req)
 }

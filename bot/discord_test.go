@@ -184,7 +184,7 @@ func newDiscordFixture(t *testing.T, pages map[string]string, o discordFixtureOp
 		cfg.Summarizer = o.summarizer(f.db)
 	}
 	if o.feeds {
-		f.feeds, err = feed.New(feed.Options{Fetcher: fetcher, Store: f.db, Summarizer: cfg.Summarizer, Shares: f.db, Logger: log})
+		f.feeds, err = feed.New(feed.Options{Fetcher: fetcher, Store: f.db, Summarizer: feed.Unbudgeted{Service: cfg.Summarizer}, Shares: f.db, Logger: log})
 		if err != nil {
 			t.Fatalf("feed.New() error = %v", err)
 		}

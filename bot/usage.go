@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"briefbot/bot/discordtext"
+	"briefbot/feed"
 	"briefbot/guild"
 	"briefbot/summarize"
 )
@@ -101,6 +102,22 @@ func (h *Handler) summarizerFor(ctx context.Context, guildID string) (Summarizer
 	}
 	return h.sum, ""
 }
+
+// SummarizeFor summarizes a link on guildID's behalf with no one to reply
+// to (a followed feed's entry): within the server's model budget, counted
+// in its usage, like a pasted link. It implements feed.Summarizer.
+func (h *Handler) SummarizeFor(ctx context.Context, guildID string, req summarize.Request) (*summarize.Summary, error) {
+	sum, _ := h.summarizerFor(ctx, guildID) // the budget note has no reply to go in
+	s, err := sum.Summarize(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	h.logSaveErr(guildID, s)
+	h.recordUsage(ctx, guildID, s)
+	return s, nil
+}
+
+var _ feed.Summarizer = (*Handler)(nil)
 
 // recordUsage records an answered summary against guildID's day. A
 // failure is logged: the reader still gets the summary.

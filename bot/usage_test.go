@@ -267,3 +267,35 @@ func TestSharedFlightChargedOnce(t *testing.T) {
 		t.Errorf("charged %d model calls, %d tokens over both servers; want the one call, once", calls, tokens)
 	}
 }
+
+// TestFeedSummariesSpendTheServerBudget: a followed feed's entries are
+// summarized within the server's cap and counted in its usage, like
+// pasted links.
+func TestFeedSummariesSpendTheServerBudget(t *testing.T) {
+	w := newBudgetWorld(t, 1, 0)
+	ctx := context.Background()
+	engine := func(guild, path string) string {
+		t.Helper()
+		s, err := w.h.SummarizeFor(ctx, guild, summarize.Request{URL: w.pages.URL + path})
+		if err != nil {
+			t.Fatalf("SummarizeFor(%s, %s): %v", guild, path, err)
+		}
+		return s.Engine
+	}
+	if got := engine("A", pathPause); got != "llm" {
+		t.Errorf("A's first feed entry by %q; want llm", got)
+	}
+	if got := engine("A", pathBlack); got != "extractive" {
+		t.Errorf("A's feed entry past its cap by %q; want extractive", got)
+	}
+	if got := engine("B", pathBlack); got != "llm" {
+		t.Errorf("B's feed entry by %q; want llm (A's cap is A's)", got)
+	}
+	rep, err := w.db.UsageReport(ctx, "A", "2026-03-10", "2026-03-10", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Answers != 2 || rep.Totals.Calls != 1 {
+		t.Errorf("A's usage = %+v; want 2 summaries, 1 model call", rep.Totals)
+	}
+}

@@ -37,10 +37,24 @@ type Store interface {
 	FeedEntriesSince(ctx context.Context, guildID string, since time.Time) (int, error)
 }
 
-// Summarizer summarizes one link (cached, one flight per URL).
-// *summarize.Service implements it.
+// Summarizer summarizes one link for a server (cached, one flight per
+// URL), within that server's model budget and counted in its usage.
+// *bot.Handler implements it; Unbudgeted adapts a bare Service.
 type Summarizer interface {
-	Summarize(ctx context.Context, req summarize.Request) (*summarize.Summary, error)
+	SummarizeFor(ctx context.Context, guildID string, req summarize.Request) (*summarize.Summary, error)
+}
+
+// Unbudgeted summarizes with Service for every server alike: no budget,
+// no usage (tests, and tools without a bot).
+type Unbudgeted struct {
+	Service interface {
+		Summarize(ctx context.Context, req summarize.Request) (*summarize.Summary, error)
+	}
+}
+
+// SummarizeFor summarizes req with the Service.
+func (u Unbudgeted) SummarizeFor(ctx context.Context, _ string, req summarize.Request) (*summarize.Summary, error) {
+	return u.Service.Summarize(ctx, req)
 }
 
 // Shares records a share. *store.DB implements it.
@@ -362,7 +376,7 @@ func (p *Poller) take(ctx context.Context, f guild.Feed, entries []Entry) (added
 			left++
 			continue
 		}
-		sum, err := p.o.Summarizer.Summarize(ctx, summarize.Request{URL: e.Link})
+		sum, err := p.o.Summarizer.SummarizeFor(ctx, f.GuildID, summarize.Request{URL: e.Link})
 		if err != nil {
 			// A dead article is not retried at every poll.
 			p.o.Logger.Info("feed_entry_failed", slog.String("guild_id", f.GuildID), slog.Int64("feed_id", f.ID), slog.String("url", e.Link), slog.Any("err", err))

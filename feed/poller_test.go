@@ -116,7 +116,7 @@ func newRig(t *testing.T, allowPrivate bool) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{db: db, now: time.Date(2025, 3, 20, 8, 0, 0, 0, time.UTC), fs: newFeedServer(t)}
-	r.p, err = New(Options{Fetcher: fetcher, Store: db, Summarizer: svc, Shares: db, Now: func() time.Time { return r.now }, Jitter: func() float64 { return 0 }})
+	r.p, err = New(Options{Fetcher: fetcher, Store: db, Summarizer: Unbudgeted{svc}, Shares: db, Now: func() time.Time { return r.now }, Jitter: func() float64 { return 0 }})
 	if err != nil {
 		t.Fatal(err)
 	}
