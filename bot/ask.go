@@ -80,7 +80,10 @@ func (h *Handler) Ask(ctx context.Context, inv Invoker, question, topic string) 
 	if len(ranked) == 0 {
 		return h.notCovered(ctx, inv.GuildID, question)
 	}
-	if h.asker != nil {
+	// Past the server's (or the day's) model budget, the stored points
+	// answer without the model, as summaries fall back to the offline
+	// engine.
+	if _, overBudget := h.summarizerFor(ctx, inv.GuildID); h.asker != nil && overBudget == "" {
 		cand := make([]ask.Point, 0, maxAskModelPoints)
 		for _, r := range ranked[:min(len(ranked), maxAskModelPoints)] {
 			cand = append(cand, r.Point)

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"briefbot/ask"
 	"briefbot/store"
 	"briefbot/summarize"
 	"briefbot/summarize/extract"
@@ -99,7 +100,8 @@ func (w *budgetWorld) start() {
 	}
 	b := w.budget
 	b.Offline = off
-	h, err := New(Config{Summarizer: svc, Shares: db, Settings: db, Usage: db, Budget: b, Now: clock, UserRate: rate.Inf})
+	h, err := New(Config{Summarizer: svc, Shares: db, Settings: db, Usage: db, Budget: b, Now: clock, UserRate: rate.Inf,
+		Asker: ask.NewModel(engine, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,5 +299,20 @@ func TestFeedSummariesSpendTheServerBudget(t *testing.T) {
 	}
 	if rep.Totals.Answers != 2 || rep.Totals.Calls != 1 {
 		t.Errorf("A's usage = %+v; want 2 summaries, 1 model call", rep.Totals)
+	}
+}
+
+// TestAskPastTheCapUsesNoModel: past the server's cap, /ask answers from
+// the stored points without a model call.
+func TestAskPastTheCapUsesNoModel(t *testing.T) {
+	w := newBudgetWorld(t, 1, 0)
+	w.summarize("A", pathPause, false) // spends A's budget
+	calls := w.llm.Count()
+	got := w.h.Ask(context.Background(), Invoker{ID: "q", GuildID: "A", ChannelID: "c", UserID: "u"}, "energy facilities", "")
+	if n := w.llm.Count() - calls; n != 0 {
+		t.Errorf("/ask past the cap made %d model calls; want 0", n)
+	}
+	if len(got) != 1 || !strings.Contains(Flatten(got[0]), "The stored points that match your question") {
+		t.Errorf("/ask past the cap = %+v; want the stored points", got)
 	}
 }
