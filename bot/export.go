@@ -175,24 +175,7 @@ func BuildExport(guildID, query string, hits []ledger.TopicHit, showUngrounded b
 // topicMoments is a topic group's status after each time its articles
 // report at, by ledger.History (the rule /topic and briefings use).
 func topicMoments(g topicGroup, src sources, showUngrounded bool) []ExportStep {
-	var urls []string
-	byURL := map[string]*ledger.SharedSummary{}
-	for _, h := range g.hits {
-		sh, ok := byURL[h.URL]
-		if !ok {
-			sh = &ledger.SharedSummary{Share: ledger.Share{URL: h.URL, At: h.SharedAt}, Summary: &summarize.Summary{
-				URL: h.URL, Title: h.Title, Site: h.Site, Published: h.Published,
-			}}
-			byURL[h.URL] = sh
-			urls = append(urls, h.URL)
-		}
-		sh.Summary.Topics = append(sh.Summary.Topics, h.Topic)
-	}
-	slices.SortStableFunc(urls, func(a, b string) int { return cmp.Compare(src.num[a], src.num[b]) })
-	shares := make([]ledger.SharedSummary, len(urls))
-	for i, u := range urls {
-		shares[i] = *byURL[u]
-	}
+	urls, shares := g.shares(src)
 	var out []ExportStep
 	for _, m := range ledger.History(shares, showUngrounded) {
 		refs := []int{}

@@ -255,15 +255,10 @@ func numberSources(hits []ledger.TopicHit) sources {
 // same a briefing applies): one step per run of times with the same
 // status, with their source numbers and the date the run began
 // ("❓ unresolved [1][2] 18 Mar 2025 → ✅ agreed [3] 22 Mar 2025").
-func historyLine(g topicGroup, src sources, opt TopicOptions) string {
-	type step struct {
-		st   summarize.Status
-		was  bool
-		refs []int
-		at   time.Time
-	}
-	// One share per article, its topics on this subject, in source order.
-	var urls []string
+// shares returns one share per article of g, holding its topics on this
+// subject, in source order, and the articles' URLs in the same order: what
+// ledger.History reads.
+func (g topicGroup) shares(src sources) (urls []string, shares []ledger.SharedSummary) {
 	byURL := map[string]*ledger.SharedSummary{}
 	for _, h := range g.hits {
 		sh, ok := byURL[h.URL]
@@ -277,10 +272,21 @@ func historyLine(g topicGroup, src sources, opt TopicOptions) string {
 		sh.Summary.Topics = append(sh.Summary.Topics, h.Topic)
 	}
 	slices.SortStableFunc(urls, func(a, b string) int { return cmp.Compare(src.num[a], src.num[b]) })
-	shares := make([]ledger.SharedSummary, len(urls))
+	shares = make([]ledger.SharedSummary, len(urls))
 	for i, u := range urls {
 		shares[i] = *byURL[u]
 	}
+	return urls, shares
+}
+
+func historyLine(g topicGroup, src sources, opt TopicOptions) string {
+	type step struct {
+		st   summarize.Status
+		was  bool
+		refs []int
+		at   time.Time
+	}
+	urls, shares := g.shares(src)
 	var steps []step
 	for _, m := range ledger.History(shares, opt.ShowUngrounded) {
 		var refs []int
