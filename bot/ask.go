@@ -55,7 +55,7 @@ func (h *Handler) Ask(ctx context.Context, inv Invoker, question, topic string) 
 		return []Reply{notice(msgShuttingDown)}
 	}
 	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(inv.UserID, h.now()); !ok {
+	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 		return []Reply{notice(msgRateLimited)}
 	}
 	set, ok := h.guildSettings(ctx, inv.GuildID)

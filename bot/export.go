@@ -110,7 +110,7 @@ func (h *Handler) Export(ctx context.Context, inv Invoker, query, format string)
 		return []Reply{notice(msgShuttingDown)}
 	}
 	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(inv.UserID, h.now()); !ok {
+	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 		return []Reply{notice(msgRateLimited)}
 	}
 	set, ok := h.guildSettings(ctx, inv.GuildID)

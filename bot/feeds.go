@@ -73,7 +73,7 @@ func (h *Handler) Feed(ctx context.Context, inv Invoker, cmd FeedCommand) (repli
 			return []Reply{notice(msgShuttingDown)}
 		}
 		defer h.inflight.Done()
-		if ok, _ := h.limits.allow(inv.UserID, h.now()); !ok {
+		if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 			return []Reply{notice(msgRateLimited)}
 		}
 		f, created, err := h.feeds.Add(ctx, inv.GuildID, inv.ChannelID, u, filter)

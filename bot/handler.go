@@ -350,14 +350,14 @@ type linkResult struct {
 
 func (h *Handler) summarizeLinks(ctx context.Context, job linkJob) []Reply {
 	h.metrics.LinksSeen(len(job.urls))
-	if ok, notify := h.limits.allow(limitKey(job.src.GuildID, job.requester), h.now()); !ok {
+	if ok, notify := h.limits.allow(job.src.GuildID, job.requester, h.now()); !ok {
 		h.log.Info("rate_limited", slog.String("guild_id", job.src.GuildID), slog.String("user_id", job.requester))
 		return h.quietNotice(job, msgRateLimited, notify)
 	}
 	done, ok := h.queue.admit()
 	if !ok {
 		h.log.Warn("queue_full", slog.String("guild_id", job.src.GuildID), slog.String("user_id", job.requester))
-		return h.quietNotice(job, msgBusy, h.limits.notice(limitKey(job.src.GuildID, job.requester), h.now()))
+		return h.quietNotice(job, msgBusy, h.limits.notice(job.src.GuildID, job.requester, h.now()))
 	}
 	defer done()
 

@@ -24,7 +24,7 @@ func (h *Handler) Topic(ctx context.Context, inv Invoker, query string) (replies
 		return []Reply{notice(msgShuttingDown)}
 	}
 	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(limitKey(inv.GuildID, inv.UserID), h.now()); !ok {
+	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 		return []Reply{notice(msgRateLimited)}
 	}
 	set, ok := h.guildSettings(ctx, inv.GuildID)
@@ -176,7 +176,7 @@ func (h *Handler) Briefing(ctx context.Context, inv Invoker, cmd BriefingCommand
 	}
 	switch cmd.Action {
 	case BriefingNow:
-		if ok, _ := h.limits.allow(limitKey(inv.GuildID, inv.UserID), h.now()); !ok {
+		if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 			return []Reply{notice(msgRateLimited)}
 		}
 		res, err := briefer.RunNow(ctx, inv.GuildID, inv.ChannelID)

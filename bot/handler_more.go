@@ -104,7 +104,7 @@ func (h *Handler) More(ctx context.Context, inv Invoker, customID string) (repli
 		return []Reply{notice(msgShuttingDown)}
 	}
 	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(limitKey(inv.GuildID, inv.UserID), h.now()); !ok {
+	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
 		return []Reply{notice(msgRateLimited)}
 	}
 	set, ok := h.guildSettings(ctx, inv.GuildID)

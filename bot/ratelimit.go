@@ -58,18 +58,20 @@ func newUserLimits(limit rate.Limit, burst int) *userLimits {
 	return &userLimits{limit: limit, burst: burst, window: window, users: map[string]*userLimit{}}
 }
 
-// allow takes one token from userID's bucket at now. When the bucket is
-// empty it reports whether the user should be told (once per window).
-func (l *userLimits) allow(userID string, now time.Time) (ok, notify bool) {
+// allow takes one token from the bucket of userID in guildID at now (the
+// key is built here, so no caller can forget the server). When the bucket
+// is empty it reports whether the user should be told (once per window).
+func (l *userLimits) allow(guildID, userID string, now time.Time) (ok, notify bool) {
+	key := limitKey(guildID, userID)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	u := l.users[userID]
+	u := l.users[key]
 	if u == nil {
 		if len(l.users) >= maxTrackedUsers {
 			l.prune(now)
 		}
 		u = &userLimit{lim: rate.NewLimiter(l.limit, l.burst)}
-		l.users[userID] = u
+		l.users[key] = u
 	}
 	u.lastSeen = now
 	if u.lim.AllowN(now, 1) {
@@ -78,12 +80,12 @@ func (l *userLimits) allow(userID string, now time.Time) (ok, notify bool) {
 	return false, l.noticeLocked(u, now)
 }
 
-// notice reports whether userID may be told now that a request was turned
-// away (at most once per window), and if so records it.
-func (l *userLimits) notice(userID string, now time.Time) bool {
+// notice reports whether userID in guildID may be told now that a request
+// was turned away (at most once per window), and if so records it.
+func (l *userLimits) notice(guildID, userID string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	u := l.users[userID]
+	u := l.users[limitKey(guildID, userID)]
 	if u == nil {
 		return true
 	}

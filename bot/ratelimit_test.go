@@ -15,13 +15,13 @@ func TestUserLimitsPrune(t *testing.T) {
 	l := newUserLimits(rate.Every(time.Second), 2)
 	t0 := time.Unix(1_700_000_000, 0)
 	for i := range maxTrackedUsers {
-		l.allow(fmt.Sprint("u", i), t0)
+		l.allow("g", fmt.Sprint("u", i), t0)
 	}
 	if len(l.users) != maxTrackedUsers {
 		t.Fatalf("tracked %d users; want %d", len(l.users), maxTrackedUsers)
 	}
 	// Once every bucket has refilled, a new user prunes the idle ones.
-	l.allow("late", t0.Add(l.window))
+	l.allow("g", "late", t0.Add(l.window))
 	if len(l.users) != 1 {
 		t.Errorf("tracked %d users after pruning; want 1", len(l.users))
 	}
@@ -112,6 +112,20 @@ func TestRateLimitPerServer(t *testing.T) {
 	} {
 		if got := limited(in(step.guild)); got != step.wantLimited {
 			t.Errorf("command %d in %q: limited=%t; want %t", i, step.guild, got, step.wantLimited)
+		}
+	}
+	// Every command counts against the same per-server bucket: g1's is
+	// empty, g3's is not.
+	inv := func(guild string) Invoker { return Invoker{GuildID: guild, ChannelID: "c1", UserID: "u1"} }
+	for name, run := range map[string]func(guild string) []Reply{
+		"/ask":    func(g string) []Reply { return e.h.Ask(ctx, inv(g), "ceasefire talks", "") },
+		"/export": func(g string) []Reply { return e.h.Export(ctx, inv(g), "ceasefire", ExportMarkdown) },
+	} {
+		if !limited(run("g1")) {
+			t.Errorf("%s in g1 after its bucket emptied: not limited", name)
+		}
+		if limited(run("g3-" + name)) {
+			t.Errorf("%s in a fresh server: limited by another server's bucket", name)
 		}
 	}
 }
