@@ -21,8 +21,12 @@ import (
 	"briefbot/summarize/openaitest"
 )
 
-// buildBinary builds briefbot (this package) once into a temporary
-// folder of tb and returns its path.
+// binaryBuildFlags are the go build flags of buildBinary: the test
+// binary's own (see main_race_test.go).
+var binaryBuildFlags []string
+
+// buildBinary builds briefbot (this package) into a temporary folder of
+// tb and returns its path.
 func buildBinary(tb testing.TB) string {
 	tb.Helper()
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
@@ -30,7 +34,8 @@ func buildBinary(tb testing.TB) string {
 		goBin = "go"
 	}
 	bin := filepath.Join(tb.TempDir(), "briefbot")
-	cmd := exec.Command(goBin, "build", "-o", bin, ".")
+	args := append([]string{"build", "-o", bin}, binaryBuildFlags...)
+	cmd := exec.Command(goBin, append(args, ".")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -208,6 +213,9 @@ func TestBuiltProcessesOnPostgres(t *testing.T) {
 	}
 	wg.Wait()
 	for i, p := range procs {
+		if strings.Contains(p.log.String(), "WARNING: DATA RACE") {
+			t.Errorf("%s reported a data race", p.name)
+		}
 		if codes[i] != 0 {
 			t.Errorf("%s exited with %d after SIGTERM (%v); want 0 within %v", p.name, codes[i], took[i].Round(time.Millisecond), shutdownTimeout+5*time.Second)
 		}
