@@ -17,7 +17,7 @@ import (
 // t, dropped after it, on the server BRIEFBOT_TEST_DATABASE_URL names. It
 // skips t without that variable, unless BRIEFBOT_REQUIRE_POSTGRES=1 (CI),
 // where it fails t.
-func postgresTestURL(t *testing.T) string {
+func postgresTestURL(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv("BRIEFBOT_TEST_DATABASE_URL")
 	if admin == "" {
