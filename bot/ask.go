@@ -51,17 +51,11 @@ func (h *Handler) Ask(ctx context.Context, inv Invoker, question, topic string) 
 	if len(ask.Words(question)) == 0 {
 		return []Reply{notice("Ask about something: name the subject, the parties or the event.")}
 	}
-	if !h.enter() {
-		return []Reply{notice(msgShuttingDown)}
+	set, done, refused := h.beginLookup(ctx, inv)
+	if refused != nil {
+		return refused
 	}
-	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
-		return []Reply{notice(msgRateLimited)}
-	}
-	set, ok := h.guildSettings(ctx, inv.GuildID)
-	if !ok {
-		return []Reply{notice(msgInternal)}
-	}
+	defer done()
 	hits, err := h.askHits(ctx, inv.GuildID, question, topic)
 	if err != nil {
 		h.log.Error("ask_search_failed", slog.String("guild_id", inv.GuildID), slog.Any("err", err))

@@ -106,17 +106,11 @@ func (h *Handler) Export(ctx context.Context, inv Invoker, query, format string)
 	if format != ExportMarkdown && format != ExportJSON && format != ExportCSV {
 		return []Reply{notice("format is one of: md, json, csv.")}
 	}
-	if !h.enter() {
-		return []Reply{notice(msgShuttingDown)}
+	set, done, refused := h.beginLookup(ctx, inv)
+	if refused != nil {
+		return refused
 	}
-	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
-		return []Reply{notice(msgRateLimited)}
-	}
-	set, ok := h.guildSettings(ctx, inv.GuildID)
-	if !ok {
-		return []Reply{notice(msgInternal)}
-	}
+	defer done()
 	hits, err := h.shares.SearchTopics(ctx, inv.GuildID, query, maxExportHits)
 	if err != nil {
 		h.log.Error("export_search_failed", slog.String("guild_id", inv.GuildID), slog.String("query", query), slog.Any("err", err))

@@ -20,17 +20,11 @@ func (h *Handler) Topic(ctx context.Context, inv Invoker, query string) (replies
 	if query == "" {
 		return []Reply{notice("Tell me which topic to look up, e.g. `/topic ceasefire`.")}
 	}
-	if !h.enter() {
-		return []Reply{notice(msgShuttingDown)}
+	set, done, refused := h.beginLookup(ctx, inv)
+	if refused != nil {
+		return refused
 	}
-	defer h.inflight.Done()
-	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
-		return []Reply{notice(msgRateLimited)}
-	}
-	set, ok := h.guildSettings(ctx, inv.GuildID)
-	if !ok {
-		return []Reply{notice(msgInternal)}
-	}
+	defer done()
 	hits, err := h.shares.SearchTopics(ctx, inv.GuildID, query, maxTopicHits)
 	if err != nil {
 		h.log.Error("topic_search_failed", slog.String("guild_id", inv.GuildID), slog.String("query", query), slog.Any("err", err))
@@ -40,6 +34,26 @@ func (h *Handler) Topic(ctx context.Context, inv Invoker, query string) (replies
 		return []Reply{notice(fmt.Sprintf("No topic matching “%s” has been shared in this server yet.", discordtext.EscapeTruncate(query, 200)))}
 	}
 	return RenderTopic(query, hits, TopicOptions{ShowUngrounded: set.ShowUngrounded})
+}
+
+// beginLookup admits a lookup command (/topic, /ask, /export): not while
+// shutting down, within the user's rate limit in this server, with the
+// server's settings. When refused is non-nil it is the answer; otherwise
+// the caller calls done when it has answered.
+func (h *Handler) beginLookup(ctx context.Context, inv Invoker) (set guild.Settings, done func(), refused []Reply) {
+	if !h.enter() {
+		return set, nil, []Reply{notice(msgShuttingDown)}
+	}
+	if ok, _ := h.limits.allow(inv.GuildID, inv.UserID, h.now()); !ok {
+		h.inflight.Done()
+		return set, nil, []Reply{notice(msgRateLimited)}
+	}
+	set, ok := h.guildSettings(ctx, inv.GuildID)
+	if !ok {
+		h.inflight.Done()
+		return set, nil, []Reply{notice(msgInternal)}
+	}
+	return set, h.inflight.Done, nil
 }
 
 // TopicAutocomplete returns up to 25 topic names seen in the server that
