@@ -368,6 +368,9 @@ func TestNewcomerFixes(t *testing.T) {
 	if strings.Contains(got, "autosummarize") {
 		t.Errorf("a refused private link blames autosummarize:\n%s", got)
 	}
+	if strings.Contains(got, "reading") {
+		t.Errorf("a link refused before any request says it is being read:\n%s", got)
+	}
 	help := c.say("/help", "/quit")
 	for _, cmd := range bot.DiscordCommands() {
 		if cmd.Type != discordgo.ChatApplicationCommand && cmd.Type != 0 {

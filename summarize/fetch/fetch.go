@@ -143,7 +143,23 @@ var _ summarize.Fetcher = (*Fetcher)(nil)
 
 // Canonicalize returns Canonicalize(rawURL): the links the Fetcher reads
 // are keyed the way it reads them.
-func (f *Fetcher) Canonicalize(rawURL string) (string, error) { return Canonicalize(rawURL) }
+func (f *Fetcher) Canonicalize(rawURL string) (string, error) {
+	c, err := Canonicalize(rawURL)
+	if err != nil {
+		return "", err
+	}
+	// What Fetch would refuse from the link alone (a literal private
+	// address, a port, a localhost name) is refused here, before a flight
+	// starts and its "reading" notice is shown.
+	l, err := parseLink(rawURL)
+	if err != nil {
+		return "", err
+	}
+	if err := f.checkLink(l); err != nil {
+		return "", fmt.Errorf("summarize: fetch %s: %w", l.u, err)
+	}
+	return c, nil
+}
 
 // Fetch downloads the page at rawURL (as a user pasted it: see
 // Canonicalize for what is accepted) and decodes it to UTF-8.
