@@ -193,6 +193,10 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 				}
 			}
 		}
+	case xtrDesireNoun:
+		if (end < len(toks) && toks[end].low == "of") || (k > 0 && xtrHopeNounBefore[toks[k-1].low]) {
+			return 0, false
+		}
 	case xtrDefend:
 		if xtrFollowedBy(toks, end, 2, xtrDefendedThings) {
 			return 0, false

@@ -76,6 +76,11 @@ const (
 	// sides respected the truce"), broken when negated ("failed to honour
 	// the deal").
 	xtrCompliance
+	// xtrDesireNoun: "hope(s)" voices a party's wish as a verb ("Kyiv
+	// hopes to", "Trump hopes the talks"), not as a noun, which names a
+	// mood rather than a party's position: "hopes of a thaw", "raising
+	// hopes that", "their hopes".
+	xtrDesireNoun
 )
 
 type xtrCue struct {
@@ -259,6 +264,7 @@ var xtrCueRules = func() map[string]xtrRule {
 			"will take effect|would take effect",
 		xtrWithhold:    "denied|denies|deny|denying",
 		xtrDefend:      "defended|defends|defending",
+		xtrDesireNoun:  "hope|hopes",
 		xtrBreakObject: "broken|broke|breaking",
 		xtrDemand:      "wants|want|wanted|urged|urges|urging|urge|pressed",
 		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|" +
@@ -356,6 +362,11 @@ var (
 		"accounts charge charges assertion assertions report reports suggestion suggestions notion " +
 		"characterisation characterization criticism criticisms version allégations vorwürfe " +
 		"acusaciones involvement role responsibility link links connection wrongdoing")
+	// xtrHopeNounBefore make "hope(s)" a noun: a determiner or
+	// possessive, or a verb or adjective that takes hopes as its object
+	// ("raised hopes", "fading hopes").
+	xtrHopeNounBefore = xtrSet("the a an their his her its our my your raised raising raise raises dashed dashing " +
+		"fading faded growing high renewed new")
 	// xtrNotBeforeWords cancel the cue one or two words before them:
 	// "signs of", "signs that".
 	xtrNotBeforeWords = xtrSet("of that are were point")

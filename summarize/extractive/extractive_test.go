@@ -833,3 +833,23 @@ func TestXtrClassifyNews(t *testing.T) {
 		t.Logf("all: %d of %d right (%.1f %%)", right, total, 100*rate)
 	}
 }
+
+// TestHopeAsNoun: "hope(s)" is a party's wish as a verb, not as a noun.
+func TestHopeAsNoun(t *testing.T) {
+	tests := []struct {
+		sentence string
+		want     summarize.Status
+	}{
+		{"Kyiv hopes to reopen the ports next month.", summarize.StatusUnresolved},
+		{"Trump hopes the talks will end the war.", summarize.StatusUnresolved},
+		{"Hopes of a trade truce drove European stocks to a four-year high.", ""},
+		{"The swap raised hopes of a thaw between the two sides.", ""},
+		{"Their hopes were dashed by the vote.", ""},
+	}
+	for _, tt := range tests {
+		st, _, _, _ := xtrClassify(xtrTokenize(tt.sentence))
+		if st != tt.want {
+			t.Errorf("xtrClassify(%q) = %q; want %q", tt.sentence, st, tt.want)
+		}
+	}
+}
