@@ -193,6 +193,15 @@ func xtrRefine(toks []xtrToken, k, end int, c xtrCue) (xtrClass, bool) {
 				}
 			}
 		}
+	case xtrOffence:
+		if k > 0 && toks[k-1].low == "for" {
+			for i := k - 2; i >= 0 && i >= k-12 && !xtrClauseBreak(toks, i+1); i-- {
+				if xtrPenalties[toks[i].low] {
+					return 0, false
+				}
+			}
+		}
+		return c.class, true
 	case xtrDesireNoun:
 		if (end < len(toks) && toks[end].low == "of") || (k > 0 && xtrHopeNounBefore[toks[k-1].low]) {
 			return 0, false

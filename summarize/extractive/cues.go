@@ -81,6 +81,10 @@ const (
 	// mood rather than a party's position: "hopes of a thaw", "raising
 	// hopes that", "their hopes".
 	xtrDesireNoun
+	// xtrOffence: a breach a court or an authority punished is a reported
+	// offence, not a party accusing another: "sentenced to 50 weeks for
+	// breaching his bail conditions", "fined for violating the rules".
+	xtrOffence
 )
 
 type xtrCue struct {
@@ -265,12 +269,13 @@ var xtrCueRules = func() map[string]xtrRule {
 		xtrWithhold:    "denied|denies|deny|denying",
 		xtrDefend:      "defended|defends|defending",
 		xtrDesireNoun:  "hope|hopes",
+		xtrOffence:     "breach|breached|breaches|breaching|violated|violates|violating|violation|violations",
 		xtrBreakObject: "broken|broke|breaking",
 		xtrDemand:      "wants|want|wanted|urged|urges|urging|urge|pressed",
 		xtrNeedsTopic: "would not|will not|won't|wouldn't|will never|would never|" +
 			"offered|offers to|offering to|offer to|expected to|likely to|unlikely to|plans to|" +
 			"planned to|ready to|willing to|prepared to|blocked|blocks|blocking|vetoed|vetoes|adopted|adopts|" +
-			"suspended|hinted|floated|signalled|signaled|appealed|would only|will only|only if|unless|" +
+			"suspended|hinted|floated|signalled|signaled|appealed|would only|will only|only if|unless|condition|conditions|" +
 			"haggling|haggle|wrangling|in force|into force|into effect|took effect|expired|lapsed|" +
 			"withdrew from|pulled out|walked out|walked away|little progress|no progress|without progress|" +
 			"not mention|not address|not addressed|subject to|refusal|opposed to|opposes|turned down|turns down|" +
@@ -362,6 +367,10 @@ var (
 		"accounts charge charges assertion assertions report reports suggestion suggestions notion " +
 		"characterisation characterization criticism criticisms version allégations vorwürfe " +
 		"acusaciones involvement role responsibility link links connection wrongdoing")
+	// xtrPenalties are the verbs of punishing that make a breach after
+	// "for" an offence found, not an accusation.
+	xtrPenalties = xtrSet("sentenced jailed imprisoned fined convicted punished suspended banned expelled " +
+		"disqualified penalised penalized arrested detained charged prosecuted")
 	// xtrHopeNounBefore make "hope(s)" a noun: a determiner or
 	// possessive, or a verb or adjective that takes hopes as its object
 	// ("raised hopes", "fading hopes").

@@ -853,3 +853,24 @@ func TestHopeAsNoun(t *testing.T) {
 		}
 	}
 }
+
+// TestBreachAsOffence: a breach an authority punished is reported; one a
+// party alleges is disputed.
+func TestBreachAsOffence(t *testing.T) {
+	tests := []struct {
+		sentence string
+		want     summarize.Status
+	}{
+		{"The 48-year-old Australian was evicted in April and sentenced to 50 weeks in jail for breaching his bail conditions.", ""},
+		{"The club was fined for violating the league's spending rules.", ""},
+		{"Russia violated the ceasefire within hours, Kyiv said.", summarize.StatusDisputed},
+		{"Moscow said Ukraine had breached the energy moratorium.", summarize.StatusDisputed},
+		{"Kyiv called for sanctions for breaching the truce.", summarize.StatusDisputed},
+	}
+	for _, tt := range tests {
+		st, _, _, _ := xtrClassify(xtrTokenize(tt.sentence))
+		if st != tt.want {
+			t.Errorf("xtrClassify(%q) = %q; want %q", tt.sentence, st, tt.want)
+		}
+	}
+}
