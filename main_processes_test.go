@@ -17,7 +17,6 @@ import (
 
 	"briefbot/bot/discordtest"
 	"briefbot/schedule"
-	"briefbot/store"
 	"briefbot/summarize/openaitest"
 )
 
@@ -130,32 +129,10 @@ func TestBuiltProcessesOnPostgres(t *testing.T) {
 	// the spacing within a bucket has its own test
 	// (TestShardProcessesOnPostgres).
 	srv.MaxConcurrency = e2eShards
-	type server struct{ guild, channel string }
-	servers := make([]server, e2eShards)
-	for shard := range servers {
-		servers[shard] = server{discordtest.GuildIDOnShard(shard, e2eShards, 0), discordtest.GuildIDOnShard(shard, e2eShards, 1)}
-		srv.AddGuild(discordtest.Guild{ID: servers[shard].guild, Name: fmt.Sprintf("shard %d", shard),
-			Channels: []discordtest.Channel{{ID: servers[shard].channel, Name: "news"}}})
-	}
-
 	// Each server's daily briefing slot was half an hour ago, scheduled
 	// before it and missed while no process ran: the process of its
 	// shard posts it late at start-up, and no other process may.
-	slot := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
-	db, err := store.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range servers {
-		err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: s.guild, ChannelID: s.channel,
-			Cron: fmt.Sprintf("%d %d * * *", slot.Minute(), slot.Hour()), TimeZone: "UTC", UpdatedAt: slot.Add(-time.Hour)})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	servers, slot := shardServers(t, ctx, srv, dbURL, e2eShards)
 
 	procs := make([]*process, e2eShards)
 	for shard := range procs {

@@ -84,28 +84,7 @@ func testShardProcesses(t *testing.T, dsn string, dbEnv map[string]string, space
 	news := newsServer(t, nil)
 	srv := discordtest.NewServer(t)
 	srv.RecommendedShards = 2
-	type server struct{ guild, channel string }
-	servers := make([]server, 2)
-	for shard := range servers {
-		servers[shard] = server{discordtest.GuildIDOnShard(shard, 2, 0), discordtest.GuildIDOnShard(shard, 2, 1)}
-		srv.AddGuild(discordtest.Guild{ID: servers[shard].guild, Name: fmt.Sprintf("shard %d", shard),
-			Channels: []discordtest.Channel{{ID: servers[shard].channel, Name: "news"}}})
-	}
-	slot := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range servers {
-		err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: s.guild, ChannelID: s.channel,
-			Cron: fmt.Sprintf("%d %d * * *", slot.Minute(), slot.Hour()), TimeZone: "UTC", UpdatedAt: slot.Add(-time.Hour)})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
+	servers, slot := shardServers(t, ctx, srv, dsn, 2)
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -217,4 +196,36 @@ func grepLog(log, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// shardServer is one test server: its guild and its news channel.
+type shardServer struct{ guild, channel string }
+
+// shardServers adds a server on each of n shards to srv and stores, in the
+// database at dsn, a daily briefing for each whose slot was half an hour
+// ago (missed while no process ran), which it returns.
+func shardServers(t *testing.T, ctx context.Context, srv *discordtest.Server, dsn string, n int) ([]shardServer, time.Time) {
+	t.Helper()
+	servers := make([]shardServer, n)
+	for shard := range servers {
+		servers[shard] = shardServer{discordtest.GuildIDOnShard(shard, n, 0), discordtest.GuildIDOnShard(shard, n, 1)}
+		srv.AddGuild(discordtest.Guild{ID: servers[shard].guild, Name: fmt.Sprintf("shard %d", shard),
+			Channels: []discordtest.Channel{{ID: servers[shard].channel, Name: "news"}}})
+	}
+	slot := time.Now().UTC().Add(-30 * time.Minute).Truncate(time.Minute)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range servers {
+		err := db.SaveSchedule(ctx, schedule.Schedule{GuildID: s.guild, ChannelID: s.channel,
+			Cron: fmt.Sprintf("%d %d * * *", slot.Minute(), slot.Hour()), TimeZone: "UTC", UpdatedAt: slot.Add(-time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return servers, slot
 }

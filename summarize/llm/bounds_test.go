@@ -280,7 +280,7 @@ func TestBoundsLongArticle(t *testing.T) {
 // TestServiceStoresBoundedModelAnswer: through the Service, with the model
 // flooding every answer, the stored row stays small.
 func TestServiceStoresBoundedModelAnswer(t *testing.T) {
-	page, err := os.ReadFile(filepath.Join("testdata", "article.html"))
+	page, err := os.ReadFile(filepath.Join("..", "testdata", "service", "article.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
