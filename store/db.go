@@ -95,10 +95,15 @@ type DB struct {
 // statements returns each prepared statement of db with the pool it is
 // prepared on and its SQL.
 func (db *DB) statements() []preparedStmt {
-	return []preparedStmt{
+	search := []preparedStmt{{&db.searchTopics, db.r, searchTopicsSQL(db.d)}}
+	if db.d.planEachCall != nil {
+		// Not prepared: a connection runs a statement it has prepared
+		// under that statement's plan (see dialect.planEachCall).
+		search = nil
+	}
+	return append(search, []preparedStmt{
 		{&db.getSummary, db.r, getSummarySQL},
 		{&db.getAlias, db.r, getAliasSQL},
-		{&db.searchTopics, db.r, searchTopicsSQL(db.d)},
 		{&db.topicNames, db.r, topicNamesSQL},
 		{&db.upsertArticle, db.w, upsertArticleSQL},
 		{&db.upsertSummary, db.w, upsertSummarySQL},
@@ -108,7 +113,7 @@ func (db *DB) statements() []preparedStmt {
 		{&db.recordShare, db.w, recordShareSQL},
 		{&db.ftsDelete, db.w, db.d.ftsDeleteSQL},
 		{&db.ftsInsert, db.w, db.d.ftsInsertSQL},
-	}
+	}...)
 }
 
 // preparedStmt is one statement DB prepares at Open.

@@ -15,11 +15,22 @@ import (
 // dialect holds what one database engine does its own way.
 type dialect struct {
 	name string // "sqlite" or "postgres"
-	// ftsMatchCTE selects (topic_id, tier, score) for the topics matching
-	// the two bound search expressions (see fts.go); ftsQuery renders term
-	// groups as such an expression.
-	ftsMatchCTE string
-	ftsQuery    func(groups []termGroup, literal bool) string
+	// ftsMatchCTEs defines m(topic_id, tier, score), the pooled topics
+	// of a server matching two search expressions (see fts.go), binding
+	// what matchArgs returns; ftsQuery renders term groups as such an
+	// expression.
+	ftsMatchCTEs string
+	matchArgs    func(lit, full, guild string, pool int) []any
+	// planEachCall, when set, goes before the arguments of the topic
+	// search, whose best plan depends on its values: the database plans
+	// the search for each call instead of reusing a plan made without
+	// them (see pgDialect). Unset, the search runs as a statement
+	// prepared at Open.
+	planEachCall []any
+	ftsQuery     func(groups []termGroup, literal bool) string
+	// ftsAnySQL binds one search expression and selects whether any
+	// topic matches it.
+	ftsAnySQL string
 	// ftsDeleteSQL binds a summary's id; ftsInsertSQL a topic's id, its
 	// name and its point texts, which ftsText prepares first.
 	ftsDeleteSQL, ftsInsertSQL string
@@ -41,8 +52,12 @@ type dialect struct {
 // their own.
 var sqliteDialect = &dialect{
 	name:         "sqlite",
-	ftsMatchCTE:  ftsMatchCTE,
+	ftsMatchCTEs: ftsMatchCTEs,
+	matchArgs: func(lit, full, guild string, pool int) []any {
+		return []any{lit, full, guild, pool, guild, pool}
+	},
 	ftsQuery:     ftsExpr,
+	ftsAnySQL:    `SELECT EXISTS (SELECT 1 FROM topic_fts WHERE topic_fts MATCH ?)`,
 	ftsDeleteSQL: ftsDeleteSQL,
 	ftsInsertSQL: ftsInsertSQL,
 	ftsText:      func(s string) string { return s },

@@ -10,10 +10,12 @@ import (
 	"strings"
 )
 
-// ftsMatchCTE selects (topic_id, tier, score) for the topics matching the
-// second bound FTS5 expression (the search with synonyms); the first is the
-// same search with the user's own words only. tier orders the hits by where
-// the words were found:
+// ftsMatchCTEs defines the CTE m(topic_id, tier, score): the topics of
+// articles shared in the server that match the second bound FTS5
+// expression (the search with synonyms); the first is the same search
+// with the user's own words only. It binds the two expressions, then the
+// guild and the pool size twice. tier orders the hits by where the words
+// were found:
 //
 //	0  the topic's name holds the words as typed
 //	1  the name holds them, some only through a synonym ("truce" for "ceasefire")
@@ -21,24 +23,52 @@ import (
 //	3  only synonyms are found, not all in the name
 //
 // so a topic named for the subject comes before one that mentions it in
-// passing, however often. score is bm25 (lower is better) with a name match
-// weighing nameWeight times a match in the point texts; it orders hits
-// within a tier. The name-only searches wrap the bound expressions in an
-// FTS5 column filter; the expressions are built by ftsExpr, whose phrases
-// are quoted, so the wrapping parentheses always balance.
-const ftsMatchCTE = `WITH q AS (SELECT ? AS lit, ? AS full),
-		name_lit AS (SELECT rowid FROM topic_fts
-			WHERE topic_fts MATCH (SELECT '{name} : (' || lit || ')' FROM q)),
-		name_full AS (SELECT rowid FROM topic_fts
-			WHERE topic_fts MATCH (SELECT '{name} : (' || full || ')' FROM q)),
-		any_lit AS (SELECT rowid FROM topic_fts WHERE topic_fts MATCH (SELECT lit FROM q))
-	SELECT rowid AS topic_id,
-		CASE WHEN rowid IN name_lit THEN 0
-			WHEN rowid IN name_full THEN 1
-			WHEN rowid IN any_lit THEN 2
-			ELSE 3 END AS tier,
-		bm25(topic_fts, ` + nameWeight + `, 1.0) AS score
-	FROM topic_fts WHERE topic_fts MATCH (SELECT full FROM q)`
+// passing, however often. score is bm25 (lower is better): of the name
+// alone in tiers 0 and 1, of the name and the point texts in tiers 2
+// and 3, a word in the name weighing nameWeight times one in the points;
+// it orders hits within a tier.
+//
+// The work is bounded by the pool, not by the server's history: pn walks
+// the topics whose name matches from the newest (FTS5 hands out rowids
+// in descending order without sorting) and keeps the first pool that
+// the server shared; pt does the same over every match. Only those are
+// scored, each by a scan of the index from the pool's oldest rowid. The
+// newest topics whose name matches all stand in pn, so a topic of pt
+// that is not in pn does not match by name (pn's LIMIT is pt's). When
+// the server has fewer matching topics than the pool, that is every one
+// of them; when it has more, the lookup ranks its newest. The name-only
+// searches wrap the bound expressions in an FTS5 column filter; the
+// expressions are built by ftsExpr, whose phrases are quoted, so the
+// wrapping parentheses always balance.
+const ftsMatchCTEs = `q AS (SELECT ? AS lit, ? AS full),
+	pn AS MATERIALIZED (
+		SELECT f.rowid AS id FROM topic_fts f CROSS JOIN summary_topics st CROSS JOIN summaries s
+		WHERE f.topic_fts MATCH (SELECT '{name} : (' || full || ')' FROM q)
+			AND st.id = f.rowid AND s.id = st.summary_id AND ` + sharedInGuild + `
+		ORDER BY f.rowid DESC LIMIT ?),
+	pt AS MATERIALIZED (
+		SELECT f.rowid AS id FROM topic_fts f CROSS JOIN summary_topics st CROSS JOIN summaries s
+		WHERE f.topic_fts MATCH (SELECT full FROM q)
+			AND st.id = f.rowid AND s.id = st.summary_id AND ` + sharedInGuild + `
+		ORDER BY f.rowid DESC LIMIT ?),
+	m AS (
+		SELECT rowid AS topic_id,
+			CASE WHEN rowid IN (SELECT rowid FROM topic_fts
+				WHERE topic_fts MATCH (SELECT '{name} : (' || lit || ')' FROM q)
+					AND rowid >= (SELECT MIN(id) FROM pn)) THEN 0 ELSE 1 END AS tier,
+			bm25(topic_fts, ` + nameWeight + `, 1.0) AS score
+		FROM topic_fts
+		WHERE topic_fts MATCH (SELECT '{name} : (' || full || ')' FROM q)
+			AND rowid >= (SELECT MIN(id) FROM pn) AND +rowid IN pn
+		UNION ALL
+		SELECT rowid,
+			CASE WHEN rowid IN (SELECT rowid FROM topic_fts
+				WHERE topic_fts MATCH (SELECT lit FROM q)
+					AND rowid >= (SELECT MIN(id) FROM pt)) THEN 2 ELSE 3 END,
+			bm25(topic_fts, ` + nameWeight + `, 1.0)
+		FROM topic_fts
+		WHERE topic_fts MATCH (SELECT full FROM q)
+			AND rowid >= (SELECT MIN(id) FROM pt) AND +rowid IN pt AND +rowid NOT IN pn)`
 
 // nameWeight is how much more a word in a topic's name counts for bm25
 // than the same word in its point texts: a name is a few words chosen to

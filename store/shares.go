@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -93,22 +94,32 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 // of /topic hits.
 const defaultTopicLimit = 25
 
-// searchTopicsSQL returns the search for d, which binds the literal and
-// full FTS expressions, the guild twice and the limit.
+// sharedInGuild holds when summary s has a share in the bound guild: one
+// probe of shares_guild_summary_at.
+const sharedInGuild = `EXISTS (SELECT 1 FROM shares sh WHERE sh.guild_id = ? AND sh.url = s.url
+	AND sh.engine = s.engine AND sh.model = s.model AND sh.prompt_version = s.prompt_version)`
+
+// topicPool is how many of a server's newest matching topics a lookup
+// ranks at least (see ftsMatchCTEs), twice its limit when that is more:
+// enough that a server's history up to this many hits is searched
+// whole, few enough that a lookup costs the same at any history size.
+const topicPool = 250
+
+// searchTopicsSQL returns the search for d, which binds d.matchArgs, the
+// guild, the limit, and the guild twice.
 //
-// It starts from the matching topics and looks up, per matching summary,
-// the server's latest share of it (one probe of shares_guild_summary_at,
-// which ends in at_ms), so its cost grows with the matches, not with the
-// server's history; the first share of the 25 articles shown is looked up
-// last, and so are their titles and stored topics. The hits are joined in
-// the order written (CROSS JOIN, which SQLite keeps and PostgreSQL plans
-// freely): from the match to its topic row and summary by primary key.
-// The first share is MIN(at_ms + 0), not MIN(at_ms): on a bare column
-// SQLite walks shares_guild_at from the server's oldest share until it
-// meets the URL, where the expression has it read the URL's own few
-// shares through shares_guild_summary_at.
+// It starts from the pooled matching topics (ftsMatchCTEs) and looks up,
+// per matching summary, the server's latest share of it (one probe of
+// shares_guild_summary_at, which ends in at_ms); the first share of the
+// articles shown is looked up last, and so are their titles and stored
+// topics. The hits are joined in the order written (CROSS JOIN, which
+// SQLite keeps and PostgreSQL plans freely): from the match to its topic
+// row and summary by primary key. The first share is MIN(at_ms + 0), not
+// MIN(at_ms): on a bare column SQLite walks shares_guild_at from the
+// server's oldest share until it meets the URL, where the expression has
+// it read the URL's own few shares through shares_guild_summary_at.
 func searchTopicsSQL(d *dialect) string {
-	return `WITH m AS (` + d.ftsMatchCTE + `),
+	return `WITH ` + d.ftsMatchCTEs + `,
 	hit AS MATERIALIZED (
 		SELECT m.tier, m.score, st.idx, st.topic_key, s.id AS sid, s.url,
 			(SELECT MAX(sh.at_ms) FROM shares sh WHERE sh.guild_id = ? AND sh.url = s.url
@@ -141,18 +152,32 @@ func searchTopicsSQL(d *dialect) string {
 // SearchTopics finds the topics of the articles shared in the server whose
 // name or point texts match the words of query: every word must match (as
 // typed, stemmed, or through a synonym such as truce/ceasefire), the last
-// one also as a prefix. It returns one hit per (article, topic): topics
+// one also as a prefix unless it is a word of the index. It returns one hit per (article, topic): topics
 // whose name holds the words come first (as typed, then through synonyms),
 // then those found only in point text; within each tier bm25, with names
-// weighted 10×, then the most recent share. limit ≤ 0 means 25. A query
-// with no letters or digits finds nothing.
+// weighted 10×, then the most recent share. Only the server's newest
+// matching topics are ranked (topicPool, see ftsMatchCTEs), so that a
+// lookup costs the same at any history size. limit ≤ 0 means 25. A
+// query with no letters or digits finds nothing.
 func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]ledger.TopicHit, error) {
 	groups := parseQuery(query)
 	if len(groups) == 0 {
 		return nil, nil
 	}
-	rows, err := db.searchTopics.QueryContext(ctx,
-		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, limitOr(limit, defaultTopicLimit), guildID, guildID)
+	if err := db.settlePrefix(ctx, groups); err != nil {
+		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
+	}
+	limit = limitOr(limit, defaultTopicLimit)
+	pool := max(topicPool, 2*limit)
+	args := append(db.d.matchArgs(db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), guildID, pool),
+		guildID, limit, guildID, guildID)
+	var rows *sql.Rows
+	var err error
+	if db.d.planEachCall != nil {
+		rows, err = db.r.QueryContext(ctx, searchTopicsSQL(db.d), append(slices.Clip(db.d.planEachCall), args...)...)
+	} else {
+		rows, err = db.searchTopics.QueryContext(ctx, args...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}
@@ -190,6 +215,27 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 		return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 	}
 	return out, nil
+}
+
+// settlePrefix searches the query's last word as a whole word, not also
+// as a prefix, when the user's own forms of it are words of the index:
+// the word was finished. A prefix search merges the postings of every
+// word it begins before it returns a first match (FTS5 and GIN alike),
+// which for the subject a server follows costs more than the rest of the
+// lookup; an unfinished word ("terr") is still searched as a prefix.
+func (db *DB) settlePrefix(ctx context.Context, groups []termGroup) error {
+	last := &groups[len(groups)-1]
+	if !last.prefix {
+		return nil
+	}
+	word := *last
+	word.prefix = false
+	var found bool
+	if err := db.r.QueryRowContext(ctx, db.d.ftsAnySQL, db.d.ftsQuery([]termGroup{word}, true)).Scan(&found); err != nil {
+		return err
+	}
+	last.prefix = !found
+	return nil
 }
 
 // topicNamesSQL binds the guild and a LIKE pattern on the lower-cased name.

@@ -4,8 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"briefbot/summarize"
 )
 
 // TestSearchTopicsPlanProbesShares: SQLite plans /topic's share lookup as
@@ -17,8 +21,8 @@ func TestSearchTopicsPlanProbesShares(t *testing.T) {
 	sqliteOnly(t)
 	db := openTest(t)
 	groups := parseQuery("ceasefire")
-	rows, err := db.r.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+searchTopicsSQL(db.d),
-		db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), "g", 25, "g", "g")
+	args := append(db.d.matchArgs(db.d.ftsQuery(groups, true), db.d.ftsQuery(groups, false), "g", topicPool), "g", 25, "g", "g")
+	rows, err := db.r.QueryContext(context.Background(), `EXPLAIN QUERY PLAN `+searchTopicsSQL(db.d), args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +92,7 @@ func BenchmarkSearchTopicsHistory(b *testing.B) {
 // each) and one share each in server "g", a minute apart; the first
 // matching have a ceasefire topic. Rows are written as SaveSummary
 // writes them, search entries included, in one transaction.
-func seedHistory(b *testing.B, db *DB, n, matching int) {
+func seedHistory(b testing.TB, db *DB, n, matching int) {
 	b.Helper()
 	topics := `[{"name":"Full temporary ceasefire","key":"full temporary ceasefire","points":[{"text":"Putin did not agree to a full 30-day ceasefire.","status":"unresolved","actors":["Putin"],"quote":"Putin did not agree to a full 30-day ceasefire.","grounded":true}]},` +
 		`{"name":"Energy facility attacks","key":"energy facility attacks","points":[{"text":"Both sides agreed to stop hitting power plants.","status":"agreed","actors":[],"quote":"Both sides agreed to stop hitting power plants.","grounded":true}]},` +
@@ -147,5 +151,106 @@ func seedHistory(b *testing.B, db *DB, n, matching int) {
 	})
 	if err != nil {
 		b.Fatalf("seed %d shares: %v", n, err)
+	}
+}
+
+// TestSearchTopicsLongHistoryOldSubject: a subject the server followed
+// long ago and no longer (its 100 topics the oldest of 6,000) is still
+// found whole and ranked, newest share first among equal names; on
+// PostgreSQL that is the pool's GIN path, past the window of newest
+// topics it reads one by one.
+func TestSearchTopicsLongHistoryOldSubject(t *testing.T) {
+	db := openTest(t)
+	seedHistory(t, db, 2_000, 100)
+	analyzeIfPostgres(t, db)
+	if pgPoolWindow >= 3*2_000 {
+		t.Fatalf("pgPoolWindow %d covers the seeded topics; the test would not reach the GIN path", pgPoolWindow)
+	}
+	hits, err := db.SearchTopics(context.Background(), "g", "ceasefire", 25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []string
+	for i := 100; i > 75; i-- {
+		want = append(want, fmt.Sprintf("https://news.example/%d", i))
+	}
+	for _, h := range hits {
+		got = append(got, h.URL)
+		if h.Topic.Name != "Full temporary ceasefire" {
+			t.Errorf("hit %s topic %q; want the ceasefire topic", h.URL, h.Topic.Name)
+		}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("SearchTopics(ceasefire) URLs = %q; want %q", got, want)
+	}
+}
+
+// TestSearchTopicsNameBeatsManyMentions: one old topic named for the
+// subject comes before more recent topics that only mention it, however
+// many: the newest point-text matches fill their pool, the name match has
+// a pool of its own.
+func TestSearchTopicsNameBeatsManyMentions(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	named := save(t, db, newSummary("https://news.example/named", "extractive",
+		topic("Ceasefire talks", point("Envoys met in Riyadh.", summarize.StatusReported))))
+	share(t, db, "A", named, base)
+	n := topicPool + 20
+	for i := range n {
+		s := save(t, db, newSummary(fmt.Sprintf("https://news.example/m%d", i), "extractive",
+			topic("Grain deal", point(fmt.Sprintf("Ships sailed on day %d despite the ceasefire.", i), summarize.StatusReported))))
+		share(t, db, "A", s, base.Add(time.Duration(i+1)*time.Minute))
+	}
+	analyzeIfPostgres(t, db)
+	hits, err := db.SearchTopics(ctx, "A", "ceasefire", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 5 {
+		t.Fatalf("SearchTopics = %d hits; want 5", len(hits))
+	}
+	if hits[0].URL != named.URL {
+		t.Errorf("first hit %s (%q); want the topic named for the subject, %s", hits[0].URL, hits[0].Topic.Name, named.URL)
+	}
+	// Among equal mentions, the newest share first.
+	for i, h := range hits[1:] {
+		if want := fmt.Sprintf("https://news.example/m%d", n-1-i); h.URL != want {
+			t.Errorf("hit %d = %s; want %s", i+1, h.URL, want)
+		}
+	}
+}
+
+// TestSearchTopicsFinishedLastWord: the last word of a query is searched
+// as a prefix only while it is not a word of the index: "ceas" finds both
+// topics, "cease", a word of its own, finds only the topic that says it.
+func TestSearchTopicsFinishedLastWord(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	truce := save(t, db, newSummary("https://news.example/truce", "extractive",
+		topic("Ceasefire deal", point("A deal was signed.", summarize.StatusAgreed))))
+	trade := save(t, db, newSummary("https://news.example/trade", "extractive",
+		topic("Cease trading", point("The exchange halted trading.", summarize.StatusReported))))
+	share(t, db, "A", truce, base)
+	share(t, db, "A", trade, base.Add(time.Minute))
+	for _, tt := range []struct {
+		query string
+		want  []string
+	}{
+		{"ceas", []string{"Cease trading", "Ceasefire deal"}},
+		{"cease", []string{"Cease trading"}},
+		{"ceasefire", []string{"Ceasefire deal"}},
+	} {
+		hits, err := db.SearchTopics(ctx, "A", tt.query, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Topic.Name)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("SearchTopics(%q) = %q; want %q", tt.query, got, tt.want)
+		}
 	}
 }

@@ -1,0 +1,3 @@
+-- Nothing to do in SQLite: FTS5 searches a topic's name through the
+-- column filter of topic_fts. PostgreSQL's variant indexes the name
+-- vector (011_topic_name_search.pg.sql).
