@@ -39,6 +39,32 @@ func (db *DB) RecordShare(ctx context.Context, sh ledger.Share) error {
 	return nil
 }
 
+// briefCols are the columns of a summary that a briefing shows, in the
+// order scanBriefed reads them: the quotes column is not among them.
+const briefCols = `s.url, s.final_url, s.title, s.site, s.published_ms,
+	s.engine, s.model, s.prompt_version, s.topics`
+
+// scanBriefed reads briefCols, then extra, into a summary whose points
+// have no quotes (but for rows stored with them inside their topics).
+func scanBriefed(sc scanner, extra ...any) (*summarize.Summary, error) {
+	var (
+		s         summarize.Summary
+		published int64
+		topics    []byte
+	)
+	dest := []any{&s.URL, &s.FinalURL, &s.Title, &s.Site, &published,
+		&s.Engine, &s.Model, &s.PromptVersion, &topics}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	s.Published = fromMS(published)
+	if err := json.Unmarshal(topics, &s.Topics); err != nil {
+		return nil, fmt.Errorf("topics of %s: %w", s.URL, err)
+	}
+	s.Cached = true
+	return &s, nil
+}
+
 const recordShareSQL = `INSERT INTO shares
 	(guild_id, channel_id, message_id, user_id, url, engine, model, prompt_version, at_ms)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -48,6 +74,11 @@ const recordShareSQL = `INSERT INTO shares
 // until), one per distinct summary with its earliest share in the window,
 // ordered by that share's time. A zero until means no upper bound. Shares
 // whose summary is no longer stored are left out.
+//
+// The summaries are what a briefing shows of them (briefCols): their
+// points come without quotes, and notes, usage, language, quality and
+// the like are not read. A briefing reads every summary of the day, and
+// decoding stored topics was two thirds of that read.
 func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until time.Time) ([]ledger.SharedSummary, error) {
 	hi := int64(math.MaxInt64)
 	if !until.IsZero() {
@@ -59,7 +90,7 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 					ORDER BY at_ms, channel_id, message_id, user_id) AS n
 			FROM shares WHERE guild_id = ? AND at_ms >= ? AND at_ms < ?
 		)
-		SELECT `+summaryCols+`, f.channel_id, f.message_id, f.user_id, f.at_ms
+		SELECT `+briefCols+`, f.channel_id, f.message_id, f.user_id, f.at_ms
 		FROM first f JOIN summaries s ON s.url = f.url AND s.engine = f.engine
 			AND s.model = f.model AND s.prompt_version = f.prompt_version
 		WHERE f.n = 1
@@ -75,7 +106,7 @@ func (db *DB) SharedSummaries(ctx context.Context, guildID string, since, until 
 			sh ledger.Share
 			at int64
 		)
-		s, err := scanSummary(rows, &sh.ChannelID, &sh.MessageID, &sh.UserID, &at)
+		s, err := scanBriefed(rows, &sh.ChannelID, &sh.MessageID, &sh.UserID, &at)
 		if err != nil {
 			return nil, fmt.Errorf("store: shared summaries: %w", err)
 		}
@@ -139,7 +170,7 @@ func searchTopicsSQL(d *dialect) string {
 		ORDER BY tier, score, last_ms DESC, url, idx
 		LIMIT ?
 	)
-	SELECT t.tier, t.score, t.idx, t.url, s.title, s.site, s.topics,
+	SELECT t.tier, t.score, t.idx, t.url, s.title, s.site, s.topics, s.quotes,
 		(SELECT MIN(a.at_ms + 0) FROM shares a WHERE a.guild_id = ? AND a.url = t.url) AS first_ms,
 		s.published_ms,
 		(SELECT COUNT(*) FROM shares p WHERE p.guild_id = ? AND p.url = t.url
@@ -189,16 +220,17 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 			tier     int
 			score    float64
 			idx      int
-			topics   string
+			topics   []byte
+			quotes   []byte
 			firstMS  int64
 			pubMS    int64
 			byPeople int
 		)
-		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &firstMS, &pubMS, &byPeople); err != nil {
+		if err := rows.Scan(&tier, &score, &idx, &h.URL, &h.Title, &h.Site, &topics, &quotes, &firstMS, &pubMS, &byPeople); err != nil {
 			return nil, fmt.Errorf("store: search topics %q: %w", query, err)
 		}
 		var ts []summarize.Topic
-		if err := json.Unmarshal([]byte(topics), &ts); err != nil {
+		if err := unmarshalTopics(topics, quotes, &ts); err != nil {
 			return nil, fmt.Errorf("store: search topics: topics of %s: %w", h.URL, err)
 		}
 		if idx < 0 || idx >= len(ts) {

@@ -402,6 +402,52 @@ func TestSharedSummaries(t *testing.T) {
 	}
 }
 
+// TestSharedSummariesAsBriefed: a briefing's read holds what a briefing
+// shows of a summary, everything but the quotes, usage and notes, which
+// it does not read; a summary read whole still has them.
+func TestSharedSummariesAsBriefed(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	s := newSummary("https://news.example/call", "llm",
+		topic("Energy strikes",
+			point("Both sides agreed to halt strikes.", summarize.StatusAgreed, "Putin", "Trump"),
+			summarize.Point{Text: "Kyiv doubts it.", Status: summarize.StatusDisputed, Quote: "not in the text"}),
+		topic("Talks", point("Talks resume in Jeddah.", summarize.StatusReported)))
+	s.Model = "m"
+	s.Published = base.Add(-time.Hour)
+	s.Notes = []string{"Read in two parts."}
+	s.Usage = summarize.Usage{PromptTokens: 900, CompletionTokens: 200, Calls: 1}
+	save(t, db, s)
+	share(t, db, "A", s, base)
+
+	got, err := db.SharedSummaries(ctx, "A", base, base.Add(time.Hour))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("SharedSummaries = %v, %v; want one", got, err)
+	}
+	b := got[0].Summary
+	want := *s
+	want.Topics = nil
+	for _, tp := range s.Topics {
+		tp.Points = slices.Clone(tp.Points)
+		for i := range tp.Points {
+			tp.Points[i].Quote = ""
+		}
+		want.Topics = append(want.Topics, tp)
+	}
+	if b.URL != want.URL || b.FinalURL != want.FinalURL || b.Title != want.Title || b.Site != want.Site ||
+		!b.Published.Equal(want.Published) || b.Engine != want.Engine || b.Model != want.Model ||
+		b.PromptVersion != want.PromptVersion || !sameJSON(t, b.Topics, want.Topics) {
+		t.Errorf("briefing read = %+v; want %+v without quotes", b, want)
+	}
+	if b.Notes != nil || b.Usage != (summarize.Usage{}) {
+		t.Errorf("briefing read notes %q, usage %+v; want neither read", b.Notes, b.Usage)
+	}
+	whole, ok, err := db.Summary(ctx, s.Key())
+	if err != nil || !ok || !sameJSON(t, whole.Topics, s.Topics) || !slices.Equal(whole.Notes, s.Notes) || whole.Usage != s.Usage {
+		t.Errorf("Summary = %+v, %v, %v; want the summary whole, quotes included", whole, ok, err)
+	}
+}
+
 func TestRecordShareIdempotentPerMessage(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()

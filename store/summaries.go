@@ -16,7 +16,7 @@ import (
 // row aliased s.
 const summaryCols = `s.url, s.final_url, s.title, s.site, s.language, s.published_ms,
 	s.quality, s.word_count, s.text_hash, s.engine, s.model, s.prompt_version,
-	s.topics, s.notes, s.prompt_tokens, s.completion_tokens, s.llm_calls,
+	s.topics, s.quotes, s.notes, s.prompt_tokens, s.completion_tokens, s.llm_calls,
 	s.created_ms, s.elapsed_ns`
 
 const getSummarySQL = `SELECT ` + summaryCols + ` FROM summaries s
@@ -29,14 +29,15 @@ type scanner interface {
 // scanSummary reads summaryCols, followed by extra destinations.
 func scanSummary(sc scanner, extra ...any) (*summarize.Summary, error) {
 	var (
-		s                     summarize.Summary
-		published, created    int64
-		elapsed               int64
-		quality, topics, nots string
+		s                  summarize.Summary
+		published, created int64
+		elapsed            int64
+		quality, nots      string
+		topics, quotes     []byte
 	)
 	dest := []any{&s.URL, &s.FinalURL, &s.Title, &s.Site, &s.Language, &published,
 		&quality, &s.WordCount, &s.TextHash, &s.Engine, &s.Model, &s.PromptVersion,
-		&topics, &nots, &s.Usage.PromptTokens, &s.Usage.CompletionTokens, &s.Usage.Calls,
+		&topics, &quotes, &nots, &s.Usage.PromptTokens, &s.Usage.CompletionTokens, &s.Usage.Calls,
 		&created, &elapsed}
 	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func scanSummary(sc scanner, extra ...any) (*summarize.Summary, error) {
 	s.CreatedAt = fromMS(created)
 	s.Elapsed = time.Duration(elapsed)
 	s.Quality = summarize.Quality(quality)
-	if err := json.Unmarshal([]byte(topics), &s.Topics); err != nil {
+	if err := unmarshalTopics(topics, quotes, &s.Topics); err != nil {
 		return nil, fmt.Errorf("topics of %s: %w", s.URL, err)
 	}
 	if err := json.Unmarshal([]byte(nots), &s.Notes); err != nil {
@@ -81,7 +82,7 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 	if topics == nil {
 		topics = []summarize.Topic{}
 	}
-	topicsJSON, err := marshalTopics(topics)
+	topicsJSON, quotesJSON, err := marshalTopics(topics)
 	if err != nil {
 		return fmt.Errorf("store: save summary %s: %w", s.URL, err)
 	}
@@ -107,7 +108,7 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 		if err := tx.StmtContext(ctx, db.upsertSummary).QueryRowContext(ctx,
 			s.URL, s.Engine, s.Model, s.PromptVersion, s.FinalURL, s.Title, s.Site, s.Language,
 			toMS(s.Published), string(s.Quality), s.WordCount, s.TextHash, string(topicsJSON),
-			string(notesJSON), s.Usage.PromptTokens, s.Usage.CompletionTokens, s.Usage.Calls,
+			string(quotesJSON), string(notesJSON), s.Usage.PromptTokens, s.Usage.CompletionTokens, s.Usage.Calls,
 			toMS(created), int64(s.Elapsed)).Scan(&id); err != nil {
 			return err
 		}
@@ -119,17 +120,18 @@ func (db *DB) SaveSummary(ctx context.Context, s *summarize.Summary) error {
 	return nil
 }
 
-// storedPoint and storedTopic are summarize.Point and summarize.Topic
-// without their MarshalJSON methods: encoding/json re-parses and compacts
-// what a MarshalJSON method returns, which costs more than encoding the
-// fields. marshalTopics writes the same JSON as json.Marshal(topics)
-// (TestMarshalTopics holds the two types in step).
+// storedPoint and storedTopic are summarize.Point and summarize.Topic as
+// stored, and without their MarshalJSON methods: encoding/json re-parses
+// and compacts what a MarshalJSON method returns, which costs more than
+// encoding the fields. A point's quote is stored apart, in the summary's
+// quotes column; only rows written before that hold it here
+// (TestMarshalTopics holds the types in step with summarize's).
 type (
 	storedPoint struct {
 		Text     string           `json:"text"`
 		Status   summarize.Status `json:"status"`
 		Actors   []string         `json:"actors"`
-		Quote    string           `json:"quote"`
+		Quote    string           `json:"quote,omitempty"`
 		Grounded bool             `json:"grounded"`
 	}
 	storedTopic struct {
@@ -139,14 +141,18 @@ type (
 	}
 )
 
-// marshalTopics encodes topics as json.Marshal would.
-func marshalTopics(topics []summarize.Topic) ([]byte, error) {
+// marshalTopics encodes topics for the topics column, their points
+// without quotes, and the quotes for the quotes column: one list per
+// topic, one quote per point.
+func marshalTopics(topics []summarize.Topic) (topicsJSON, quotesJSON []byte, err error) {
 	n := 0
 	for _, t := range topics {
 		n += len(t.Points)
 	}
 	points := make([]storedPoint, 0, n)
+	quotes := make([]string, 0, n)
 	out := make([]storedTopic, len(topics))
+	qs := make([][]string, len(topics))
 	for i, t := range topics {
 		from := len(points)
 		for _, p := range t.Points {
@@ -154,11 +160,48 @@ func marshalTopics(topics []summarize.Topic) ([]byte, error) {
 			if actors == nil {
 				actors = []string{}
 			}
-			points = append(points, storedPoint{Text: p.Text, Status: p.Status, Actors: actors, Quote: p.Quote, Grounded: p.Grounded})
+			points = append(points, storedPoint{Text: p.Text, Status: p.Status, Actors: actors, Grounded: p.Grounded})
+			quotes = append(quotes, p.Quote)
 		}
 		out[i] = storedTopic{Name: t.Name, Key: t.Key, Points: points[from:len(points):len(points)]}
+		qs[i] = quotes[from:len(quotes):len(quotes)]
 	}
-	return json.Marshal(out)
+	if topicsJSON, err = json.Marshal(out); err != nil {
+		return nil, nil, err
+	}
+	if quotesJSON, err = json.Marshal(qs); err != nil {
+		return nil, nil, err
+	}
+	return topicsJSON, quotesJSON, nil
+}
+
+// unmarshalTopics decodes a summary's topics column into dst and puts
+// back the quotes of its quotes column; a row whose quotes column is
+// empty holds them in its topics.
+func unmarshalTopics(topics, quotes []byte, dst *[]summarize.Topic) error {
+	if err := json.Unmarshal(topics, dst); err != nil {
+		return err
+	}
+	if len(quotes) == 0 {
+		return nil
+	}
+	var qs [][]string
+	if err := json.Unmarshal(quotes, &qs); err != nil {
+		return fmt.Errorf("quotes: %w", err)
+	}
+	ts := *dst
+	if len(qs) != len(ts) {
+		return fmt.Errorf("quotes: %d lists for %d topics", len(qs), len(ts))
+	}
+	for i := range ts {
+		if len(qs[i]) != len(ts[i].Points) {
+			return fmt.Errorf("quotes: %d for the %d points of topic %d", len(qs[i]), len(ts[i].Points), i)
+		}
+		for j, q := range qs[i] {
+			ts[i].Points[j].Quote = q
+		}
+	}
+	return nil
 }
 
 const upsertArticleSQL = `INSERT INTO articles
@@ -172,14 +215,14 @@ const upsertArticleSQL = `INSERT INTO articles
 
 const upsertSummarySQL = `INSERT INTO summaries
 	(url, engine, model, prompt_version, final_url, title, site, language, published_ms,
-	 quality, word_count, text_hash, topics, notes, prompt_tokens, completion_tokens,
+	 quality, word_count, text_hash, topics, quotes, notes, prompt_tokens, completion_tokens,
 	 llm_calls, created_ms, elapsed_ns)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (url, engine, model, prompt_version) DO UPDATE SET
 		final_url = excluded.final_url, title = excluded.title, site = excluded.site,
 		language = excluded.language, published_ms = excluded.published_ms,
 		quality = excluded.quality, word_count = excluded.word_count,
-		text_hash = excluded.text_hash, topics = excluded.topics, notes = excluded.notes,
+		text_hash = excluded.text_hash, topics = excluded.topics, quotes = excluded.quotes, notes = excluded.notes,
 		prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,
 		llm_calls = excluded.llm_calls, created_ms = excluded.created_ms,
 		elapsed_ns = excluded.elapsed_ns

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -383,7 +384,8 @@ func TestMarshalTopics(t *testing.T) {
 		}
 		for i := range pair.domain.NumField() {
 			s, d := pair.stored.Field(i), pair.domain.Field(i)
-			same := s.Name == d.Name && s.Tag == d.Tag && (s.Type == d.Type || s.Type.Kind() == reflect.Slice && d.Type.Kind() == reflect.Slice)
+			tagged := s.Tag == d.Tag || s.Name == "Quote" && s.Tag == `json:"quote,omitempty"` // stored apart
+			same := s.Name == d.Name && tagged && (s.Type == d.Type || s.Type.Kind() == reflect.Slice && d.Type.Kind() == reflect.Slice)
 			if !same {
 				t.Errorf("%v field %d = %s %v %q; want %s %v %q like %v", pair.stored, i, s.Name, s.Type, s.Tag, d.Name, d.Type, d.Tag, pair.domain)
 			}
@@ -405,13 +407,47 @@ func TestMarshalTopics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want, err := json.Marshal(tt.topics)
+			// The topics column is json.Marshal's encoding without the
+			// quotes, which the quotes column holds, a list per topic.
+			bare := make([]summarize.Topic, len(tt.topics))
+			quotes := make([][]string, len(tt.topics))
+			for i, tp := range tt.topics {
+				bare[i] = tp
+				bare[i].Points = nil
+				quotes[i] = []string{}
+				for _, p := range tp.Points {
+					quotes[i] = append(quotes[i], p.Quote)
+					p.Quote = ""
+					bare[i].Points = append(bare[i].Points, p)
+				}
+			}
+			wantTopics, err := json.Marshal(bare)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := marshalTopics(tt.topics)
-			if err != nil || string(got) != string(want) {
-				t.Errorf("marshalTopics(%s) = %s, %v; want %s", tt.name, got, err, want)
+			wantTopics = bytes.ReplaceAll(wantTopics, []byte(`,"quote":""`), nil)
+			wantQuotes, err := json.Marshal(quotes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotTopics, gotQuotes, err := marshalTopics(tt.topics)
+			if err != nil || string(gotTopics) != string(wantTopics) || string(gotQuotes) != string(wantQuotes) {
+				t.Errorf("marshalTopics(%s) = %s, %s, %v; want %s, %s", tt.name, gotTopics, gotQuotes, err, wantTopics, wantQuotes)
+			}
+			// Read back, with the quotes or from a row stored before
+			// they moved out (quotes inside the topics, quotes empty).
+			old, err := json.Marshal(tt.topics)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, cols := range map[string][2][]byte{"split": {gotTopics, gotQuotes}, "old row": {old, nil}} {
+				var back []summarize.Topic
+				if err := unmarshalTopics(cols[0], cols[1], &back); err != nil {
+					t.Fatalf("unmarshalTopics(%s): %v", name, err)
+				}
+				if !sameJSON(t, back, tt.topics) {
+					t.Errorf("unmarshalTopics(%s) = %+v; want %+v", name, back, tt.topics)
+				}
 			}
 		})
 	}
