@@ -107,7 +107,9 @@ func (db *DB) DeleteSchedule(ctx context.Context, guildID string) error {
 const briefingCols = `guild_id, channel_id, slot_ms, state, message_ids, ledger, late, claimed_ms, posted_ms,
 	owner, lease_ms, attempts`
 
-func scanBriefing(sc scanner) (schedule.Briefing, error) {
+// scanBriefing reads briefingCols; the claim's time and lease on this
+// process's clock (see clock.go).
+func (db *DB) scanBriefing(sc scanner) (schedule.Briefing, error) {
 	var (
 		b                            schedule.Briefing
 		slot, claimed, posted, lease int64
@@ -130,9 +132,9 @@ func scanBriefing(sc scanner) (schedule.Briefing, error) {
 	}
 	b.Slot = fromMS(slot)
 	b.Late = late != 0
-	b.ClaimedAt = fromMS(claimed)
+	b.ClaimedAt = db.leaseTime(claimed)
 	b.PostedAt = fromMS(posted)
-	b.LeaseUntil = fromMS(lease)
+	b.LeaseUntil = db.leaseTime(lease)
 	return b, nil
 }
 
@@ -163,7 +165,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b schedule.Briefing) (claimed b
 				owner, lease_ms, attempts)
 			VALUES (?, ?, ?, ?, '[]', NULL, ?, ?, 0, ?, ?, ?, 1)
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO NOTHING`,
-			append(key, schedule.BriefingClaimed, boolInt(b.Late), toMS(at), toMS(at), b.Owner, toMS(b.LeaseUntil))...)
+			append(key, schedule.BriefingClaimed, boolInt(b.Late), db.leaseMS(at), toMS(at), b.Owner, db.leaseMS(b.LeaseUntil))...)
 		if err != nil {
 			return err
 		}
@@ -175,7 +177,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b schedule.Briefing) (claimed b
 				SET owner = ?, lease_ms = ?, attempts = attempts + 1, updated_ms = ?
 				WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?
 					AND state = ? AND (lease_ms <= ? OR owner = ?)`,
-				append(append([]any{b.Owner, toMS(b.LeaseUntil), toMS(at)}, key...), schedule.BriefingClaimed, toMS(at), b.Owner)...)
+				append(append([]any{b.Owner, db.leaseMS(b.LeaseUntil), toMS(at)}, key...), schedule.BriefingClaimed, db.leaseMS(at), b.Owner)...)
 			if err != nil {
 				return err
 			}
@@ -183,7 +185,7 @@ func (db *DB) ClaimBriefing(ctx context.Context, b schedule.Briefing) (claimed b
 				return err
 			}
 		}
-		existing, err = scanBriefing(tx.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
+		existing, err = db.scanBriefing(tx.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
 			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ?`, key...))
 		return err
 	})
@@ -201,7 +203,7 @@ func (db *DB) RenewBriefingLease(ctx context.Context, guildID, channelID string,
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE briefings SET lease_ms = ?, updated_ms = ?
 			WHERE guild_id = ? AND channel_id = ? AND slot_ms = ? AND state = ? AND owner = ?`,
-			toMS(until), toMS(time.Now()), guildID, channelID, toMS(slot), schedule.BriefingClaimed, owner)
+			db.leaseMS(until), toMS(time.Now()), guildID, channelID, toMS(slot), schedule.BriefingClaimed, owner)
 		if err != nil {
 			return err
 		}
@@ -246,7 +248,7 @@ func (db *DB) CompleteBriefing(ctx context.Context, guildID, channelID string, s
 				message_ids = excluded.message_ids, ledger = excluded.ledger,
 				posted_ms = excluded.posted_ms, updated_ms = excluded.updated_ms`,
 			guildID, channelID, toMS(slot), schedule.BriefingPosted, string(ids), led,
-			toMS(postedAt), toMS(postedAt), toMS(postedAt))
+			db.leaseMS(postedAt), toMS(postedAt), toMS(postedAt))
 		return err
 	})
 	if err != nil {
@@ -270,7 +272,7 @@ func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot 
 			ON CONFLICT (guild_id, channel_id, slot_ms) DO UPDATE SET state = excluded.state,
 				updated_ms = excluded.updated_ms
 			WHERE briefings.state = ? AND briefings.lease_ms <= ?`,
-			guildID, channelID, toMS(slot), schedule.BriefingSkipped, toMS(at), toMS(at), schedule.BriefingClaimed, toMS(at))
+			guildID, channelID, toMS(slot), schedule.BriefingSkipped, db.leaseMS(at), toMS(at), schedule.BriefingClaimed, db.leaseMS(at))
 		return err
 	})
 	if err != nil {
@@ -282,7 +284,7 @@ func (db *DB) SkipBriefing(ctx context.Context, guildID, channelID string, slot 
 // LastBriefing returns the server's posted briefing with the latest slot,
 // in any channel, or schedule.ErrNotFound.
 func (db *DB) LastBriefing(ctx context.Context, guildID string) (schedule.Briefing, error) {
-	b, err := scanBriefing(db.r.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
+	b, err := db.scanBriefing(db.r.QueryRowContext(ctx, `SELECT `+briefingCols+` FROM briefings
 		WHERE guild_id = ? AND state = ? ORDER BY slot_ms DESC, channel_id LIMIT 1`, guildID, schedule.BriefingPosted))
 	if errors.Is(err, sql.ErrNoRows) {
 		return schedule.Briefing{}, fmt.Errorf("store: last briefing %s: %w", guildID, schedule.ErrNotFound)
@@ -304,7 +306,7 @@ func (db *DB) Briefings(ctx context.Context, guildID string, limit int) ([]sched
 	defer rows.Close()
 	var out []schedule.Briefing
 	for rows.Next() {
-		b, err := scanBriefing(rows)
+		b, err := db.scanBriefing(rows)
 		if err != nil {
 			return nil, fmt.Errorf("store: briefings %s: %w", guildID, err)
 		}

@@ -41,7 +41,7 @@ func (db *DB) ClaimSummary(ctx context.Context, k summarize.Key, owner string, n
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var got string
 		err := tx.QueryRowContext(ctx, claimSummarySQL, k.URL, k.Engine, k.Model, k.PromptVersion,
-			owner, now.Add(lease).UnixMilli(), now.UnixMilli(), now.UnixMilli()).Scan(&got)
+			owner, db.leaseMS(now.Add(lease)), db.leaseMS(now), db.leaseMS(now)).Scan(&got)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return nil
@@ -65,7 +65,7 @@ func (db *DB) RenewSummaryClaim(ctx context.Context, k summarize.Key, owner stri
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE summary_claims SET lease_ms = ?
 			WHERE url = ? AND engine = ? AND model = ? AND prompt_version = ? AND owner = ?`,
-			until.UnixMilli(), k.URL, k.Engine, k.Model, k.PromptVersion, owner)
+			db.leaseMS(until), k.URL, k.Engine, k.Model, k.PromptVersion, owner)
 		if err != nil {
 			return err
 		}

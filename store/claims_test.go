@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"briefbot/schedule"
 	"briefbot/summarize"
 )
 
@@ -264,4 +265,60 @@ func openTestDSN(t *testing.T, dsn string) *DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestLeasesOnTheDatabaseClock: two processes whose clocks disagree by
+// ten minutes agree on leases, which are kept on the database's clock. The
+// process running ahead does not take over a live claim, a live briefing
+// or an identify moment it would see as past on its own clock, and reads
+// the lease back on its own clock.
+func TestLeasesOnTheDatabaseClock(t *testing.T) {
+	if testBackend != "postgres" {
+		t.Skip("SQLite shares this machine's clock")
+	}
+	ctx := context.Background()
+	dsn := testDSN(t)
+	a, b := openTestDSN(t, dsn), openTestDSN(t, dsn)
+	skew := 10 * time.Minute
+	b.clock.local = func() time.Time { return time.Now().Add(skew) }
+	if err := b.syncClock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if off := b.clockOffset(); off > -skew+time.Second || off < -skew-time.Second {
+		t.Fatalf("offset of the skewed process = %v; want about %v", off, -skew)
+	}
+
+	k := summarize.Key{URL: "https://news.example/skew", Engine: "llm", Model: "m", PromptVersion: "v1"}
+	if won, err := a.ClaimSummary(ctx, k, "a", time.Now(), time.Minute); err != nil || !won {
+		t.Fatalf("a: ClaimSummary = %v, %v; want won", won, err)
+	}
+	if won, err := b.ClaimSummary(ctx, k, "b", time.Now().Add(skew), time.Minute); err != nil || won {
+		t.Errorf("b, ten minutes ahead: ClaimSummary = %v, %v; want the live claim kept", won, err)
+	}
+
+	slot := base
+	until := time.Now().Add(time.Minute)
+	if ok, _, err := a.ClaimBriefing(ctx, schedule.Briefing{GuildID: "g", ChannelID: "c", Slot: slot, Owner: "a", LeaseUntil: until}); err != nil || !ok {
+		t.Fatalf("a: ClaimBriefing = %v, %v; want claimed", ok, err)
+	}
+	ok, existing, err := b.ClaimBriefing(ctx, schedule.Briefing{GuildID: "g", ChannelID: "c", Slot: slot, Owner: "b",
+		ClaimedAt: time.Now().Add(skew), LeaseUntil: time.Now().Add(skew + time.Minute)})
+	if err != nil || ok {
+		t.Errorf("b, ten minutes ahead: ClaimBriefing = %v, %v; want a's live lease kept", ok, err)
+	}
+	if d := existing.LeaseUntil.Sub(until.Add(skew)); d < -time.Second || d > time.Second {
+		t.Errorf("b reads a's lease as %v; want %v on its own clock", existing.LeaseUntil, until.Add(skew))
+	}
+
+	first, err := a.ReserveIdentify(ctx, 0, time.Now(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := b.ReserveIdentify(ctx, 0, time.Now().Add(skew), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gap := next.Add(-skew).Sub(first); gap < 5*time.Second-time.Second || gap > 5*time.Second+time.Second {
+		t.Errorf("b identifies %v after a (on one clock); want the 5 s spacing", gap)
+	}
 }

@@ -79,9 +79,10 @@ func (e *SchemaVersionError) Is(target error) bool { return target == ErrNewerSc
 // separate pool of query-only connections and, thanks to WAL, never wait for
 // the writer.
 type DB struct {
-	w *sql.DB
-	r *sql.DB
-	d *dialect
+	w     *sql.DB
+	r     *sql.DB
+	d     *dialect
+	clock dbClock // see clock.go
 	// Hot reads, prepared once on the reader pool: parsing a statement
 	// costs as much as running it.
 	getSummary, getAlias, searchTopics, topicNames *sql.Stmt

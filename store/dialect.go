@@ -41,6 +41,10 @@ type dialect struct {
 	migrationSuffix string
 	// ddl translates a shared migration for this engine.
 	ddl func(string) string
+	// clockSQL selects the database's clock in unix microseconds, for
+	// an engine whose processes may run on other machines (clock.go);
+	// empty where the database shares this machine's clock.
+	clockSQL string
 	// lockMigrationsSQL is run first in each migration transaction, so
 	// that processes migrating one database at once apply each version
 	// once; empty where beginning the transaction locks already.

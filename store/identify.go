@@ -24,10 +24,10 @@ func (db *DB) ReserveIdentify(ctx context.Context, bucket int, now time.Time, sp
 	var at int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		ms := spacing.Milliseconds()
-		return tx.QueryRowContext(ctx, reserveIdentifySQL, bucket, now.UnixMilli(), ms, ms).Scan(&at)
+		return tx.QueryRowContext(ctx, reserveIdentifySQL, bucket, db.leaseMS(now), ms, ms).Scan(&at)
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("store: reserve identify (bucket %d): %w", bucket, err)
 	}
-	return time.UnixMilli(at).UTC(), nil
+	return db.leaseTime(at), nil
 }

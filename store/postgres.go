@@ -66,6 +66,7 @@ var pgDialect = &dialect{
 	ftsInsertSQL:      pgFTSInsertSQL,
 	ftsText:           pgFTSText,
 	migrationSuffix:   ".pg.sql",
+	clockSQL:          `SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000 AS BIGINT)`,
 	ddl:               pgDDL,
 	lockMigrationsSQL: `SELECT pg_advisory_xact_lock(hashtext('briefbot migrate ' || COALESCE(current_schema(), '')))`,
 }
@@ -112,6 +113,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	if err := db.prepare(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", name, err)
+	}
+	if err := db.syncClock(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: read the server's clock: %w", name, err)
 	}
 	return db, nil
 }
