@@ -254,3 +254,41 @@ func TestSearchTopicsFinishedLastWord(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicNamesFromRecentShares: autocomplete suggests the names of the
+// server's newest namesFromShares shares; a subject only shared before
+// them is not suggested (/topic still finds it).
+func TestTopicNamesFromRecentShares(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	seedHistory(t, db, namesFromShares+100, 50) // the ceasefire topics are the 50 oldest
+	analyzeIfPostgres(t, db)
+	if got, err := db.TopicNames(ctx, "g", "grain", 0); err != nil || !slices.Equal(got, []string{"Grain export corridor"}) {
+		t.Errorf("TopicNames(grain) = %q, %v; want the recent subject", got, err)
+	}
+	if got, err := db.TopicNames(ctx, "g", "cease", 0); err != nil || len(got) != 0 {
+		t.Errorf("TopicNames(cease) = %q, %v; want nothing from before the newest %d shares", got, err, namesFromShares)
+	}
+	if hits, err := db.SearchTopics(ctx, "g", "ceasefire", 0); err != nil || len(hits) != 25 {
+		t.Errorf("SearchTopics(ceasefire) = %d hits, %v; want the old subject found", len(hits), err)
+	}
+}
+
+// BenchmarkTopicNamesHistory is /topic's autocomplete in a server with
+// 100,000 shares, for an empty prefix, a prefix of a name and one that
+// matches nothing.
+func BenchmarkTopicNamesHistory(b *testing.B) {
+	db := openTest(b)
+	seedHistory(b, db, 100_000, 100_000)
+	analyzeIfPostgres(b, db)
+	ctx := context.Background()
+	for _, prefix := range []string{"", "cease", "zzz"} {
+		b.Run("prefix="+prefix, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.TopicNames(ctx, "g", prefix, 25); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
