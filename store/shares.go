@@ -183,13 +183,14 @@ func searchTopicsSQL(d *dialect) string {
 // SearchTopics finds the topics of the articles shared in the server whose
 // name or point texts match the words of query: every word must match (as
 // typed, stemmed, or through a synonym such as truce/ceasefire), the last
-// one also as a prefix unless it is a word of the index. It returns one hit per (article, topic): topics
-// whose name holds the words come first (as typed, then through synonyms),
-// then those found only in point text; within each tier bm25, with names
-// weighted 10×, then the most recent share. Only the server's newest
-// matching topics are ranked (topicPool, see ftsMatchCTEs), so that a
-// lookup costs the same at any history size. limit ≤ 0 means 25. A
-// query with no letters or digits finds nothing.
+// one also as a prefix unless it is a word of the index (settlePrefix).
+// It returns one hit per (article, topic): topics whose name holds the
+// words come first (as typed, then through synonyms), then those found
+// only in point text; within each tier bm25, with names weighted 10×,
+// then the most recent share. Only the server's newest matching topics
+// are ranked (topicPool, see ftsMatchCTEs), so that a lookup costs the
+// same at any history size. limit ≤ 0 means 25. A query with no letters
+// or digits finds nothing.
 func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int) ([]ledger.TopicHit, error) {
 	groups := parseQuery(query)
 	if len(groups) == 0 {
