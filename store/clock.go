@@ -34,22 +34,26 @@ type dbClock struct {
 	syncing atomic.Bool
 }
 
+// now reads this process's clock.
+func (c *dbClock) now() time.Time {
+	if c.local != nil {
+		return c.local()
+	}
+	return time.Now()
+}
+
 // syncClock measures the offset: the database's time against the middle
 // of the round trip that read it.
 func (db *DB) syncClock(ctx context.Context) error {
 	if db.d.clockSQL == "" {
 		return nil
 	}
-	local := db.clock.local
-	if local == nil {
-		local = time.Now
-	}
-	t0 := local()
+	t0 := db.clock.now()
 	var us int64
 	if err := db.r.QueryRowContext(ctx, db.d.clockSQL).Scan(&us); err != nil {
 		return err
 	}
-	t1 := local()
+	t1 := db.clock.now()
 	mid := t0.Add(t1.Sub(t0) / 2)
 	off := time.UnixMicro(us).Sub(mid)
 	if off.Abs() < clockTolerance {
@@ -67,11 +71,7 @@ func (db *DB) clockOffset() time.Duration {
 	if db.d.clockSQL == "" {
 		return 0
 	}
-	local := db.clock.local
-	if local == nil {
-		local = time.Now
-	}
-	if local().UnixNano()-db.clock.synced.Load() > int64(clockResync) && db.clock.syncing.CompareAndSwap(false, true) {
+	if db.clock.now().UnixNano()-db.clock.synced.Load() > int64(clockResync) && db.clock.syncing.CompareAndSwap(false, true) {
 		go func() {
 			defer db.clock.syncing.Store(false)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -83,6 +83,9 @@ type DB struct {
 	r     *sql.DB
 	d     *dialect
 	clock dbClock // see clock.go
+	// searchSQL is searchTopicsSQL(d), run unprepared where the dialect
+	// plans it for each call.
+	searchSQL string
 	// Hot reads, prepared once on the reader pool: parsing a statement
 	// costs as much as running it.
 	getSummary, getAlias, searchTopics, topicNames *sql.Stmt

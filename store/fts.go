@@ -40,17 +40,9 @@ import (
 // searches wrap the bound expressions in an FTS5 column filter; the
 // expressions are built by ftsExpr, whose phrases are quoted, so the
 // wrapping parentheses always balance.
-const ftsMatchCTEs = `q AS (SELECT ? AS lit, ? AS full),
-	pn AS MATERIALIZED (
-		SELECT f.rowid AS id FROM topic_fts f CROSS JOIN summary_topics st CROSS JOIN summaries s
-		WHERE f.topic_fts MATCH (SELECT '{name} : (' || full || ')' FROM q)
-			AND st.id = f.rowid AND s.id = st.summary_id AND ` + sharedInGuild + `
-		ORDER BY f.rowid DESC LIMIT ?),
-	pt AS MATERIALIZED (
-		SELECT f.rowid AS id FROM topic_fts f CROSS JOIN summary_topics st CROSS JOIN summaries s
-		WHERE f.topic_fts MATCH (SELECT full FROM q)
-			AND st.id = f.rowid AND s.id = st.summary_id AND ` + sharedInGuild + `
-		ORDER BY f.rowid DESC LIMIT ?),
+var ftsMatchCTEs = `q AS (SELECT ? AS lit, ? AS full),
+	pn AS MATERIALIZED (` + ftsPool(`'{name} : (' || full || ')'`) + `),
+	pt AS MATERIALIZED (` + ftsPool(`full`) + `),
 	m AS (
 		SELECT rowid AS topic_id,
 			CASE WHEN rowid IN (SELECT rowid FROM topic_fts
@@ -69,6 +61,17 @@ const ftsMatchCTEs = `q AS (SELECT ? AS lit, ? AS full),
 		FROM topic_fts
 		WHERE topic_fts MATCH (SELECT full FROM q)
 			AND rowid >= (SELECT MIN(id) FROM pt) AND +rowid IN pt AND +rowid NOT IN pn)`
+
+// ftsPool selects the newest topics matching the FTS5 expression expr
+// (over q's columns) that the bound guild shared, at most the bound pool
+// size: FTS5 hands out the rowids newest first, and the walk stops at the
+// LIMIT.
+func ftsPool(expr string) string {
+	return `SELECT f.rowid AS id FROM topic_fts f CROSS JOIN summary_topics st CROSS JOIN summaries s
+		WHERE f.topic_fts MATCH (SELECT ` + expr + ` FROM q)
+			AND st.id = f.rowid AND s.id = st.summary_id AND ` + sharedInGuild + `
+		ORDER BY f.rowid DESC LIMIT ?`
+}
 
 // nameWeight is how much more a word in a topic's name counts for bm25
 // than the same word in its point texts: a name is a few words chosen to

@@ -105,7 +105,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: open %s: %w", name, err)
 	}
-	db := &DB{w: pool, r: pool, d: pgDialect}
+	db := &DB{w: pool, r: pool, d: pgDialect, searchSQL: searchTopicsSQL(pgDialect)}
 	if err := db.migrate(ctx, name); err != nil {
 		pool.Close()
 		return nil, err

@@ -206,7 +206,7 @@ func (db *DB) SearchTopics(ctx context.Context, guildID, query string, limit int
 	var rows *sql.Rows
 	var err error
 	if db.d.planEachCall != nil {
-		rows, err = db.r.QueryContext(ctx, searchTopicsSQL(db.d), append(slices.Clip(db.d.planEachCall), args...)...)
+		rows, err = db.r.QueryContext(ctx, db.searchSQL, append(slices.Clip(db.d.planEachCall), args...)...)
 	} else {
 		rows, err = db.searchTopics.QueryContext(ctx, args...)
 	}
